@@ -1,0 +1,88 @@
+// extension/pg/plan_cache.cpp — saved SPI plans keyed by their SQL text and
+// argument types, kept in a named child of TopMemoryContext for the backend's life.
+#include "plan_cache.hpp"
+
+
+namespace shopsync {
+
+struct PlanEntry {
+    uint64 key; // hash of sql + argtypes; must be first (HTAB key)
+    char *sql;
+    int nargs;
+    Oid *argtypes;
+    SPIPlanPtr plan;
+    PlanEntry *next; // collision chain
+};
+
+static HTAB *plans = nullptr;
+static MemoryContext plan_context = nullptr;
+
+static uint64 PlanKey(const char *sql, int nargs, const Oid *argtypes) {
+    uint64 h = hash_bytes_extended((const unsigned char *)sql, strlen(sql), 0);
+    if (nargs > 0)
+        h = hash_bytes_extended((const unsigned char *)argtypes, nargs * sizeof(Oid), h);
+    return h;
+}
+
+static bool SameStatement(const PlanEntry *e, const char *sql, int nargs, const Oid *argtypes) {
+    return e->nargs == nargs && strcmp(e->sql, sql) == 0 &&
+           (nargs == 0 || memcmp(e->argtypes, argtypes, nargs * sizeof(Oid)) == 0);
+}
+
+SPIPlanPtr CachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes) {
+    if (plans == nullptr) {
+        plan_context = AllocSetContextCreate(TopMemoryContext, "shopsync plan cache",
+                                             ALLOCSET_DEFAULT_SIZES);
+        HASHCTL ctl;
+        memset(&ctl, 0, sizeof(ctl));
+        ctl.keysize = sizeof(uint64);
+        ctl.entrysize = sizeof(PlanEntry);
+        ctl.hcxt = plan_context;
+        plans = hash_create("shopsync plans", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    }
+    uint64 key = PlanKey(sql, nargs, argtypes);
+    bool found;
+    PlanEntry *head = (PlanEntry *)hash_search(plans, &key, HASH_ENTER, &found);
+    if (found) {
+        for (PlanEntry *e = head; e != nullptr; e = e->next)
+            if (SameStatement(e, sql, nargs, argtypes))
+                return e->plan;
+    } else {
+        head->plan = nullptr;
+        head->next = nullptr;
+        head->sql = nullptr;
+    }
+
+    SPIPlanPtr plan = SPI_prepare(sql, nargs, const_cast<Oid *>(argtypes));
+    if (plan == nullptr) {
+        if (!found) // leave no half-built entry behind
+            hash_search(plans, &key, HASH_REMOVE, nullptr);
+        elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+    }
+    SPI_keepplan(plan);
+
+    PlanEntry *entry = head;
+    if (head->sql != nullptr) { // collision: chain a new entry behind the head
+        entry = (PlanEntry *)MemoryContextAllocZero(plan_context, sizeof(PlanEntry));
+        entry->next = head->next;
+        head->next = entry;
+    }
+    entry->sql = MemoryContextStrdup(plan_context, sql);
+    entry->nargs = nargs;
+    entry->argtypes = (Oid *)MemoryContextAlloc(plan_context, sizeof(Oid) * Max(nargs, 1));
+    if (nargs > 0)
+        memcpy(entry->argtypes, argtypes, nargs * sizeof(Oid));
+    entry->plan = plan;
+    return plan;
+}
+
+uint64 ExecCachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
+                             const char *nulls, bool read_only, long count) {
+    SPIPlanPtr plan = CachedPlan_Unsafe(sql, nargs, argtypes);
+    int rc = SPI_execute_plan(plan, values, nulls, read_only, count);
+    if (rc < 0)
+        elog(ERROR, "SPI_execute_plan failed for \"%s\": %s", sql, SPI_result_code_string(rc));
+    return SPI_processed;
+}
+
+} // namespace shopsync

@@ -1,0 +1,27 @@
+-- sql/src/10_claims_and_triggers.sql — the C++ functions that read the caller's
+-- claims and the triggers every synced table carries.
+
+CREATE FUNCTION shopsync.current_shop_id() RETURNS uuid
+    AS 'MODULE_PATHNAME', 'current_shop_id' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION shopsync.current_shop_id() IS
+    'Shop of the caller from request.jwt.claims (shop_id or app_metadata.shop_id); NULL without one.';
+
+CREATE FUNCTION shopsync.current_user_id() RETURNS uuid
+    AS 'MODULE_PATHNAME', 'current_user_id' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION shopsync.current_user_id() IS
+    'User of the caller (claim sub); NULL without one.';
+
+CREATE FUNCTION shopsync.stamp_row() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'stamp_row' LANGUAGE C;
+COMMENT ON FUNCTION shopsync.stamp_row() IS
+    'BEFORE ROW trigger: stamps version and updated_at, guards server-owned columns, turns DELETE into a tombstone.';
+
+-- SECURITY DEFINER so a writer needs no rights on change_log or shop_cursors.
+CREATE FUNCTION shopsync.log_row() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'log_row' LANGUAGE C
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION shopsync.log_row() IS
+    'AFTER ROW trigger: appends the post-image to change_log with the next per-shop seq.';
+
+CREATE FUNCTION shopsync.refuse_truncate() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'refuse_truncate' LANGUAGE C;
