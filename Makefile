@@ -30,7 +30,12 @@ sql/shopsync--$(EXTVERSION).sql: $(sort $(wildcard sql/src/*.sql))
 	cat $^ > $@
 
 # ---- project targets -------------------------------------------------------
-.PHONY: deps test test-db test-cpp bench demo format
+# The gateway and the client have Makefiles of their own; binaries go to build/.
+SUBDIRS := $(patsubst %/Makefile,%,$(wildcard gateway/Makefile client/Makefile))
+all: $(SUBDIRS)
+.PHONY: deps test bench demo format $(SUBDIRS)
+$(SUBDIRS):
+	$(MAKE) -C $@
 
 deps:
 	bash scripts/install-deps.sh
