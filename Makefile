@@ -12,7 +12,7 @@ DATA         = extension/shopsync.control
 EXTRA_CLEAN  = sql/shopsync--$(EXTVERSION).sql
 
 PG_CONFIG   ?= $(shell command -v pg_config 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_config)
-PG_CPPFLAGS  = -Iextension -Iextension/pg
+PG_CPPFLAGS  = -Iextension -Iextension/pg -Iextension/core -DEXTVERSION=\"$(EXTVERSION)\"
 PG_CXXFLAGS  = -std=c++17 -Wno-missing-field-initializers -Wno-register
 SHLIB_LINK   = -lstdc++
 

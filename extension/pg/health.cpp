@@ -1,0 +1,36 @@
+// extension/pg/health.cpp — api.sync_health(): cheap facts about the server
+// and the caller's own shop; nothing of any other shop.
+#include "api_common.hpp"
+#include "entity_registry.hpp"
+#include "guard.hpp"
+#include "json_util.hpp"
+#include "shopsync.hpp"
+
+using namespace shopsync;
+
+SHOPSYNC_FUNCTION(sync_health) {
+    pg_uuid_t shop, user;
+    ShopRole role;
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    RequireMember_Unsafe(&shop, &user, &role);
+
+    StringInfoData out;
+    initStringInfo(&out);
+    appendStringInfoString(&out, "{\"version\":");
+    AppendJsonString(&out, EXTVERSION);
+    appendStringInfoString(&out, ",\"server_time\":");
+    AppendJsonString(&out, JsonEncodeDateTime(nullptr, TimestampTzGetDatum(GetCurrentTimestamp()), TIMESTAMPTZOID, nullptr));
+    appendStringInfoString(&out, ",\"shop_id\":");
+    AppendJsonString(&out, UuidToCString(shop));
+    appendStringInfoString(&out, ",\"user_id\":");
+    AppendJsonString(&out, UuidToCString(user));
+    appendStringInfoString(&out, ",\"role\":");
+    AppendJsonString(&out, ShopRoleName(role));
+    appendStringInfo(&out, ",\"latest_seq\":" INT64_FORMAT ",\"entities\":%s}", ShopLastSeq_Unsafe(shop),
+                     EntityNamesJson_Unsafe());
+    Datum result = JsonbDatumFromText_Unsafe(out.data);
+    result = PointerGetDatum(SPI_datumTransfer(result, false, -1));
+    SPI_finish();
+    PG_RETURN_DATUM(result);
+}

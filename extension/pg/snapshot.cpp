@@ -1,0 +1,59 @@
+// extension/pg/snapshot.cpp — api.sync_snapshot(entity, after, lim): one page
+// of an entity's rows (tombstones included) in id order, for a device that
+// starts empty or whose cursor expired. The cursor it returns is read before
+// the rows, so pulling from the first page's cursor afterwards misses nothing.
+#include "api_common.hpp"
+#include "entity_registry.hpp"
+#include "guard.hpp"
+#include "plan_cache.hpp"
+#include "shopsync.hpp"
+
+using namespace shopsync;
+
+// api.sync_snapshot(entity text, after uuid default null, lim int default 500) returns jsonb
+SHOPSYNC_FUNCTION(sync_snapshot) {
+    if (PG_ARGISNULL(0))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("entity is required")));
+    char *entity_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+    int32 lim = PG_ARGISNULL(2) ? 500 : PG_GETARG_INT32(2);
+    if (lim < 1)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("lim must be at least 1")));
+    lim = Min(lim, guc_max_pull * 5);
+
+    pg_uuid_t shop, user;
+    ShopRole role;
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    RequireMember_Unsafe(&shop, &user, &role);
+    EntityCache cache = {nullptr};
+    EntityInfo *entity = LookupEntity_Unsafe(&cache, entity_name);
+    if (entity == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("no synced entity is called \"%.64s\"", entity_name),
+                        errhint("api.sync_health() lists the entities.")));
+    int64 cursor = ShopLastSeq_Unsafe(shop);
+
+    char *sql = psprintf(
+        "WITH page AS (SELECT t.id, to_jsonb(t) AS row FROM %s t"
+        "  WHERE t.shop_id = $1 AND ($2::uuid IS NULL OR t.id > $2) ORDER BY t.id LIMIT $3 + 1),"
+        " served AS (SELECT * FROM page ORDER BY id LIMIT $3)"
+        " SELECT jsonb_build_object('entity', $4::text,"
+        "  'rows', coalesce((SELECT jsonb_agg(row ORDER BY id) FROM served), '[]'::jsonb),"
+        "  'has_more', (SELECT count(*) FROM page) > $3,"
+        "  'next_after', CASE WHEN (SELECT count(*) FROM page) > $3"
+        "                     THEN (SELECT id FROM served ORDER BY id DESC LIMIT 1) END,"
+        "  'cursor', $5::bigint)",
+        entity->qualified);
+    Oid argtypes[5] = {UUIDOID, UUIDOID, INT4OID, TEXTOID, INT8OID};
+    Datum values[5] = {UuidGetDatumCopy(shop), PG_ARGISNULL(1) ? (Datum)0 : PG_GETARG_DATUM(1),
+                       Int32GetDatum(lim), CStringGetTextDatum(entity->name), Int64GetDatum(cursor)};
+    char nulls[6] = "     ";
+    if (PG_ARGISNULL(1))
+        nulls[1] = 'n';
+    ExecCachedPlan_Unsafe(sql, 5, argtypes, values, nulls, true, 1);
+    bool isnull;
+    Datum result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+    result = PointerGetDatum(SPI_datumTransfer(result, false, -1));
+    SPI_finish();
+    PG_RETURN_DATUM(result);
+}
