@@ -7,6 +7,7 @@ CREATE FUNCTION shopsync.enable_sync(tbl regclass, entity text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
 AS $fn$
 DECLARE
     required constant text[][] := ARRAY[
