@@ -54,8 +54,9 @@ $$ SELECT (rpad(prefix, 8, '0') || '-0000-0000-0000-' || lpad(n::text, 12, '0'))
 -- One event; key n → idempotency key 'e0000000-…-n'.
 CREATE FUNCTION pg_temp.ev(key int, entity text, id uuid, op text, base int, payload jsonb DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql AS $$
-    SELECT jsonb_strip_nulls(jsonb_build_object('idempotency_key', pg_temp.uid('e', key),
-        'entity', entity, 'entity_id', id, 'op', op, 'base_version', base, 'payload', payload))
+    SELECT jsonb_build_object('idempotency_key', pg_temp.uid('e', key), 'entity', entity,
+        'entity_id', id, 'op', op, 'base_version', base)
+        || CASE WHEN payload IS NULL THEN '{}' ELSE jsonb_build_object('payload', payload) END
 $$;
 
 -- Push a list of events from device "test-device".
