@@ -13,7 +13,8 @@
 using namespace shopsync;
 
 static Datum IntervalDays_Unsafe(int days) {
-    return DirectFunctionCall1(interval_in, CStringGetDatum(psprintf("%d days", days)));
+    return DirectFunctionCall3(interval_in, CStringGetDatum(psprintf("%d days", days)),
+                               ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
 static int64 ExecCount_Unsafe(const char *sql, Datum age) {

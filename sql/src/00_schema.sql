@@ -5,6 +5,9 @@
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION shopsync" to load this file. \quit
 
+-- Both schemas are created here, not through the control file, so that they
+-- belong to the extension and DROP EXTENSION removes them.
+CREATE SCHEMA shopsync;
 -- Functions meant for clients live in "api", the schema PostgREST exposes.
 CREATE SCHEMA api;
 
