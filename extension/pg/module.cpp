@@ -1,4 +1,5 @@
 // extension/pg/module.cpp — module magic, settings (GUCs) and per-transaction reset.
+#include "change_buffer.hpp"
 #include "shopsync.hpp"
 
 extern "C" {
@@ -59,4 +60,5 @@ void _PG_init(void) {
                             NULL);
     MarkGUCPrefixReserved("shopsync");
     RegisterTransactionCallbacks();
+    RegisterChangeBufferCallbacks();
 }

@@ -12,6 +12,7 @@
 //  6. outcomes are stored under their keys, the device is recorded, and the
 //     response lists accepted / conflicts / rejected with server_seq.
 #include "api_common.hpp"
+#include "change_buffer.hpp"
 #include "guard.hpp"
 #include "json_util.hpp"
 #include "plan_cache.hpp"
@@ -286,6 +287,7 @@ static Datum PushBatch_Unsafe(Jsonb *body) {
                         errhint("Send the events in batches of at most %d.", guc_max_batch)));
 
     current_device_id = MemoryContextStrdup(TopTransactionContext, ctx.device_id);
+    defer_change_flush = true; // one change_log write for the whole batch, below
     PushEvent *events = (PushEvent *)palloc0(sizeof(PushEvent) * Max(n, 1));
     for (int i = 0; i < n; i++) {
         JsonbValue *element = getIthJsonbValueFromContainer(list, i);
@@ -306,6 +308,8 @@ static Datum PushBatch_Unsafe(Jsonb *body) {
         if (event->status == OutcomeStatus::Rejected)
             rejected++;
     }
+    defer_change_flush = false;
+    FlushChanges_Unsafe();
     StoreOutcomes_Unsafe(ctx.shop_id, events, n);
     RecordDevice_Unsafe(ctx, n, rejected);
 

@@ -16,12 +16,17 @@ CREATE FUNCTION shopsync.stamp_row() RETURNS trigger
 COMMENT ON FUNCTION shopsync.stamp_row() IS
     'BEFORE ROW trigger: stamps version and updated_at, guards server-owned columns, turns DELETE into a tombstone.';
 
--- SECURITY DEFINER so a writer needs no rights on change_log or shop_cursors.
 CREATE FUNCTION shopsync.log_row() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'log_row' LANGUAGE C
-    SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+    AS 'MODULE_PATHNAME', 'log_row' LANGUAGE C;
 COMMENT ON FUNCTION shopsync.log_row() IS
-    'AFTER ROW trigger: appends the post-image to change_log with the next per-shop seq.';
+    'AFTER ROW trigger: buffers the row''s post-image for change_log.';
+
+-- SECURITY DEFINER so a writer needs no rights on change_log or shop_cursors.
+CREATE FUNCTION shopsync.flush_log() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'flush_log' LANGUAGE C
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION shopsync.flush_log() IS
+    'AFTER STATEMENT trigger: writes the buffered changes to change_log with the next per-shop seqs.';
 
 CREATE FUNCTION shopsync.refuse_truncate() RETURNS trigger
     AS 'MODULE_PATHNAME', 'refuse_truncate' LANGUAGE C;

@@ -71,12 +71,15 @@ BEGIN
 
     EXECUTE format('DROP TRIGGER IF EXISTS zz_shopsync_stamp ON %s', tbl);
     EXECUTE format('DROP TRIGGER IF EXISTS zz_shopsync_log ON %s', tbl);
+    EXECUTE format('DROP TRIGGER IF EXISTS zz_shopsync_flush ON %s', tbl);
     EXECUTE format('DROP TRIGGER IF EXISTS zz_shopsync_no_truncate ON %s', tbl);
     -- zz_: BEFORE triggers fire in name order; stamping runs after the application's own.
     EXECUTE format('CREATE TRIGGER zz_shopsync_stamp BEFORE INSERT OR UPDATE OR DELETE ON %s
                     FOR EACH ROW EXECUTE FUNCTION shopsync.stamp_row()', tbl);
     EXECUTE format('CREATE TRIGGER zz_shopsync_log AFTER INSERT OR UPDATE ON %s
                     FOR EACH ROW EXECUTE FUNCTION shopsync.log_row(%L)', tbl, entity_name);
+    EXECUTE format('CREATE TRIGGER zz_shopsync_flush AFTER INSERT OR UPDATE OR DELETE ON %s
+                    FOR EACH STATEMENT EXECUTE FUNCTION shopsync.flush_log()', tbl);
     EXECUTE format('CREATE TRIGGER zz_shopsync_no_truncate BEFORE TRUNCATE ON %s
                     FOR EACH STATEMENT EXECUTE FUNCTION shopsync.refuse_truncate()', tbl);
 

@@ -61,7 +61,7 @@ SELECT is(
     NULL, 'every SECURITY DEFINER function pins search_path');
 
 SELECT triggers_are('shopsync', 'customers',
-    ARRAY['zz_shopsync_stamp', 'zz_shopsync_log', 'zz_shopsync_no_truncate'], 'customers carries the sync triggers');
+    ARRAY['zz_shopsync_stamp', 'zz_shopsync_log', 'zz_shopsync_flush', 'zz_shopsync_no_truncate'], 'customers carries the sync triggers');
 
 -- Roles: clients read under RLS and write only through the api.
 SELECT ok(has_table_privilege('authenticated', 'shopsync.customers', 'SELECT'), 'authenticated may read customers');

@@ -1,6 +1,6 @@
 -- 03_enable_sync.sql — registering an application's own table for sync.
 BEGIN;
-SELECT plan(16);
+SELECT plan(19);
 \ir fixtures.sql
 
 CREATE TABLE public.products (
@@ -15,7 +15,7 @@ CREATE TABLE public.products (
 );
 SELECT is(shopsync.enable_sync('public.products'), 'products', 'enable_sync registers the table under its name');
 SELECT is(shopsync.enable_sync('public.products'), 'products', 'enable_sync is idempotent');
-SELECT triggers_are('public', 'products', ARRAY['zz_shopsync_stamp', 'zz_shopsync_log', 'zz_shopsync_no_truncate'],
+SELECT triggers_are('public', 'products', ARRAY['zz_shopsync_stamp', 'zz_shopsync_log', 'zz_shopsync_flush', 'zz_shopsync_no_truncate'],
     'the C++ triggers are installed');
 SELECT ok((SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = 'public.products'::regclass),
     'RLS is enabled and forced');
@@ -34,6 +34,27 @@ SELECT is(pg_temp.outcome(pg_temp.push(pg_temp.ev(1, 'products', pg_temp.uid('9'
 SELECT is(pg_temp.outcome(pg_temp.push(pg_temp.ev(2, 'products', pg_temp.uid('9', 1), 'update', 2,
     '{"price": "4.5"}')))->>'reason', 'invalid_type', 'its column types are enforced');
 SELECT pg_temp.act_as_admin();
+
+-- An application trigger that fires after ours and refuses the write: the
+-- change buffered for change_log must vanish with the rejected event.
+CREATE FUNCTION public.refuse_expensive() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.price > 1000 THEN RAISE EXCEPTION 'price % is too high', NEW.price; END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER zzzz_refuse_expensive AFTER UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public.refuse_expensive();
+SELECT pg_temp.act_as('owner_a');
+SELECT is((SELECT jsonb_agg(coalesce(e->>'version', e->>'reason')) FROM pg_temp.push(
+        pg_temp.ev(3, 'products', pg_temp.uid('9', 1), 'update', 2, '{"price": 2000}'),
+        pg_temp.ev(4, 'products', pg_temp.uid('9', 1), 'update', 2, '{"price": 5}')) r,
+        jsonb_array_elements((r->'accepted') || (r->'rejected')) e),
+    '["3", "constraint_violation"]', 'an application trigger''s refusal rejects that event only');
+SELECT pg_temp.act_as_admin();
+SELECT results_eq($$SELECT version, (payload->>'price')::numeric FROM shopsync.change_log
+                    WHERE entity_id = pg_temp.uid('9', 1) ORDER BY seq$$,
+    $$VALUES (1::bigint, 0::numeric), (2, 4.5), (3, 5)$$, 'the refused write left nothing in change_log');
+SELECT is((SELECT array_agg(seq ORDER BY seq) FROM shopsync.change_log WHERE shop_id = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'),
+    ARRAY[1, 2, 3]::bigint[], 'and seqs stay gapless');
 
 -- Tables that cannot be synced.
 CREATE TABLE public.no_version (id uuid PRIMARY KEY, shop_id uuid NOT NULL, updated_at timestamptz NOT NULL, deleted_at timestamptz);
