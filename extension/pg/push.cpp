@@ -6,8 +6,8 @@
 //  2. the envelope: only device_id and events, at most shopsync.max_batch;
 //  3. the shop's cursor row is locked first, so concurrent pushers of a shop
 //     queue here instead of deadlocking on rows and the cursor later;
-//  4. idempotency keys of the whole batch are claimed in one statement; a key
-//     seen before replays its stored outcome (or is idempotency_key_reused);
+//  4. idempotency keys of the whole batch are looked up in one statement; a
+//     key seen before replays its stored outcome (or is idempotency_key_reused);
 //  5. each claimed event is applied (push_event_apply.cpp);
 //  6. outcomes are stored under their keys, the device is recorded, and the
 //     response lists accepted / conflicts / rejected with server_seq.
@@ -106,57 +106,47 @@ static PushEvent *FindKeyOwner(PushEvent *events, int n, const pg_uuid_t &key) {
     return nullptr;
 }
 
-// Claims every new key of the batch; keys already stored get their replay
-// (or an idempotency_key_reused rejection) right away.
+// Looks up the batch's keys. The shop's cursor row is locked already, so no
+// other push of this shop runs until we commit: a key not stored yet is ours
+// to apply, and it is stored with its outcome in StoreOutcomes_Unsafe.
+// Keys stored by an earlier push replay their outcome, or, for a different
+// event, are refused as idempotency_key_reused.
 static void ClaimKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
-    const char **hashes = (const char **)palloc(sizeof(char *) * Max(n, 1));
     int count = 0;
     for (int i = 0; i < n; i++)
-        if (OwnsKey(events[i]))
-            hashes[count++] = events[i].hash;
+        if (OwnsKey(events[i])) {
+            events[i].claimed = true;
+            count++;
+        }
     if (count == 0)
         return;
-    Oid argtypes[3] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID};
-    Datum values[3] = {UuidGetDatumCopy(shop), UuidArray(events, n, OwnsKey), TextArray(hashes, count)};
-    uint64 claimed = ExecCachedPlan_Unsafe(
-        "INSERT INTO shopsync.idempotency_keys (shop_id, key, request_hash)"
-        " SELECT $1, u.key, u.hash FROM unnest($2, $3) AS u(key, hash)"
-        " ON CONFLICT (shop_id, key) DO NOTHING RETURNING key",
-        3, argtypes, values, nullptr, false, 0);
-    for (uint64 r = 0; r < claimed; r++) {
-        bool isnull;
-        Datum key = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull);
-        FindKeyOwner(events, n, *DatumGetUUIDP(key))->claimed = true;
-    }
-    if ((int)claimed == count)
-        return;
-
-    // Keys stored by an earlier (committed) push: replay or refuse.
+    Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
+    Datum values[2] = {UuidGetDatumCopy(shop), UuidArray(events, n, OwnsKey)};
     uint64 stored = ExecCachedPlan_Unsafe(
-        "SELECT key, request_hash, outcome->>'status', (outcome - 'status')::text"
-        " FROM shopsync.idempotency_keys WHERE shop_id = $1 AND key = ANY($2)",
+        "SELECT k.key, k.request_hash, k.outcome->>'status', (k.outcome - 'status')::text"
+        " FROM unnest($2) AS u(key)"
+        " JOIN shopsync.idempotency_keys k ON k.shop_id = $1 AND k.key = u.key",
         2, argtypes, values, nullptr, false, 0);
     for (uint64 r = 0; r < stored; r++) {
         HeapTuple tuple = SPI_tuptable->vals[r];
         TupleDesc desc = SPI_tuptable->tupdesc;
         bool isnull;
         PushEvent *owner = FindKeyOwner(events, n, *DatumGetUUIDP(SPI_getbinval(tuple, desc, 1, &isnull)));
-        if (owner == nullptr || owner->claimed)
+        if (owner == nullptr)
             continue;
+        owner->claimed = false;
         char *stored_hash = SPI_getvalue(tuple, desc, 2);
         char *status = SPI_getvalue(tuple, desc, 3);
         char *entry = SPI_getvalue(tuple, desc, 4);
         if (strcmp(stored_hash, owner->hash) != 0) {
             SetRejected(owner, "idempotency_key_reused",
                         "this idempotency_key was already used for a different event");
-            owner->status = OutcomeStatus::Rejected;
-            owner->replayed = false;
             owner->hash = stored_hash; // later copies compare with the key's real event
             continue;
         }
         if (status == nullptr || entry == nullptr)
             ereport(ERROR, (errcode(SHOPSYNC_ERRCODE_IN_PROGRESS),
-                            errmsg("idempotency key %s is still being applied", owner->key_text)));
+                            errmsg("idempotency key %s has no stored outcome", owner->key_text)));
         owner->status = strcmp(status, "accepted") == 0   ? OutcomeStatus::Accepted
                         : strcmp(status, "conflict") == 0 ? OutcomeStatus::Conflict
                                                           : OutcomeStatus::Rejected;
@@ -169,23 +159,27 @@ static void ClaimKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
     }
 }
 
+static bool IsClaimedOwner(const PushEvent &e) { return OwnsKey(e) && e.claimed; }
+
 static void StoreOutcomes_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
+    const char **hashes = (const char **)palloc(sizeof(char *) * Max(n, 1));
     const char **outcomes = (const char **)palloc(sizeof(char *) * Max(n, 1));
     int count = 0;
     for (int i = 0; i < n; i++)
-        if (OwnsKey(events[i]) && events[i].claimed)
+        if (IsClaimedOwner(events[i])) {
+            hashes[count] = events[i].hash;
             outcomes[count++] = psprintf("{\"status\":\"%s\",%s}", OutcomeStatusName(events[i].status),
                                          events[i].entry->data);
+        }
     if (count == 0)
         return;
-    Oid argtypes[3] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID};
-    Datum values[3] = {UuidGetDatumCopy(shop),
-                       UuidArray(events, n, [](const PushEvent &e) { return OwnsKey(e) && e.claimed; }),
-                       TextArray(outcomes, count)};
-    ExecCachedPlan_Unsafe("UPDATE shopsync.idempotency_keys k SET outcome = u.outcome::jsonb"
-                          " FROM unnest($2, $3) AS u(key, outcome)"
-                          " WHERE k.shop_id = $1 AND k.key = u.key",
-                          3, argtypes, values, nullptr, false, 0);
+    Oid argtypes[4] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+    Datum values[4] = {UuidGetDatumCopy(shop), UuidArray(events, n, IsClaimedOwner),
+                       TextArray(hashes, count), TextArray(outcomes, count)};
+    ExecCachedPlan_Unsafe("INSERT INTO shopsync.idempotency_keys (shop_id, key, request_hash, outcome)"
+                          " SELECT $1, u.key, u.hash, u.outcome::jsonb"
+                          " FROM unnest($2, $3, $4) AS u(key, hash, outcome)",
+                          4, argtypes, values, nullptr, false, 0);
 }
 
 // A later event of the batch with an earlier event's key.
