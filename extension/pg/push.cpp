@@ -8,7 +8,7 @@
 //     queue here instead of deadlocking on rows and the cursor later;
 //  4. idempotency keys of the whole batch are looked up in one statement; a
 //     key seen before replays its stored outcome (or is idempotency_key_reused);
-//  5. each claimed event is applied (push_event_apply.cpp);
+//  5. the claimed events are applied together (push_event_apply.cpp);
 //  6. outcomes are stored under their keys, the device is recorded, and the
 //     response lists accepted / conflicts / rejected with server_seq.
 #include "api_common.hpp"
@@ -292,14 +292,17 @@ static Datum PushBatch_Unsafe(Jsonb *body) {
         LockShopCursor_Unsafe(ctx.shop_id);
     ClaimKeys_Unsafe(ctx.shop_id, events, n);
 
+    PushEvent **to_apply = (PushEvent **)palloc(sizeof(PushEvent *) * Max(n, 1));
+    int napply = 0;
+    for (int i = 0; i < n; i++)
+        if (events[i].same_key_as < 0 && events[i].claimed && events[i].status == OutcomeStatus::Pending)
+            to_apply[napply++] = &events[i];
+    ApplyEvents_Unsafe(&ctx, to_apply, napply);
     int rejected = 0;
     for (int i = 0; i < n; i++) {
-        PushEvent *event = &events[i];
-        if (event->same_key_as >= 0)
+        if (events[i].same_key_as >= 0)
             ResolveSameKey(events, i);
-        else if (event->claimed && event->status == OutcomeStatus::Pending)
-            ApplyEvent_Unsafe(&ctx, event);
-        if (event->status == OutcomeStatus::Rejected)
+        if (events[i].status == OutcomeStatus::Rejected)
             rejected++;
     }
     defer_change_flush = false;

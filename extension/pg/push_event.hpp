@@ -49,8 +49,9 @@ struct PushContext {
 // rejected (reason invalid_event / invalid_id) without raising.
 void ParseEvent_Unsafe(const JsonbValue &element, PushEvent *event);
 
-// Validates and applies a parsed, claimed event; sets its outcome.
-void ApplyEvent_Unsafe(PushContext *ctx, PushEvent *event);
+// Validates and applies the given parsed, claimed events, in order; sets
+// each one's outcome.
+void ApplyEvents_Unsafe(PushContext *ctx, PushEvent **events, int n);
 
 // Outcome helpers. StartEntry sets the status and writes the fields every
 // entry has (idempotency_key, entity, entity_id); callers append the rest.

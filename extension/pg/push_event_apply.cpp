@@ -1,25 +1,37 @@
-// extension/pg/push_event_apply.cpp — validating a pushed event against its
-// table and applying it (DESIGN §4):
-//   payload columns must exist, be the client's to write, carry the right
-//   JSON type and fit shopsync.max_field_bytes;
-//   the row is locked, then base_version decides: equal → apply and bump,
-//   different → conflict with the server's record (no clock is consulted);
-//   roles, restores and the order status lifecycle are checked;
-//   the write runs in a subtransaction so a constraint error rejects only
-//   this event. Deletes are tombstones; deletes, restores and status
-//   overrides are written to audit_log.
+// extension/pg/push_event_apply.cpp — deciding and applying the events of a
+// batch (DESIGN §4).
+//
+//  * Rows are locked per entity with one query (FOR UPDATE) and their version,
+//    tombstone flag and (orders) status kept in memory as the batch goes.
+//  * Each event is decided against that state: payload columns must exist,
+//    be the client's, carry the right JSON type and fit max_field_bytes;
+//    base_version decides (equal → apply, else conflict with the server's
+//    record — no clock is consulted); roles, restores and the order status
+//    lifecycle are checked.
+//  * Events to write are gathered in a "run" of the same entity, op and
+//    columns on distinct rows, written with one statement inside a
+//    subtransaction. If that statement fails, the run is retried one event
+//    per subtransaction, so a constraint error rejects only its own event.
+//  * Deletes are tombstones; deleting an order tombstones its items; deletes,
+//    restores and status overrides are written to audit_log.
 #include "json_util.hpp"
 #include "plan_cache.hpp"
 #include "push_event.hpp"
 #include "shopsync.hpp"
 #include "subxact.hpp"
 
+extern "C" {
+#include "utils/array.h"
+}
+
 namespace shopsync {
 
-// What the payload asks for, once validated.
+// ---- the payload ------------------------------------------------------------
+
 struct PayloadPlan {
     int ncolumns;
     const char **columns; // payload keys, in jsonb (sorted) order
+    char *signature;      // columns joined by ',' — events sharing it share a statement
     bool restore;         // "deleted_at": null
     char *new_status;     // orders only: the status the payload sets
 };
@@ -58,9 +70,12 @@ static bool ValueFitsKind(const JsonbValue &v, JsonKind kind) {
 
 static bool PlanPayload_Unsafe(const EntityInfo *entity, PushEvent *event, PayloadPlan *plan) {
     memset(plan, 0, sizeof(PayloadPlan));
+    plan->signature = (char *)"";
     if (!event->has_payload || event->op == EventOp::Delete)
         return true; // a delete's payload is ignored
     plan->columns = (const char **)palloc(sizeof(char *) * (JsonbValueSize(event->payload) + 1));
+    StringInfoData signature;
+    initStringInfo(&signature);
     JsonbIterator *it = JsonbIteratorInit(event->payload.val.binary.data);
     JsonbValue v;
     JsonbIteratorToken token;
@@ -74,8 +89,7 @@ static bool PlanPayload_Unsafe(const EntityInfo *entity, PushEvent *event, Paylo
             continue;
         const ColumnInfo *col = FindColumn(entity, key);
         if (col == nullptr) {
-            SetRejected(event, "unknown_column",
-                        psprintf("%s has no column \"%s\"", entity->name, key));
+            SetRejected(event, "unknown_column", psprintf("%s has no column \"%s\"", entity->name, key));
             return false;
         }
         if (col->server_owned || col->generated) {
@@ -103,55 +117,93 @@ static bool PlanPayload_Unsafe(const EntityInfo *entity, PushEvent *event, Paylo
         }
         if (strcmp(entity->name, "orders") == 0 && strcmp(col->name, "status") == 0)
             plan->new_status = JsonbValueCString(v);
+        if (plan->ncolumns > 0)
+            appendStringInfoChar(&signature, ',');
+        appendStringInfoString(&signature, col->name);
         plan->columns[plan->ncolumns++] = col->name;
     }
     if (event->op == EventOp::Update && plan->ncolumns == 0) {
         SetRejected(event, "invalid_event", "an update needs at least one column in its payload");
         return false;
     }
+    plan->signature = signature.data;
     return true;
 }
 
-// ---- reading the current row ----------------------------------------------
+// ---- row state --------------------------------------------------------------
 
-struct CurrentRow {
+struct RowState {
+    pg_uuid_t id;
     bool found;
     int64 version;
     bool deleted;
+    char *status; // orders only
 };
 
-static CurrentRow LockCurrentRow_Unsafe(const PushContext *ctx, const EntityInfo *entity,
-                                        const PushEvent *event) {
-    char *sql = psprintf("SELECT version, deleted_at IS NOT NULL FROM %s"
-                         " WHERE id = $1 AND shop_id = $2 FOR UPDATE",
-                         entity->qualified);
-    Oid argtypes[2] = {UUIDOID, UUIDOID};
-    Datum values[2] = {UuidGetDatumCopy(event->entity_id), UuidGetDatumCopy(ctx->shop_id)};
-    CurrentRow row = {false, 0, false};
-    if (ExecCachedPlan_Unsafe(sql, 2, argtypes, values, nullptr, false, 1) == 0)
-        return row;
-    bool isnull;
-    row.found = true;
-    row.version = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    row.deleted = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-    return row;
+struct EntityRows {
+    const EntityInfo *entity;
+    RowState *rows;
+    int nrows;
+    EntityRows *next;
+};
+
+static bool IsOrders(const EntityInfo *entity) { return strcmp(entity->name, "orders") == 0; }
+
+// Locks and reads every row the batch names in one entity, in id order.
+static EntityRows *LockRows_Unsafe(const PushContext *ctx, const EntityInfo *entity, PushEvent **events,
+                                   int n) {
+    EntityRows *set = (EntityRows *)palloc0(sizeof(EntityRows));
+    set->entity = entity;
+    set->rows = (RowState *)palloc0(sizeof(RowState) * n);
+    Datum *ids = (Datum *)palloc(sizeof(Datum) * n);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(events[i]->entity, entity->name) != 0)
+            continue;
+        bool seen = false;
+        for (int r = 0; r < set->nrows && !seen; r++)
+            seen = UuidEquals(set->rows[r].id, events[i]->entity_id);
+        if (seen)
+            continue;
+        set->rows[set->nrows].id = events[i]->entity_id;
+        ids[set->nrows++] = UuidGetDatumCopy(events[i]->entity_id);
+    }
+    char *sql = psprintf("SELECT t.id, t.version, t.deleted_at IS NOT NULL, %s FROM %s t"
+                         " WHERE t.shop_id = $1 AND t.id = ANY($2) ORDER BY t.id FOR UPDATE",
+                         IsOrders(entity) ? "t.status::text" : "NULL::text", entity->qualified);
+    Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
+    Datum values[2] = {UuidGetDatumCopy(ctx->shop_id),
+                       PointerGetDatum(construct_array(ids, set->nrows, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR))};
+    uint64 found = ExecCachedPlan_Unsafe(sql, 2, argtypes, values, nullptr, false, 0);
+    for (uint64 i = 0; i < found; i++) {
+        HeapTuple tuple = SPI_tuptable->vals[i];
+        TupleDesc desc = SPI_tuptable->tupdesc;
+        bool isnull;
+        pg_uuid_t *id = DatumGetUUIDP(SPI_getbinval(tuple, desc, 1, &isnull));
+        for (int r = 0; r < set->nrows; r++) {
+            if (!UuidEquals(set->rows[r].id, *id))
+                continue;
+            set->rows[r].found = true;
+            set->rows[r].version = DatumGetInt64(SPI_getbinval(tuple, desc, 2, &isnull));
+            set->rows[r].deleted = DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull));
+            set->rows[r].status = SPI_getvalue(tuple, desc, 4);
+        }
+    }
+    return set;
 }
 
-// One text column of the current row (e.g. an order's status).
-static char *CurrentRowText_Unsafe(const PushContext *ctx, const EntityInfo *entity,
-                                   const PushEvent *event, const char *column) {
-    char *sql = psprintf("SELECT %s::text FROM %s WHERE id = $1 AND shop_id = $2",
-                         quote_identifier(column), entity->qualified);
-    Oid argtypes[2] = {UUIDOID, UUIDOID};
-    Datum values[2] = {UuidGetDatumCopy(event->entity_id), UuidGetDatumCopy(ctx->shop_id)};
-    if (ExecCachedPlan_Unsafe(sql, 2, argtypes, values, nullptr, false, 1) == 0)
-        return nullptr;
-    return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+static RowState *FindRow(EntityRows *sets, const char *entity, const pg_uuid_t &id) {
+    for (EntityRows *set = sets; set != nullptr; set = set->next)
+        if (strcmp(set->entity->name, entity) == 0)
+            for (int r = 0; r < set->nrows; r++)
+                if (UuidEquals(set->rows[r].id, id))
+                    return &set->rows[r];
+    return nullptr;
 }
+
+// ---- outcomes ------------------------------------------------------------------
 
 static void SetConflict_Unsafe(const PushContext *ctx, const EntityInfo *entity, PushEvent *event) {
-    char *sql = psprintf("SELECT version::text, to_jsonb(t)::text FROM %s t"
-                         " WHERE id = $1 AND shop_id = $2",
+    char *sql = psprintf("SELECT version::text, to_jsonb(t)::text FROM %s t WHERE id = $1 AND shop_id = $2",
                          entity->qualified);
     Oid argtypes[2] = {UUIDOID, UUIDOID};
     Datum values[2] = {UuidGetDatumCopy(event->entity_id), UuidGetDatumCopy(ctx->shop_id)};
@@ -170,36 +222,101 @@ static void SetAccepted(PushEvent *event, int64 version) {
     appendStringInfo(event->entry, ",\"version\":" INT64_FORMAT, version);
 }
 
-// ---- writing ------------------------------------------------------------------
+static void Audit_Unsafe(const PushContext *ctx, const PushEvent *event, const char *action,
+                         const char *detail_json) {
+    Oid argtypes[7] = {UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDOID, JSONBOID};
+    Datum values[7] = {UuidGetDatumCopy(ctx->shop_id),   UuidGetDatumCopy(ctx->user_id),
+                       CStringGetTextDatum(ctx->device_id), CStringGetTextDatum(action),
+                       CStringGetTextDatum(event->entity), UuidGetDatumCopy(event->entity_id),
+                       JsonbDatumFromText_Unsafe(detail_json)};
+    ExecCachedPlan_Unsafe("INSERT INTO shopsync.audit_log"
+                          " (shop_id, user_id, device_id, action, entity, entity_id, detail)"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                          7, argtypes, values, nullptr, false, 0);
+}
 
-struct WriteStatement {
-    const char *sql;
-    int nargs;
-    Oid argtypes[3];
-    Datum values[3];
-    const char *cascade_sql; // optional second statement (tombstones of children)
-    int64 new_version;
+// ---- deciding one event ----------------------------------------------------------
+
+// What a decided event will write, and what to record once it is written.
+struct PlannedWrite {
+    PushEvent *event;
+    const EntityInfo *entity;
+    PayloadPlan plan;
+    RowState *row;
+    bool restore;
+    bool override_used;
+    char *old_status;
 };
 
-static void RunWriteStatement_Unsafe(void *arg) {
-    WriteStatement *w = (WriteStatement *)arg;
-    ExecCachedPlan_Unsafe(w->sql, w->nargs, w->argtypes, w->values, nullptr, false, 0);
-    bool isnull;
-    w->new_version = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    if (w->cascade_sql != nullptr) {
-        Oid types[2] = {UUIDOID, UUIDOID};
-        Datum values[2] = {w->values[2], w->values[1]}; // shop_id, id
-        ExecCachedPlan_Unsafe(w->cascade_sql, 2, types, values, nullptr, false, 0);
+// Decides an event against the current row state. Returns true when it must
+// be written (filling *write); otherwise its outcome is set.
+static bool DecideEvent_Unsafe(PushContext *ctx, EntityRows *rows, PushEvent *event, PlannedWrite *write) {
+    memset(write, 0, sizeof(PlannedWrite));
+    const EntityInfo *entity = LookupEntity_Unsafe(&ctx->entities, event->entity);
+    if (entity == nullptr) {
+        SetRejected(event, "unknown_entity", psprintf("no synced entity is called \"%.64s\"", event->entity));
+        return false;
     }
+    write->event = event;
+    write->entity = entity;
+    if (!PlanPayload_Unsafe(entity, event, &write->plan))
+        return false;
+    RowState *row = FindRow(rows, entity->name, event->entity_id);
+    write->row = row;
+
+    if (event->op == EventOp::Create) {
+        if (row->found) {
+            SetConflict_Unsafe(ctx, entity, event);
+            return false;
+        }
+    } else {
+        if (!row->found) {
+            SetRejected(event, "not_found",
+                        psprintf("%s has no row %s in this shop", entity->name, event->entity_id_text));
+            return false;
+        }
+        if (row->version != event->base_version) {
+            SetConflict_Unsafe(ctx, entity, event);
+            return false;
+        }
+    }
+    if (event->op == EventOp::Update) {
+        write->restore = write->plan.restore && row->deleted;
+        if (row->deleted && !write->restore) {
+            SetRejected(event, "deleted", "the row is deleted; restore it (\"deleted_at\": null) before editing it");
+            return false;
+        }
+        if (write->plan.new_status != nullptr && !OrderStatusMoveAllowed(row->status, write->plan.new_status)) {
+            if (!event->override_status || !IsKnownOrderStatus(write->plan.new_status)) {
+                SetRejected(event, "invalid_transition",
+                            psprintf("an order's status cannot move from \"%s\" to \"%.40s\"",
+                                     row->status ? row->status : "?", write->plan.new_status));
+                return false;
+            }
+            write->override_used = true;
+            write->old_status = row->status;
+        }
+    }
+    if (event->op == EventOp::Delete && row->deleted) {
+        SetAccepted(event, row->version); // already a tombstone: nothing to write
+        return false;
+    }
+    const char *why = ForbiddenReason(ctx->role, event->entity, event->op, write->restore, write->override_used);
+    if (why != nullptr) {
+        SetRejected(event, "forbidden", why);
+        return false;
+    }
+    return true;
 }
+
+// ---- writing a run ------------------------------------------------------------------
 
 static char *ColumnList(const PayloadPlan &plan, const char *prefix, bool assign) {
     StringInfoData out;
     initStringInfo(&out);
     for (int i = 0; i < plan.ncolumns; i++) {
         const char *col = quote_identifier(plan.columns[i]);
-        if (i > 0)
-            appendStringInfoString(&out, ", ");
+        appendStringInfoString(&out, ", ");
         if (assign)
             appendStringInfo(&out, "%s = %s%s", col, prefix, col);
         else
@@ -208,150 +325,176 @@ static char *ColumnList(const PayloadPlan &plan, const char *prefix, bool assign
     return out.data;
 }
 
-static void BuildWrite_Unsafe(const PushContext *ctx, const EntityInfo *entity, const PushEvent *event,
-                              const PayloadPlan &plan, WriteStatement *w) {
-    memset(w, 0, sizeof(WriteStatement));
-    w->nargs = 3;
-    w->argtypes[0] = JSONBOID;
-    w->argtypes[1] = UUIDOID;
-    w->argtypes[2] = UUIDOID;
-    w->values[0] = event->has_payload ? JsonbPGetDatum(JsonbFromValue(event->payload))
-                                      : JsonbDatumFromText_Unsafe("{}");
-    w->values[1] = UuidGetDatumCopy(event->entity_id);
-    w->values[2] = UuidGetDatumCopy(ctx->shop_id);
-    switch (event->op) {
+// One statement writing every event of the run; RETURNING id, version.
+static const char *RunStatement(const PlannedWrite &first) {
+    const char *table = first.entity->qualified;
+    const PayloadPlan &plan = first.plan;
+    switch (first.event->op) {
     case EventOp::Create:
-        w->sql = psprintf("INSERT INTO %s (id, shop_id%s%s)"
-                          " SELECT $2, $3%s%s FROM jsonb_populate_record(NULL::%s, $1) r"
-                          " RETURNING version",
-                          entity->qualified, plan.ncolumns ? ", " : "", ColumnList(plan, "", false),
-                          plan.ncolumns ? ", " : "", ColumnList(plan, "r.", false), entity->qualified);
-        break;
+        return psprintf("INSERT INTO %s (id, shop_id%s) SELECT u.id, $3%s"
+                        " FROM unnest($1, $2) AS u(id, p) CROSS JOIN LATERAL jsonb_populate_record(NULL::%s, u.p) r"
+                        " RETURNING id, version",
+                        table, ColumnList(plan, "", false), ColumnList(plan, "r.", false), table);
     case EventOp::Update:
-        w->sql = psprintf("UPDATE %s t SET %s FROM jsonb_populate_record(NULL::%s, $1) r"
-                          " WHERE t.id = $2 AND t.shop_id = $3 RETURNING t.version",
-                          entity->qualified, ColumnList(plan, "r.", true), entity->qualified);
-        break;
+        return psprintf("UPDATE %s t SET %s FROM unnest($1, $2) AS u(id, p)"
+                        " CROSS JOIN LATERAL jsonb_populate_record(NULL::%s, u.p) r"
+                        " WHERE t.id = u.id AND t.shop_id = $3 RETURNING t.id, t.version",
+                        table, ColumnList(plan, "r.", true) + 2, table);
     case EventOp::Delete:
-        w->sql = psprintf("UPDATE %s SET deleted_at = now()"
-                          " WHERE id = $2 AND shop_id = $3 AND $1 IS NOT NULL RETURNING version",
-                          entity->qualified);
-        // Deleting an order tombstones its line items too, so no device keeps
-        // live items of a deleted order, and the purge later removes both.
-        if (strcmp(entity->name, "orders") == 0)
-            w->cascade_sql = "UPDATE shopsync.order_items SET deleted_at = now()"
-                             " WHERE shop_id = $1 AND order_id = $2 AND deleted_at IS NULL";
-        break;
+        return psprintf("UPDATE %s SET deleted_at = now() WHERE shop_id = $3 AND id = ANY($1)"
+                        " AND $2 IS NOT NULL RETURNING id, version",
+                        table);
     case EventOp::Invalid:
         break;
     }
+    return nullptr;
 }
 
-static void Audit_Unsafe(const PushContext *ctx, const PushEvent *event, const char *action,
-                         const char *detail_json) {
-    Oid argtypes[7] = {UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDOID, JSONBOID};
-    Datum values[7] = {UuidGetDatumCopy(ctx->shop_id),
-                       UuidGetDatumCopy(ctx->user_id),
-                       CStringGetTextDatum(ctx->device_id),
-                       CStringGetTextDatum(action),
-                       CStringGetTextDatum(event->entity),
-                       UuidGetDatumCopy(event->entity_id),
-                       JsonbDatumFromText_Unsafe(detail_json)};
-    ExecCachedPlan_Unsafe("INSERT INTO shopsync.audit_log"
-                          " (shop_id, user_id, device_id, action, entity, entity_id, detail)"
-                          " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                          7, argtypes, values, nullptr, false, 0);
+struct RunWrite {
+    PlannedWrite *writes;
+    int n;
+    const pg_uuid_t *shop_id;
+    uint64 written;
+    SPITupleTable *returned;
+};
+
+static void ExecuteRun_Unsafe(void *arg) {
+    RunWrite *run = (RunWrite *)arg;
+    Datum *ids = (Datum *)palloc(sizeof(Datum) * run->n);
+    Datum *payloads = (Datum *)palloc(sizeof(Datum) * run->n);
+    for (int i = 0; i < run->n; i++) {
+        PushEvent *event = run->writes[i].event;
+        ids[i] = UuidGetDatumCopy(event->entity_id);
+        payloads[i] = event->has_payload ? JsonbPGetDatum(JsonbFromValue(event->payload))
+                                         : JsonbDatumFromText_Unsafe("{}");
+    }
+    Oid argtypes[3] = {UUIDARRAYOID, JSONBARRAYOID, UUIDOID};
+    Datum values[3] = {PointerGetDatum(construct_array(ids, run->n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR)),
+                       PointerGetDatum(construct_array(payloads, run->n, JSONBOID, -1, false, TYPALIGN_INT)),
+                       UuidGetDatumCopy(*run->shop_id)};
+    run->written = ExecCachedPlan_Unsafe(RunStatement(run->writes[0]), 3, argtypes, values, nullptr, false, 0);
+    run->returned = SPI_tuptable;
+    // Deleting orders tombstones their line items too, so no device keeps
+    // live items of a deleted order, and the purge later removes both.
+    if (run->writes[0].event->op == EventOp::Delete && IsOrders(run->writes[0].entity))
+        ExecCachedPlan_Unsafe("UPDATE shopsync.order_items SET deleted_at = now()"
+                              " WHERE shop_id = $3 AND order_id = ANY($1) AND deleted_at IS NULL AND $2 IS NOT NULL",
+                              3, argtypes, values, nullptr, false, 0);
 }
 
-static bool CheckForbidden(const PushContext *ctx, PushEvent *event, bool restore, bool override_status) {
-    const char *why = ForbiddenReason(ctx->role, event->entity, event->op, restore, override_status);
-    if (why == nullptr)
-        return true;
-    SetRejected(event, "forbidden", why);
-    return false;
-}
-
-void ApplyEvent_Unsafe(PushContext *ctx, PushEvent *event) {
-    const EntityInfo *entity = LookupEntity_Unsafe(&ctx->entities, event->entity);
-    if (entity == nullptr) {
-        SetRejected(event, "unknown_entity",
-                    psprintf("no synced entity is called \"%.64s\"", event->entity));
-        return;
-    }
-    PayloadPlan plan;
-    if (!PlanPayload_Unsafe(entity, event, &plan))
-        return;
-    CurrentRow row = LockCurrentRow_Unsafe(ctx, entity, event);
-
-    bool restore = false;
-    bool override_used = false;
-    char *old_status = nullptr;
-    if (event->op == EventOp::Create) {
-        if (row.found) {
-            SetConflict_Unsafe(ctx, entity, event);
-            return;
-        }
-    } else {
-        if (!row.found) {
-            SetRejected(event, "not_found",
-                        psprintf("%s has no row %s in this shop", entity->name, event->entity_id_text));
-            return;
-        }
-        if (row.version != event->base_version) {
-            SetConflict_Unsafe(ctx, entity, event);
-            return;
-        }
-    }
-    if (event->op == EventOp::Update) {
-        restore = plan.restore && row.deleted;
-        if (row.deleted && !restore) {
-            SetRejected(event, "deleted",
-                        "the row is deleted; restore it (\"deleted_at\": null) before editing it");
-            return;
-        }
-        if (plan.new_status != nullptr) {
-            old_status = CurrentRowText_Unsafe(ctx, entity, event, "status");
-            if (!OrderStatusMoveAllowed(old_status, plan.new_status)) {
-                if (!event->override_status || !IsKnownOrderStatus(plan.new_status)) {
-                    SetRejected(event, "invalid_transition",
-                                psprintf("an order's status cannot move from \"%s\" to \"%.40s\"",
-                                         old_status ? old_status : "?", plan.new_status));
-                    return;
-                }
-                override_used = true;
-            }
-        }
-    }
-    if (event->op == EventOp::Delete && row.deleted) {
-        SetAccepted(event, row.version); // already a tombstone: nothing to do
-        return;
-    }
-    if (!CheckForbidden(ctx, event, restore, override_used))
-        return;
-
-    WriteStatement write;
-    BuildWrite_Unsafe(ctx, entity, event, plan, &write);
-    SubxactError error;
-    if (!RunInSubtransaction_Unsafe(RunWriteStatement_Unsafe, &write, &error)) {
-        SetRejected(event, ReasonForSqlState(error.sqlstate, error.constraint_name), error.message);
-        return;
-    }
-    SetAccepted(event, write.new_version);
-
+static void RecordWritten_Unsafe(const PushContext *ctx, PlannedWrite *write, int64 version) {
+    PushEvent *event = write->event;
+    SetAccepted(event, version);
+    RowState *row = write->row;
+    row->found = true;
+    row->version = version;
     if (event->op == EventOp::Delete)
-        Audit_Unsafe(ctx, event, "delete", psprintf("{\"version\": " INT64_FORMAT "}", write.new_version));
-    if (restore)
-        Audit_Unsafe(ctx, event, "restore", psprintf("{\"version\": " INT64_FORMAT "}", write.new_version));
-    if (override_used) {
-        StringInfoData detail;
-        initStringInfo(&detail);
-        appendStringInfoString(&detail, "{\"from\":");
-        AppendJsonString(&detail, old_status);
-        appendStringInfoString(&detail, ",\"to\":");
-        AppendJsonString(&detail, plan.new_status);
-        appendStringInfoChar(&detail, '}');
-        Audit_Unsafe(ctx, event, "status_override", detail.data);
+        row->deleted = true;
+    if (write->restore)
+        row->deleted = false;
+    if (write->plan.new_status != nullptr)
+        row->status = write->plan.new_status;
+
+    char *detail = psprintf("{\"version\": " INT64_FORMAT "}", version);
+    if (event->op == EventOp::Delete)
+        Audit_Unsafe(ctx, event, "delete", detail);
+    if (write->restore)
+        Audit_Unsafe(ctx, event, "restore", detail);
+    if (write->override_used) {
+        StringInfoData from_to;
+        initStringInfo(&from_to);
+        appendStringInfoString(&from_to, "{\"from\":");
+        AppendJsonString(&from_to, write->old_status);
+        appendStringInfoString(&from_to, ",\"to\":");
+        AppendJsonString(&from_to, write->plan.new_status);
+        appendStringInfoChar(&from_to, '}');
+        Audit_Unsafe(ctx, event, "status_override", from_to.data);
     }
+}
+
+// Writes a run in one subtransaction; if it fails, one event at a time.
+static void WriteRun_Unsafe(const PushContext *ctx, PlannedWrite *writes, int n) {
+    if (n == 0)
+        return;
+    RunWrite run = {writes, n, &ctx->shop_id, 0, nullptr};
+    SubxactError error;
+    if (!RunInSubtransaction_Unsafe(ExecuteRun_Unsafe, &run, &error)) {
+        if (n == 1) {
+            SetRejected(writes[0].event, ReasonForSqlState(error.sqlstate, error.constraint_name), error.message);
+            return;
+        }
+        for (int i = 0; i < n; i++)
+            WriteRun_Unsafe(ctx, &writes[i], 1);
+        return;
+    }
+    // Map RETURNING (id, version) back to the events; ids are distinct in a run.
+    int64 *versions = (int64 *)palloc0(sizeof(int64) * n);
+    for (uint64 r = 0; r < run.written; r++) {
+        bool isnull;
+        pg_uuid_t *id = DatumGetUUIDP(SPI_getbinval(run.returned->vals[r], run.returned->tupdesc, 1, &isnull));
+        int64 version = DatumGetInt64(SPI_getbinval(run.returned->vals[r], run.returned->tupdesc, 2, &isnull));
+        for (int i = 0; i < n; i++)
+            if (UuidEquals(writes[i].event->entity_id, *id))
+                versions[i] = version;
+    }
+    for (int i = 0; i < n; i++) {
+        if (versions[i] == 0)
+            elog(ERROR, "event %s was not written by its run", writes[i].event->key_text);
+        RecordWritten_Unsafe(ctx, &writes[i], versions[i]);
+    }
+}
+
+static bool JoinsRun(const PlannedWrite *run, int n, const PlannedWrite &next) {
+    if (n == 0)
+        return true;
+    const PlannedWrite &first = run[0];
+    if (first.entity != next.entity || first.event->op != next.event->op ||
+        strcmp(first.plan.signature, next.plan.signature) != 0)
+        return false;
+    for (int i = 0; i < n; i++)
+        if (UuidEquals(run[i].event->entity_id, next.event->entity_id))
+            return false;
+    return true;
+}
+
+void ApplyEvents_Unsafe(PushContext *ctx, PushEvent **events, int n) {
+    // Lock every named row of every known entity, entity by entity.
+    EntityRows *rows = nullptr;
+    for (int i = 0; i < n; i++) {
+        const EntityInfo *entity = LookupEntity_Unsafe(&ctx->entities, events[i]->entity);
+        if (entity == nullptr)
+            continue;
+        bool loaded = false;
+        for (EntityRows *set = rows; set != nullptr && !loaded; set = set->next)
+            loaded = set->entity == entity;
+        if (loaded)
+            continue;
+        EntityRows *set = LockRows_Unsafe(ctx, entity, events, n);
+        set->next = rows;
+        rows = set;
+    }
+
+    PlannedWrite *run = (PlannedWrite *)palloc(sizeof(PlannedWrite) * Max(n, 1));
+    int run_length = 0;
+    for (int i = 0; i < n; i++) {
+        // An event on a row the pending run writes must see that write first.
+        for (int j = 0; j < run_length; j++)
+            if (strcmp(run[j].event->entity, events[i]->entity) == 0 &&
+                UuidEquals(run[j].event->entity_id, events[i]->entity_id)) {
+                WriteRun_Unsafe(ctx, run, run_length);
+                run_length = 0;
+                break;
+            }
+        PlannedWrite write;
+        if (!DecideEvent_Unsafe(ctx, rows, events[i], &write))
+            continue;
+        if (!JoinsRun(run, run_length, write)) {
+            WriteRun_Unsafe(ctx, run, run_length);
+            run_length = 0;
+        }
+        run[run_length++] = write;
+    }
+    WriteRun_Unsafe(ctx, run, run_length);
 }
 
 } // namespace shopsync

@@ -1,7 +1,7 @@
 -- 05_push.sql — api.sync_push outcomes, optimistic concurrency, tombstones,
 -- roles, order status and the audit log (DESIGN §4).
 BEGIN;
-SELECT plan(43);
+SELECT plan(45);
 \ir fixtures.sql
 
 SELECT pg_temp.act_as('staff_a');
@@ -55,6 +55,19 @@ CREATE TEMP TABLE last_push ON COMMIT DROP AS
 SELECT is((SELECT (response->>'server_seq')::bigint FROM last_push),
     (SELECT last_seq FROM shopsync.shop_cursors WHERE shop_id = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'),
     'server_seq is the shop''s latest seq');
+
+-- a run of like events is one statement; when one of them breaks a
+-- constraint, the others still land and only that one is rejected
+SELECT is((SELECT jsonb_build_object('accepted', (SELECT jsonb_agg(e->>'entity_id' ORDER BY e->>'entity_id') FROM jsonb_array_elements(r->'accepted') e),
+                                     'rejected', (SELECT jsonb_agg(e->>'reason') FROM jsonb_array_elements(r->'rejected') e))
+             FROM pg_temp.push(
+                pg_temp.ev(15, 'customers', pg_temp.uid('c', 11), 'create', 0, '{"name": "R1", "customer_code": "R-1"}'),
+                pg_temp.ev(16, 'customers', pg_temp.uid('c', 12), 'create', 0, '{"name": "R2", "customer_code": "R-1"}'),
+                pg_temp.ev(17, 'customers', pg_temp.uid('c', 13), 'create', 0, '{"name": "R3", "customer_code": "R-3"}')) r),
+    jsonb_build_object('accepted', jsonb_build_array(pg_temp.uid('c', 11), pg_temp.uid('c', 13)), 'rejected', '["duplicate_code"]'::jsonb),
+    'one bad row in a run of creates rejects only that event');
+SELECT is((SELECT array_agg(version ORDER BY seq) FROM shopsync.change_log WHERE entity_id IN (pg_temp.uid('c', 11), pg_temp.uid('c', 12), pg_temp.uid('c', 13))),
+    ARRAY[1, 1]::bigint[], 'and only the two accepted creates are logged');
 
 -- staff may not delete customers or orders; owner may
 SELECT is(pg_temp.outcome(pg_temp.push(pg_temp.ev(20, 'customers', pg_temp.uid('c', 2), 'delete', 1)))->>'reason',
