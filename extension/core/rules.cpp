@@ -5,7 +5,9 @@
 
 namespace shopsync {
 
-static bool Equal(const char *a, const char *b) { return a && b && std::strcmp(a, b) == 0; }
+static bool Equal(const char *a, const char *b) {
+    return a && b && std::strcmp(a, b) == 0;
+}
 
 ShopRole ParseShopRole(const char *text) {
     if (Equal(text, "owner"))
@@ -68,7 +70,9 @@ bool OrderStatusMoveAllowed(const char *from, const char *to) {
 
 // Deleting or restoring these is the owner's; line items are part of editing
 // an order, which staff do.
-static bool DeleteIsOwners(const char *entity) { return !Equal(entity, "order_items"); }
+static bool DeleteIsOwners(const char *entity) {
+    return !Equal(entity, "order_items");
+}
 
 const char *ForbiddenReason(ShopRole role, const char *entity, EventOp op, bool restore,
                             bool override_status) {

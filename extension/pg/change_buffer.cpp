@@ -87,21 +87,19 @@ static void WriteRun_Unsafe(const BufferedChange *run, int n) {
 
     int64 base = DrawSeqs_Unsafe(run[0].shop_id, n);
     // unnest of a row-type array yields the table's columns, plus ordinality.
-    char *sql = psprintf(
-        "INSERT INTO shopsync.change_log"
-        " (shop_id, seq, entity, entity_id, op, version, changed_at, payload, device_id)"
-        " SELECT $1, $2 + u.ordinality, $3, u.id, $5, u.version, u.updated_at,"
-        "        to_jsonb(u) - 'ordinality', $6"
-        " FROM unnest($4::%s) WITH ORDINALITY AS u",
-        format_type_be_qualified(array_type));
+    char *sql = psprintf("INSERT INTO shopsync.change_log"
+                         " (shop_id, seq, entity, entity_id, op, version, changed_at, payload, device_id)"
+                         " SELECT $1, $2 + u.ordinality, $3, u.id, $5, u.version, u.updated_at,"
+                         "        to_jsonb(u) - 'ordinality', $6"
+                         " FROM unnest($4::%s) WITH ORDINALITY AS u",
+                         format_type_be_qualified(array_type));
     Oid argtypes[6] = {UUIDOID, INT8OID, TEXTOID, array_type, TEXTOID, TEXTOID};
-    Datum values[6] = {
-        UuidGetDatumCopy(run[0].shop_id),
-        Int64GetDatum(base),
-        CStringGetTextDatum(run[0].entity),
-        PointerGetDatum(construct_array(rows, n, run[0].rowtype, typlen, typbyval, typalign)),
-        CStringGetTextDatum(run[0].op),
-        run[0].device_id ? CStringGetTextDatum(run[0].device_id) : (Datum)0};
+    Datum values[6] = {UuidGetDatumCopy(run[0].shop_id),
+                       Int64GetDatum(base),
+                       CStringGetTextDatum(run[0].entity),
+                       PointerGetDatum(construct_array(rows, n, run[0].rowtype, typlen, typbyval, typalign)),
+                       CStringGetTextDatum(run[0].op),
+                       run[0].device_id ? CStringGetTextDatum(run[0].device_id) : (Datum)0};
     char nulls[7] = "      ";
     if (run[0].device_id == nullptr)
         nulls[5] = 'n';

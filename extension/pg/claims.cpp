@@ -81,14 +81,13 @@ static void ParseClaims_Unsafe(const char *text, Claims *out) {
     char *shop = JsonbStringKey_Unsafe(&claims->root, "shop_id");
     if (shop == nullptr) {
         JsonbValue meta;
-        if (getKeyJsonValueFromContainer(&claims->root, "app_metadata", 12, &meta) &&
-            meta.type == jbvBinary)
+        if (getKeyJsonValueFromContainer(&claims->root, "app_metadata", 12, &meta) && meta.type == jbvBinary)
             shop = JsonbStringKey_Unsafe(meta.val.binary.data, "shop_id");
     }
     if (shop != nullptr) {
         if (!ParseUuid(shop, &out->shop_id))
-            ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-                            errmsg("shop_id claim is not a uuid")));
+            ereport(ERROR,
+                    (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION), errmsg("shop_id claim is not a uuid")));
         out->has_shop = true;
     }
     char *sub = JsonbStringKey_Unsafe(&claims->root, "sub");
@@ -118,8 +117,7 @@ const Claims &CurrentClaims_Unsafe() {
 pg_uuid_t RequireShop_Unsafe() {
     const Claims &claims = CurrentClaims_Unsafe();
     if (!claims.has_shop)
-        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                        errmsg("no shop in the caller's claims"),
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("no shop in the caller's claims"),
                         errhint("Call with a JWT whose claims carry shop_id.")));
     return claims.shop_id;
 }

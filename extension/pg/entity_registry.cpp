@@ -34,8 +34,8 @@ static JsonKind KindOfType(Oid type) {
 static EntityInfo *LoadEntity_Unsafe(const char *name) {
     Oid argtypes[1] = {TEXTOID};
     Datum values[1] = {CStringGetTextDatum(name)};
-    ExecCachedPlan_Unsafe("SELECT relid::oid FROM shopsync.synced_tables WHERE entity = $1", 1,
-                          argtypes, values, nullptr, true, 1);
+    ExecCachedPlan_Unsafe("SELECT relid::oid FROM shopsync.synced_tables WHERE entity = $1", 1, argtypes,
+                          values, nullptr, true, 1);
     if (SPI_processed == 0)
         return nullptr;
     bool isnull;
@@ -45,8 +45,8 @@ static EntityInfo *LoadEntity_Unsafe(const char *name) {
     entity->name = pstrdup(name);
     entity->relid = relid;
     Relation rel = table_open(relid, AccessShareLock);
-    entity->qualified = quote_qualified_identifier(
-        get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel));
+    entity->qualified = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+                                                   RelationGetRelationName(rel));
     TupleDesc desc = RelationGetDescr(rel);
     entity->columns = (ColumnInfo *)palloc0(sizeof(ColumnInfo) * desc->natts);
     for (int i = 0; i < desc->natts; i++) {
@@ -85,11 +85,10 @@ const ColumnInfo *FindColumn(const EntityInfo *entity, const char *name) {
 
 char *EntityNamesJson_Unsafe() {
     ExecCachedPlan_Unsafe(
-        "SELECT coalesce(jsonb_agg(entity ORDER BY entity), '[]')::text FROM shopsync.synced_tables",
-        0, nullptr, nullptr, nullptr, true, 1);
+        "SELECT coalesce(jsonb_agg(entity ORDER BY entity), '[]')::text FROM shopsync.synced_tables", 0,
+        nullptr, nullptr, nullptr, true, 1);
     bool isnull;
-    return TextDatumGetCString(
-        SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    return TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 } // namespace shopsync

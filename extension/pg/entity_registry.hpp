@@ -13,17 +13,17 @@ struct ColumnInfo {
     char *name;
     JsonKind kind;
     bool not_null;
-    bool generated;     // GENERATED ALWAYS: computed by the server
-    bool server_owned;  // id, shop_id, version, updated_at, deleted_at
+    bool generated;    // GENERATED ALWAYS: computed by the server
+    bool server_owned; // id, shop_id, version, updated_at, deleted_at
 };
 
 struct EntityInfo {
-    char *name;         // entity name clients use
+    char *name; // entity name clients use
     Oid relid;
-    char *qualified;    // quoted schema.table
+    char *qualified; // quoted schema.table
     int ncolumns;
     ColumnInfo *columns;
-    EntityInfo *next;   // per-call list
+    EntityInfo *next; // per-call list
 };
 
 // A per-call cache of looked-up entities (palloc'd in the caller's context).

@@ -44,8 +44,7 @@ class SqlError : public std::runtime_error {
 // block that captured the message has ended.
 [[noreturn]] void RaiseCapturedError(int sqlstate, char *message, char *detail);
 
-template <typename Impl>
-inline Datum InvokeCppFunction(Impl impl, FunctionCallInfo fcinfo) {
+template <typename Impl> inline Datum InvokeCppFunction(Impl impl, FunctionCallInfo fcinfo) {
     int sqlstate = ERRCODE_INTERNAL_ERROR;
     char *message = nullptr;
     char *detail = nullptr;
@@ -69,13 +68,13 @@ inline Datum InvokeCppFunction(Impl impl, FunctionCallInfo fcinfo) {
 } // namespace shopsync
 
 // Declares a SQL-callable C function `name` whose body is `name_impl`.
-#define SHOPSYNC_FUNCTION(name)                                                \
-    static Datum name##_impl(PG_FUNCTION_ARGS);                                \
-    extern "C" {                                                               \
-    PG_FUNCTION_INFO_V1(name);                                                 \
-    Datum name(PG_FUNCTION_ARGS);                                              \
-    }                                                                          \
-    Datum name(PG_FUNCTION_ARGS) {                                             \
-        return shopsync::InvokeCppFunction(name##_impl, fcinfo);               \
-    }                                                                          \
+#define SHOPSYNC_FUNCTION(name)                                                                              \
+    static Datum name##_impl(PG_FUNCTION_ARGS);                                                              \
+    extern "C" {                                                                                             \
+    PG_FUNCTION_INFO_V1(name);                                                                               \
+    Datum name(PG_FUNCTION_ARGS);                                                                            \
+    }                                                                                                        \
+    Datum name(PG_FUNCTION_ARGS) {                                                                           \
+        return shopsync::InvokeCppFunction(name##_impl, fcinfo);                                             \
+    }                                                                                                        \
     static Datum name##_impl(PG_FUNCTION_ARGS)

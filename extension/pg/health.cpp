@@ -20,7 +20,8 @@ SHOPSYNC_FUNCTION(sync_health) {
     appendStringInfoString(&out, "{\"version\":");
     AppendJsonString(&out, EXTVERSION);
     appendStringInfoString(&out, ",\"server_time\":");
-    AppendJsonString(&out, JsonEncodeDateTime(nullptr, TimestampTzGetDatum(GetCurrentTimestamp()), TIMESTAMPTZOID, nullptr));
+    AppendJsonString(&out, JsonEncodeDateTime(nullptr, TimestampTzGetDatum(GetCurrentTimestamp()),
+                                              TIMESTAMPTZOID, nullptr));
     appendStringInfoString(&out, ",\"shop_id\":");
     AppendJsonString(&out, UuidToCString(shop));
     appendStringInfoString(&out, ",\"user_id\":");

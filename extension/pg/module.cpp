@@ -22,42 +22,38 @@ const char *current_device_id = nullptr;
 // Flags live for one sync call; a failed call must not leave them set for the
 // next transaction on this backend.
 static void ResetCallState(XactEvent event, void *) {
-    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
-        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
-        event == XACT_EVENT_PREPARE) {
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
+        event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
         purge_running = false;
         current_device_id = nullptr;
     }
 }
 
-void RegisterTransactionCallbacks() { RegisterXactCallback(ResetCallState, nullptr); }
+void RegisterTransactionCallbacks() {
+    RegisterXactCallback(ResetCallState, nullptr);
+}
 
 } // namespace shopsync
 
 using namespace shopsync;
 
 void _PG_init(void) {
-    DefineCustomIntVariable("shopsync.max_batch", "Largest number of events one sync_push accepts.",
-                            NULL, &guc_max_batch, 100, 1, kMaxBatchCeiling, PGC_SUSET, 0, NULL,
-                            NULL, NULL);
-    DefineCustomIntVariable("shopsync.max_pull", "Largest number of changes one sync_pull returns.",
-                            NULL, &guc_max_pull, 1000, 1, 10000, PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("shopsync.max_batch", "Largest number of events one sync_push accepts.", NULL,
+                            &guc_max_batch, 100, 1, kMaxBatchCeiling, PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("shopsync.max_pull", "Largest number of changes one sync_pull returns.", NULL,
+                            &guc_max_pull, 1000, 1, 10000, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("shopsync.max_field_bytes",
                             "Largest text value, in bytes, a pushed event may carry.", NULL,
-                            &guc_max_field_bytes, 10000, 16, 1000000, PGC_SUSET, 0, NULL, NULL,
-                            NULL);
+                            &guc_max_field_bytes, 10000, 16, 1000000, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("shopsync.tombstone_retention_days",
-                            "Days a tombstoned row is kept before the retention job removes it.",
-                            NULL, &guc_tombstone_retention_days, 90, 1, 36500, PGC_SUSET, 0, NULL,
-                            NULL, NULL);
+                            "Days a tombstoned row is kept before the retention job removes it.", NULL,
+                            &guc_tombstone_retention_days, 90, 1, 36500, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("shopsync.log_retention_days",
-                            "Days a change_log entry is kept before the retention job removes it.",
-                            NULL, &guc_log_retention_days, 90, 1, 36500, PGC_SUSET, 0, NULL, NULL,
-                            NULL);
+                            "Days a change_log entry is kept before the retention job removes it.", NULL,
+                            &guc_log_retention_days, 90, 1, 36500, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("shopsync.idempotency_retention_days",
                             "Days an idempotency key and its stored outcome are kept.", NULL,
-                            &guc_idempotency_retention_days, 7, 1, 3650, PGC_SUSET, 0, NULL, NULL,
-                            NULL);
+                            &guc_idempotency_retention_days, 7, 1, 3650, PGC_SUSET, 0, NULL, NULL, NULL);
     MarkGUCPrefixReserved("shopsync");
     RegisterTransactionCallbacks();
     RegisterChangeBufferCallbacks();

@@ -2,7 +2,6 @@
 // argument types, kept in a named child of TopMemoryContext for the backend's life.
 #include "plan_cache.hpp"
 
-
 namespace shopsync {
 
 struct PlanEntry {
@@ -31,8 +30,7 @@ static bool SameStatement(const PlanEntry *e, const char *sql, int nargs, const 
 
 SPIPlanPtr CachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes) {
     if (plans == nullptr) {
-        plan_context = AllocSetContextCreate(TopMemoryContext, "shopsync plan cache",
-                                             ALLOCSET_DEFAULT_SIZES);
+        plan_context = AllocSetContextCreate(TopMemoryContext, "shopsync plan cache", ALLOCSET_DEFAULT_SIZES);
         HASHCTL ctl;
         memset(&ctl, 0, sizeof(ctl));
         ctl.keysize = sizeof(uint64);

@@ -22,8 +22,8 @@ static void CheckCursor_Unsafe(const pg_uuid_t &shop, int64 cursor) {
     Oid argtypes[1] = {UUIDOID};
     Datum values[1] = {UuidGetDatumCopy(shop)};
     int64 last_seq = 0, purged_seq = 0;
-    if (ExecCachedPlan_Unsafe("SELECT last_seq, purged_seq FROM shopsync.shop_cursors WHERE shop_id = $1",
-                              1, argtypes, values, nullptr, true, 1) > 0) {
+    if (ExecCachedPlan_Unsafe("SELECT last_seq, purged_seq FROM shopsync.shop_cursors WHERE shop_id = $1", 1,
+                              argtypes, values, nullptr, true, 1) > 0) {
         bool isnull;
         last_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
         purged_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));

@@ -33,8 +33,8 @@ namespace shopsync {
 static ShopRole LookupRole_Unsafe(const pg_uuid_t &shop, const pg_uuid_t &user) {
     Oid argtypes[2] = {UUIDOID, UUIDOID};
     Datum values[2] = {UuidGetDatumCopy(shop), UuidGetDatumCopy(user)};
-    if (ExecCachedPlan_Unsafe("SELECT role FROM shopsync.shop_members WHERE shop_id = $1 AND user_id = $2",
-                              2, argtypes, values, nullptr, false, 1) == 0)
+    if (ExecCachedPlan_Unsafe("SELECT role FROM shopsync.shop_members WHERE shop_id = $1 AND user_id = $2", 2,
+                              argtypes, values, nullptr, false, 1) == 0)
         return ShopRole::None;
     return ParseShopRole(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 }
@@ -44,13 +44,13 @@ void RequireMember_Unsafe(pg_uuid_t *shop, pg_uuid_t *user, ShopRole *role) {
     *shop = RequireShop_Unsafe();
     const Claims &claims = CurrentClaims_Unsafe();
     if (!claims.has_user)
-        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                        errmsg("no user (sub) in the caller's claims")));
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("no user (sub) in the caller's claims")));
     *user = claims.user_id;
     *role = LookupRole_Unsafe(*shop, *user);
     if (*role == ShopRole::None)
-        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                        errmsg("the caller is not a member of this shop")));
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("the caller is not a member of this shop")));
 }
 
 static void LockShopCursor_Unsafe(const pg_uuid_t &shop) {
@@ -62,8 +62,8 @@ static void LockShopCursor_Unsafe(const pg_uuid_t &shop) {
     ExecCachedPlan_Unsafe("INSERT INTO shopsync.shop_cursors (shop_id) VALUES ($1)"
                           " ON CONFLICT (shop_id) DO NOTHING",
                           1, argtypes, values, nullptr, false, 0);
-    ExecCachedPlan_Unsafe("SELECT 1 FROM shopsync.shop_cursors WHERE shop_id = $1 FOR UPDATE", 1,
-                          argtypes, values, nullptr, false, 1);
+    ExecCachedPlan_Unsafe("SELECT 1 FROM shopsync.shop_cursors WHERE shop_id = $1 FOR UPDATE", 1, argtypes,
+                          values, nullptr, false, 1);
 }
 
 // ---- idempotency ----------------------------------------------------------------
@@ -84,7 +84,9 @@ static Datum TextArray(const char **texts, int count) {
     return PointerGetDatum(construct_array(items, count, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-static bool OwnsKey(const PushEvent &e) { return e.key_valid && e.same_key_as < 0; }
+static bool OwnsKey(const PushEvent &e) {
+    return e.key_valid && e.same_key_as < 0;
+}
 
 static void MarkSameKeys(PushEvent *events, int n) {
     for (int i = 0; i < n; i++) {
@@ -159,7 +161,9 @@ static void ClaimKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
     }
 }
 
-static bool IsClaimedOwner(const PushEvent &e) { return OwnsKey(e) && e.claimed; }
+static bool IsClaimedOwner(const PushEvent &e) {
+    return OwnsKey(e) && e.claimed;
+}
 
 static void StoreOutcomes_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
     const char **hashes = (const char **)palloc(sizeof(char *) * Max(n, 1));
@@ -174,8 +178,8 @@ static void StoreOutcomes_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n
     if (count == 0)
         return;
     Oid argtypes[4] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-    Datum values[4] = {UuidGetDatumCopy(shop), UuidArray(events, n, IsClaimedOwner),
-                       TextArray(hashes, count), TextArray(outcomes, count)};
+    Datum values[4] = {UuidGetDatumCopy(shop), UuidArray(events, n, IsClaimedOwner), TextArray(hashes, count),
+                       TextArray(outcomes, count)};
     ExecCachedPlan_Unsafe("INSERT INTO shopsync.idempotency_keys (shop_id, key, request_hash, outcome)"
                           " SELECT $1, u.key, u.hash, u.outcome::jsonb"
                           " FROM unnest($2, $3, $4) AS u(key, hash, outcome)",
@@ -186,8 +190,7 @@ static void StoreOutcomes_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n
 static void ResolveSameKey(PushEvent *events, int i) {
     PushEvent *event = &events[i];
     PushEvent *owner = &events[event->same_key_as];
-    bool same_event = strcmp(event->hash, owner->hash) == 0 &&
-                      (owner->claimed || owner->replayed);
+    bool same_event = strcmp(event->hash, owner->hash) == 0 && (owner->claimed || owner->replayed);
     if (!same_event) {
         SetRejected(event, "idempotency_key_reused",
                     "this idempotency_key was already used for a different event");
@@ -219,8 +222,8 @@ static void RecordDevice_Unsafe(const PushContext &ctx, int events, int rejected
 int64 ShopLastSeq_Unsafe(const pg_uuid_t &shop) {
     Oid argtypes[1] = {UUIDOID};
     Datum values[1] = {UuidGetDatumCopy(shop)};
-    if (ExecCachedPlan_Unsafe("SELECT last_seq FROM shopsync.shop_cursors WHERE shop_id = $1", 1,
-                              argtypes, values, nullptr, false, 1) == 0)
+    if (ExecCachedPlan_Unsafe("SELECT last_seq FROM shopsync.shop_cursors WHERE shop_id = $1", 1, argtypes,
+                              values, nullptr, false, 1) == 0)
         return 0;
     bool isnull;
     return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -264,8 +267,8 @@ static Datum PushBatch_Unsafe(Jsonb *body) {
         bool known = (v.val.string.len == 9 && memcmp(v.val.string.val, "device_id", 9) == 0) ||
                      (v.val.string.len == 6 && memcmp(v.val.string.val, "events", 6) == 0);
         if (!known)
-            EnvelopeError(psprintf("unknown field \"%.*s\" in push body", Min(v.val.string.len, 64),
-                                   v.val.string.val));
+            EnvelopeError(
+                psprintf("unknown field \"%.*s\" in push body", Min(v.val.string.len, 64), v.val.string.val));
     }
     if (!JsonbGetKey(&body->root, "device_id", &v) || v.type != jbvString ||
         !IsValidDeviceId(v.val.string.val, v.val.string.len))

@@ -93,8 +93,8 @@ static bool PlanPayload_Unsafe(const EntityInfo *entity, PushEvent *event, Paylo
             return false;
         }
         if (col->server_owned || col->generated) {
-            bool is_restore = strcmp(col->name, "deleted_at") == 0 && v.type == jbvNull &&
-                              event->op == EventOp::Update;
+            bool is_restore =
+                strcmp(col->name, "deleted_at") == 0 && v.type == jbvNull && event->op == EventOp::Update;
             if (!is_restore) {
                 SetRejected(event, "server_owned_column",
                             psprintf("column \"%s\" is set by the server, not by clients", key));
@@ -147,7 +147,9 @@ struct EntityRows {
     EntityRows *next;
 };
 
-static bool IsOrders(const EntityInfo *entity) { return strcmp(entity->name, "orders") == 0; }
+static bool IsOrders(const EntityInfo *entity) {
+    return strcmp(entity->name, "orders") == 0;
+}
 
 // Locks and reads every row the batch names in one entity, in id order.
 static EntityRows *LockRows_Unsafe(const PushContext *ctx, const EntityInfo *entity, PushEvent **events,
@@ -171,8 +173,9 @@ static EntityRows *LockRows_Unsafe(const PushContext *ctx, const EntityInfo *ent
                          " WHERE t.shop_id = $1 AND t.id = ANY($2) ORDER BY t.id FOR UPDATE",
                          IsOrders(entity) ? "t.status::text" : "NULL::text", entity->qualified);
     Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
-    Datum values[2] = {UuidGetDatumCopy(ctx->shop_id),
-                       PointerGetDatum(construct_array(ids, set->nrows, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR))};
+    Datum values[2] = {
+        UuidGetDatumCopy(ctx->shop_id),
+        PointerGetDatum(construct_array(ids, set->nrows, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR))};
     uint64 found = ExecCachedPlan_Unsafe(sql, 2, argtypes, values, nullptr, false, 0);
     for (uint64 i = 0; i < found; i++) {
         HeapTuple tuple = SPI_tuptable->vals[i];
@@ -225,9 +228,9 @@ static void SetAccepted(PushEvent *event, int64 version) {
 static void Audit_Unsafe(const PushContext *ctx, const PushEvent *event, const char *action,
                          const char *detail_json) {
     Oid argtypes[7] = {UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDOID, JSONBOID};
-    Datum values[7] = {UuidGetDatumCopy(ctx->shop_id),   UuidGetDatumCopy(ctx->user_id),
-                       CStringGetTextDatum(ctx->device_id), CStringGetTextDatum(action),
-                       CStringGetTextDatum(event->entity), UuidGetDatumCopy(event->entity_id),
+    Datum values[7] = {UuidGetDatumCopy(ctx->shop_id),        UuidGetDatumCopy(ctx->user_id),
+                       CStringGetTextDatum(ctx->device_id),   CStringGetTextDatum(action),
+                       CStringGetTextDatum(event->entity),    UuidGetDatumCopy(event->entity_id),
                        JsonbDatumFromText_Unsafe(detail_json)};
     ExecCachedPlan_Unsafe("INSERT INTO shopsync.audit_log"
                           " (shop_id, user_id, device_id, action, entity, entity_id, detail)"
@@ -283,10 +286,12 @@ static bool DecideEvent_Unsafe(PushContext *ctx, EntityRows *rows, PushEvent *ev
     if (event->op == EventOp::Update) {
         write->restore = write->plan.restore && row->deleted;
         if (row->deleted && !write->restore) {
-            SetRejected(event, "deleted", "the row is deleted; restore it (\"deleted_at\": null) before editing it");
+            SetRejected(event, "deleted",
+                        "the row is deleted; restore it (\"deleted_at\": null) before editing it");
             return false;
         }
-        if (write->plan.new_status != nullptr && !OrderStatusMoveAllowed(row->status, write->plan.new_status)) {
+        if (write->plan.new_status != nullptr &&
+            !OrderStatusMoveAllowed(row->status, write->plan.new_status)) {
             if (!event->override_status || !IsKnownOrderStatus(write->plan.new_status)) {
                 SetRejected(event, "invalid_transition",
                             psprintf("an order's status cannot move from \"%s\" to \"%.40s\"",
@@ -301,7 +306,8 @@ static bool DecideEvent_Unsafe(PushContext *ctx, EntityRows *rows, PushEvent *ev
         SetAccepted(event, row->version); // already a tombstone: nothing to write
         return false;
     }
-    const char *why = ForbiddenReason(ctx->role, event->entity, event->op, write->restore, write->override_used);
+    const char *why =
+        ForbiddenReason(ctx->role, event->entity, event->op, write->restore, write->override_used);
     if (why != nullptr) {
         SetRejected(event, "forbidden", why);
         return false;
@@ -331,10 +337,11 @@ static const char *RunStatement(const PlannedWrite &first) {
     const PayloadPlan &plan = first.plan;
     switch (first.event->op) {
     case EventOp::Create:
-        return psprintf("INSERT INTO %s (id, shop_id%s) SELECT u.id, $3%s"
-                        " FROM unnest($1, $2) AS u(id, p) CROSS JOIN LATERAL jsonb_populate_record(NULL::%s, u.p) r"
-                        " RETURNING id, version",
-                        table, ColumnList(plan, "", false), ColumnList(plan, "r.", false), table);
+        return psprintf(
+            "INSERT INTO %s (id, shop_id%s) SELECT u.id, $3%s"
+            " FROM unnest($1, $2) AS u(id, p) CROSS JOIN LATERAL jsonb_populate_record(NULL::%s, u.p) r"
+            " RETURNING id, version",
+            table, ColumnList(plan, "", false), ColumnList(plan, "r.", false), table);
     case EventOp::Update:
         return psprintf("UPDATE %s t SET %s FROM unnest($1, $2) AS u(id, p)"
                         " CROSS JOIN LATERAL jsonb_populate_record(NULL::%s, u.p) r"
@@ -372,14 +379,16 @@ static void ExecuteRun_Unsafe(void *arg) {
     Datum values[3] = {PointerGetDatum(construct_array(ids, run->n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR)),
                        PointerGetDatum(construct_array(payloads, run->n, JSONBOID, -1, false, TYPALIGN_INT)),
                        UuidGetDatumCopy(*run->shop_id)};
-    run->written = ExecCachedPlan_Unsafe(RunStatement(run->writes[0]), 3, argtypes, values, nullptr, false, 0);
+    run->written =
+        ExecCachedPlan_Unsafe(RunStatement(run->writes[0]), 3, argtypes, values, nullptr, false, 0);
     run->returned = SPI_tuptable;
     // Deleting orders tombstones their line items too, so no device keeps
     // live items of a deleted order, and the purge later removes both.
     if (run->writes[0].event->op == EventOp::Delete && IsOrders(run->writes[0].entity))
-        ExecCachedPlan_Unsafe("UPDATE shopsync.order_items SET deleted_at = now()"
-                              " WHERE shop_id = $3 AND order_id = ANY($1) AND deleted_at IS NULL AND $2 IS NOT NULL",
-                              3, argtypes, values, nullptr, false, 0);
+        ExecCachedPlan_Unsafe(
+            "UPDATE shopsync.order_items SET deleted_at = now()"
+            " WHERE shop_id = $3 AND order_id = ANY($1) AND deleted_at IS NULL AND $2 IS NOT NULL",
+            3, argtypes, values, nullptr, false, 0);
 }
 
 static void RecordWritten_Unsafe(const PushContext *ctx, PlannedWrite *write, int64 version) {
@@ -420,7 +429,8 @@ static void WriteRun_Unsafe(const PushContext *ctx, PlannedWrite *writes, int n)
     SubxactError error;
     if (!RunInSubtransaction_Unsafe(ExecuteRun_Unsafe, &run, &error)) {
         if (n == 1) {
-            SetRejected(writes[0].event, ReasonForSqlState(error.sqlstate, error.constraint_name), error.message);
+            SetRejected(writes[0].event, ReasonForSqlState(error.sqlstate, error.constraint_name),
+                        error.message);
             return;
         }
         for (int i = 0; i < n; i++)
@@ -431,8 +441,10 @@ static void WriteRun_Unsafe(const PushContext *ctx, PlannedWrite *writes, int n)
     int64 *versions = (int64 *)palloc0(sizeof(int64) * n);
     for (uint64 r = 0; r < run.written; r++) {
         bool isnull;
-        pg_uuid_t *id = DatumGetUUIDP(SPI_getbinval(run.returned->vals[r], run.returned->tupdesc, 1, &isnull));
-        int64 version = DatumGetInt64(SPI_getbinval(run.returned->vals[r], run.returned->tupdesc, 2, &isnull));
+        pg_uuid_t *id =
+            DatumGetUUIDP(SPI_getbinval(run.returned->vals[r], run.returned->tupdesc, 1, &isnull));
+        int64 version =
+            DatumGetInt64(SPI_getbinval(run.returned->vals[r], run.returned->tupdesc, 2, &isnull));
         for (int i = 0; i < n; i++)
             if (UuidEquals(writes[i].event->entity_id, *id))
                 versions[i] = version;

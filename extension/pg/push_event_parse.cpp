@@ -43,7 +43,7 @@ void SetRejected(PushEvent *event, const char *reason, const char *message) {
 }
 
 static bool IsKnownEventField(const char *key, int len) {
-    static const char *const kFields[] = {"idempotency_key", "entity", "entity_id", "op",
+    static const char *const kFields[] = {"idempotency_key", "entity",  "entity_id", "op",
                                           "base_version",    "payload", "override"};
     for (const char *field : kFields)
         if ((int)strlen(field) == len && memcmp(field, key, len) == 0)
@@ -102,9 +102,9 @@ void ParseEvent_Unsafe(const JsonbValue &element, PushEvent *event) {
     JsonbIteratorToken token;
     while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
         if (token == WJB_KEY && !IsKnownEventField(v.val.string.val, v.val.string.len)) {
-            SetRejected(event, "invalid_event",
-                        psprintf("unknown event field \"%.*s\"", Min(v.val.string.len, 64),
-                                 v.val.string.val));
+            SetRejected(
+                event, "invalid_event",
+                psprintf("unknown event field \"%.*s\"", Min(v.val.string.len, 64), v.val.string.val));
             return;
         }
     }

@@ -46,21 +46,22 @@ static Datum Purge_Unsafe(Datum tombstone_age, Datum log_age, Datum key_age) {
         appendStringInfo(&out, "%s\"%s\":" INT64_FORMAT, i ? "," : "", entities[i], removed);
     }
 
-    int64 log_removed = ExecCount_Unsafe(
-        "WITH horizon AS ("
-        "  SELECT shop_id, max(seq) AS seq FROM shopsync.change_log"
-        "  WHERE changed_at <= now() - $1 GROUP BY shop_id),"
-        " moved AS ("
-        "  UPDATE shopsync.shop_cursors c SET purged_seq = greatest(c.purged_seq, h.seq)"
-        "  FROM horizon h WHERE c.shop_id = h.shop_id)"
-        " DELETE FROM shopsync.change_log l USING horizon h"
-        " WHERE l.shop_id = h.shop_id AND l.seq <= h.seq",
-        log_age);
+    int64 log_removed =
+        ExecCount_Unsafe("WITH horizon AS ("
+                         "  SELECT shop_id, max(seq) AS seq FROM shopsync.change_log"
+                         "  WHERE changed_at <= now() - $1 GROUP BY shop_id),"
+                         " moved AS ("
+                         "  UPDATE shopsync.shop_cursors c SET purged_seq = greatest(c.purged_seq, h.seq)"
+                         "  FROM horizon h WHERE c.shop_id = h.shop_id)"
+                         " DELETE FROM shopsync.change_log l USING horizon h"
+                         " WHERE l.shop_id = h.shop_id AND l.seq <= h.seq",
+                         log_age);
     int64 keys_removed =
         ExecCount_Unsafe("DELETE FROM shopsync.idempotency_keys WHERE created_at <= now() - $1", key_age);
 
-    appendStringInfo(&out, "},\"tombstones_total\":" INT64_FORMAT ",\"change_log\":" INT64_FORMAT
-                           ",\"idempotency_keys\":" INT64_FORMAT "}",
+    appendStringInfo(&out,
+                     "},\"tombstones_total\":" INT64_FORMAT ",\"change_log\":" INT64_FORMAT
+                     ",\"idempotency_keys\":" INT64_FORMAT "}",
                      total, log_removed, keys_removed);
     return DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
 }
@@ -68,21 +69,19 @@ static Datum Purge_Unsafe(Datum tombstone_age, Datum log_age, Datum key_age) {
 // shopsync.purge(tombstone_age interval, log_age interval, key_age interval) returns jsonb
 // NULL arguments take the GUC windows.
 SHOPSYNC_FUNCTION(purge) {
-    Datum tombstone_age = PG_ARGISNULL(0) ? IntervalDays_Unsafe(guc_tombstone_retention_days) : PG_GETARG_DATUM(0);
+    Datum tombstone_age =
+        PG_ARGISNULL(0) ? IntervalDays_Unsafe(guc_tombstone_retention_days) : PG_GETARG_DATUM(0);
     Datum log_age = PG_ARGISNULL(1) ? IntervalDays_Unsafe(guc_log_retention_days) : PG_GETARG_DATUM(1);
-    Datum key_age = PG_ARGISNULL(2) ? IntervalDays_Unsafe(guc_idempotency_retention_days) : PG_GETARG_DATUM(2);
+    Datum key_age =
+        PG_ARGISNULL(2) ? IntervalDays_Unsafe(guc_idempotency_retention_days) : PG_GETARG_DATUM(2);
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     Datum result;
     purge_running = true; // lets the stamp trigger really delete; see trigger_stamp.cpp
     PG_TRY();
-    {
-        result = Purge_Unsafe(tombstone_age, log_age, key_age);
-    }
+    { result = Purge_Unsafe(tombstone_age, log_age, key_age); }
     PG_FINALLY();
-    {
-        purge_running = false;
-    }
+    { purge_running = false; }
     PG_END_TRY();
     result = PointerGetDatum(SPI_datumTransfer(result, false, -1));
     SPI_finish();

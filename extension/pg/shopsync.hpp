@@ -7,9 +7,9 @@
 namespace shopsync {
 
 // Settings (GUCs shopsync.*), registered in module.cpp.
-extern int guc_max_batch;              // events per push, at most kMaxBatchCeiling
-extern int guc_max_pull;               // changes per pull page
-extern int guc_max_field_bytes;        // largest accepted text value
+extern int guc_max_batch;       // events per push, at most kMaxBatchCeiling
+extern int guc_max_pull;        // changes per pull page
+extern int guc_max_field_bytes; // largest accepted text value
 extern int guc_tombstone_retention_days;
 extern int guc_log_retention_days;
 extern int guc_idempotency_retention_days;

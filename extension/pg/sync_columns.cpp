@@ -6,11 +6,11 @@ namespace shopsync {
 static AttrNumber RequireColumn_Unsafe(Relation rel, const char *name) {
     int attnum = SPI_fnumber(RelationGetDescr(rel), name);
     if (attnum <= 0)
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-                        errmsg("synced table \"%s\" has no column \"%s\"",
-                               RelationGetRelationName(rel), name),
-                        errhint("Every synced table needs id, shop_id, version, updated_at and "
-                                "deleted_at; see shopsync.enable_sync().")));
+        ereport(ERROR,
+                (errcode(ERRCODE_UNDEFINED_COLUMN),
+                 errmsg("synced table \"%s\" has no column \"%s\"", RelationGetRelationName(rel), name),
+                 errhint("Every synced table needs id, shop_id, version, updated_at and "
+                         "deleted_at; see shopsync.enable_sync().")));
     return (AttrNumber)attnum;
 }
 
@@ -25,9 +25,8 @@ SyncColumns LookupSyncColumns_Unsafe(Relation rel) {
 }
 
 bool IsServerOwnedColumn(const char *name) {
-    return strcmp(name, "id") == 0 || strcmp(name, "shop_id") == 0 ||
-           strcmp(name, "version") == 0 || strcmp(name, "updated_at") == 0 ||
-           strcmp(name, "deleted_at") == 0;
+    return strcmp(name, "id") == 0 || strcmp(name, "shop_id") == 0 || strcmp(name, "version") == 0 ||
+           strcmp(name, "updated_at") == 0 || strcmp(name, "deleted_at") == 0;
 }
 
 } // namespace shopsync

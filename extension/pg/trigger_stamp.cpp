@@ -29,22 +29,21 @@ static Datum ColumnValue_Unsafe(HeapTuple tuple, TupleDesc desc, AttrNumber attn
 
 [[noreturn]] static void RefuseServerOwned_Unsafe(Relation rel, const char *column) {
     ereport(ERROR, (errcode(ERRCODE_GENERATED_ALWAYS),
-                    errmsg("column \"%s\" of \"%s\" is owned by the server and cannot be changed",
-                           column, RelationGetRelationName(rel)),
+                    errmsg("column \"%s\" of \"%s\" is owned by the server and cannot be changed", column,
+                           RelationGetRelationName(rel)),
                     errdetail("ShopSync stamps id, shop_id, version, updated_at and deleted_at.")));
 }
 
-static void CheckShopClaim_Unsafe(Relation rel, HeapTuple tuple, TupleDesc desc,
-                                  const SyncColumns &cols) {
+static void CheckShopClaim_Unsafe(Relation rel, HeapTuple tuple, TupleDesc desc, const SyncColumns &cols) {
     const Claims &claims = CurrentClaims_Unsafe();
     if (!claims.has_shop)
         return; // service role or admin: any shop, as RLS allows
     bool isnull;
     Datum shop = ColumnValue_Unsafe(tuple, desc, cols.shop_id, &isnull);
     if (!isnull && !UuidEquals(*DatumGetUUIDP(shop), claims.shop_id))
-        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                        errmsg("cannot write a row of another shop to \"%s\"",
-                               RelationGetRelationName(rel))));
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                 errmsg("cannot write a row of another shop to \"%s\"", RelationGetRelationName(rel))));
 }
 
 static HeapTuple StampInsert_Unsafe(Relation rel, HeapTuple tuple, const SyncColumns &cols) {
@@ -56,16 +55,14 @@ static HeapTuple StampInsert_Unsafe(Relation rel, HeapTuple tuple, const SyncCol
     CheckShopClaim_Unsafe(rel, tuple, desc, cols);
 
     int repl_cols[3] = {cols.version, cols.updated_at, cols.shop_id};
-    Datum repl_values[3] = {Int64GetDatum(1),
-                            TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), 0};
+    Datum repl_values[3] = {Int64GetDatum(1), TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), 0};
     bool repl_nulls[3] = {false, false, false};
     int nrepl = 2;
     if (ColumnIsNull(tuple, desc, cols.shop_id)) {
         const Claims &claims = CurrentClaims_Unsafe();
         if (!claims.has_shop)
             ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
-                            errmsg("shop_id is required to insert into \"%s\"",
-                                   RelationGetRelationName(rel)),
+                            errmsg("shop_id is required to insert into \"%s\"", RelationGetRelationName(rel)),
                             errhint("Give shop_id, or write with a JWT claim naming the shop.")));
         repl_values[2] = UuidGetDatumCopy(claims.shop_id);
         nrepl = 3;
@@ -87,13 +84,11 @@ static HeapTuple StampUpdate_Unsafe(Relation rel, HeapTuple old_tuple, HeapTuple
         RefuseServerOwned_Unsafe(rel, "shop_id");
 
     bool version_null;
-    int64 old_version =
-        DatumGetInt64(ColumnValue_Unsafe(old_tuple, desc, cols.version, &version_null));
+    int64 old_version = DatumGetInt64(ColumnValue_Unsafe(old_tuple, desc, cols.version, &version_null));
     TimestampTz now = GetCurrentTransactionStartTimestamp();
 
     int repl_cols[3] = {cols.version, cols.updated_at, cols.deleted_at};
-    Datum repl_values[3] = {Int64GetDatum(version_null ? 1 : old_version + 1),
-                            TimestampTzGetDatum(now), 0};
+    Datum repl_values[3] = {Int64GetDatum(version_null ? 1 : old_version + 1), TimestampTzGetDatum(now), 0};
     bool repl_nulls[3] = {false, false, false};
     int nrepl = 2;
 
@@ -159,10 +154,10 @@ SHOPSYNC_FUNCTION(refuse_truncate) {
                         errmsg("shopsync.refuse_truncate() must be called as a trigger")));
     TriggerData *td = (TriggerData *)fcinfo->context;
     if (!purge_running)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("cannot truncate synced table \"%s\"",
-                               RelationGetRelationName(td->tg_relation)),
-                        errhint("Delete rows instead; they become tombstones that reach every "
-                                "device.")));
+        ereport(ERROR,
+                (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                 errmsg("cannot truncate synced table \"%s\"", RelationGetRelationName(td->tg_relation)),
+                 errhint("Delete rows instead; they become tombstones that reach every "
+                         "device.")));
     PG_RETURN_NULL();
 }
