@@ -17,6 +17,7 @@ int guc_log_retention_days = 90;
 int guc_idempotency_retention_days = 7;
 
 bool purge_running = false;
+bool deleting_shop = false;
 const char *current_device_id = nullptr;
 
 // Flags live for one sync call; a failed call must not leave them set for the
@@ -25,6 +26,7 @@ static void ResetCallState(XactEvent event, void *) {
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
         event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
         purge_running = false;
+        deleting_shop = false;
         current_device_id = nullptr;
     }
 }

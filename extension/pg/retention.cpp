@@ -87,3 +87,45 @@ SHOPSYNC_FUNCTION(purge) {
     SPI_finish();
     PG_RETURN_DATUM(result);
 }
+
+// shopsync.delete_shop(shop uuid) returns jsonb — removes a shop and all its
+// data (rows, log, keys, devices, audit) for good, e.g. when a customer leaves.
+// A plain DELETE FROM shops cannot do it: the synced tables would turn the
+// cascaded deletes into tombstones.
+SHOPSYNC_FUNCTION(delete_shop) {
+    if (PG_ARGISNULL(0))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("shop is required")));
+    Datum shop = PG_GETARG_DATUM(0);
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    Oid argtypes[1] = {UUIDOID};
+    Datum values[1] = {shop};
+    int64 log_removed = 0, keys_removed = 0;
+    purge_running = true;
+    deleting_shop = true;
+    PG_TRY();
+    {
+        if (ExecCachedPlan_Unsafe("DELETE FROM shopsync.shops WHERE id = $1", 1, argtypes, values, nullptr,
+                                  false, 0) == 0)
+            ereport(ERROR, (errcode(ERRCODE_NO_DATA_FOUND),
+                            errmsg("no shop %s", UuidToCString(*DatumGetUUIDP(shop)))));
+        log_removed = (int64)ExecCachedPlan_Unsafe("DELETE FROM shopsync.change_log WHERE shop_id = $1", 1,
+                                                   argtypes, values, nullptr, false, 0);
+        keys_removed =
+            (int64)ExecCachedPlan_Unsafe("DELETE FROM shopsync.idempotency_keys WHERE shop_id = $1", 1,
+                                         argtypes, values, nullptr, false, 0);
+    }
+    PG_FINALLY();
+    {
+        purge_running = false;
+        deleting_shop = false;
+    }
+    PG_END_TRY();
+    Datum result =
+        DirectFunctionCall1(jsonb_in, CStringGetDatum(psprintf("{\"change_log\": " INT64_FORMAT
+                                                               ", \"idempotency_keys\": " INT64_FORMAT "}",
+                                                               log_removed, keys_removed)));
+    result = PointerGetDatum(SPI_datumTransfer(result, false, -1));
+    SPI_finish();
+    PG_RETURN_DATUM(result);
+}

@@ -34,6 +34,8 @@ SHOPSYNC_FUNCTION(log_row) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("shopsync.log_row(entity) must fire AFTER INSERT OR UPDATE ... FOR "
                                "EACH ROW")));
+    if (deleting_shop)
+        return PointerGetDatum(nullptr);
     Relation rel = td->tg_relation;
     SyncColumns cols = LookupSyncColumns_Unsafe(rel);
     HeapTuple row = TRIGGER_FIRED_BY_INSERT(td->tg_event) ? td->tg_trigtuple : td->tg_newtuple;

@@ -34,6 +34,12 @@ CREATE FUNCTION shopsync.purge(tombstone_age interval DEFAULT NULL, log_age inte
 COMMENT ON FUNCTION shopsync.purge(interval, interval, interval) IS
     'Retention: removes old tombstones, change_log entries and idempotency keys; NULL ages take the shopsync.*_retention_days settings.';
 
+CREATE FUNCTION shopsync.delete_shop(shop uuid) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'delete_shop' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION shopsync.delete_shop(uuid) IS
+    'Removes a shop with all its rows, log, keys, devices and audit entries, for good.';
+
+REVOKE ALL ON FUNCTION shopsync.delete_shop(uuid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION api.sync_push(jsonb), api.sync_pull(bigint, integer),
     api.sync_snapshot(text, uuid, integer), api.sync_health(),
     shopsync.purge(interval, interval, interval) FROM PUBLIC;

@@ -1,7 +1,7 @@
 -- 09_retention.sql — shopsync.purge(): tombstones, log and keys past their
 -- windows go; pulls from before the horizon get cursor_expired.
 BEGIN;
-SELECT plan(14);
+SELECT plan(19);
 \ir fixtures.sql
 
 INSERT INTO shopsync.customers (id, shop_id, name)
@@ -46,6 +46,21 @@ SELECT isnt((SELECT deleted_at FROM shopsync.customers WHERE id = pg_temp.uid('c
     'after a purge, DELETE makes tombstones again');
 SELECT throws_ok($$TRUNCATE shopsync.customers$$, '0A000', NULL, 'and TRUNCATE is refused again');
 SELECT throws_ok($$SET shopsync.purge_running = on$$, NULL, NULL, 'no setting lets a client switch the purge on');
+
+-- A whole shop can be deleted for good; other shops keep everything.
+INSERT INTO shopsync.customers (id, shop_id, name) VALUES (pg_temp.uid('c', 9), 'bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb', 'B stays');
+SELECT throws_ok($$DELETE FROM shopsync.shops WHERE id = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'$$, NULL, NULL,
+    'a plain DELETE of a shop with synced rows is refused');
+SELECT lives_ok($$SELECT shopsync.delete_shop('aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa')$$, 'delete_shop removes a shop');
+SELECT is((SELECT count(*) FROM shopsync.customers WHERE shop_id = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa')
+        + (SELECT count(*) FROM shopsync.change_log WHERE shop_id = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa')
+        + (SELECT count(*) FROM shopsync.idempotency_keys WHERE shop_id = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa')
+        + (SELECT count(*) FROM shopsync.shop_members WHERE shop_id = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'), 0::bigint,
+    'with its rows, log, keys and members');
+SELECT is((SELECT count(*) FROM shopsync.change_log WHERE shop_id = 'bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb'), 1::bigint,
+    'another shop keeps its log');
+SELECT throws_ok($$SELECT shopsync.delete_shop('aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa')$$, 'P0002', NULL,
+    'deleting an unknown shop is an error');
 
 SELECT * FROM finish();
 ROLLBACK;
