@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# test/cpp/run.sh — builds and runs the Catch2 tests of the extension's pure C++ rules.
+# test/cpp/run.sh — Catch2 tests: the extension's pure C++ rules, then the
+# concurrency tests against a private cluster (libpq, several connections).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p build/tests
 g++ -std=c++17 -O1 -Wall -Wextra -Iextension/core -o build/tests/extension_rules_test \
     test/cpp/rules_test.cpp extension/core/rules.cpp
+g++ -std=c++17 -O1 -Wall -Wextra -I"$(pg_config --includedir)" -o build/tests/concurrency_test \
+    test/cpp/concurrency_test.cpp -lpq -pthread
 build/tests/extension_rules_test
+
+source test/lib/pgcluster.sh
+pgcluster_start
+pgcluster_install_shopsync
+build/tests/concurrency_test
