@@ -57,8 +57,8 @@ void AppendChange_Unsafe(Relation rel, HeapTuple row, const char *entity, const 
 static bool SameRun(const BufferedChange &a, const BufferedChange &b) {
     bool same_device = (a.device_id == nullptr && b.device_id == nullptr) ||
                        (a.device_id && b.device_id && strcmp(a.device_id, b.device_id) == 0);
-    return a.rowtype == b.rowtype && strcmp(a.entity, b.entity) == 0 && strcmp(a.op, b.op) == 0 &&
-           UuidEquals(a.shop_id, b.shop_id) && same_device;
+    return a.rowtype == b.rowtype && strcmp(a.entity, b.entity) == 0 && UuidEquals(a.shop_id, b.shop_id) &&
+           same_device;
 }
 
 // Draws n seqs for the shop; returns the seq before the first.
@@ -79,26 +79,31 @@ static void WriteRun_Unsafe(const BufferedChange *run, int n) {
     char typalign;
     get_typlenbyvalalign(run[0].rowtype, &typlen, &typbyval, &typalign);
     Datum *rows = (Datum *)palloc(sizeof(Datum) * n);
-    for (int i = 0; i < n; i++)
+    Datum *ops = (Datum *)palloc(sizeof(Datum) * n); // 'c' / 'u' / 'd': fixed width, O(1) to index
+    for (int i = 0; i < n; i++) {
         rows[i] = run[i].row;
+        ops[i] = CharGetDatum(run[i].op[0]);
+    }
     Oid array_type = get_array_type(run[0].rowtype);
     if (!OidIsValid(array_type))
         elog(ERROR, "row type %u has no array type", run[0].rowtype);
 
     int64 base = DrawSeqs_Unsafe(run[0].shop_id, n);
     // unnest of a row-type array yields the table's columns, plus ordinality.
-    char *sql = psprintf("INSERT INTO shopsync.change_log"
-                         " (shop_id, seq, entity, entity_id, op, version, changed_at, payload, device_id)"
-                         " SELECT $1, $2 + u.ordinality, $3, u.id, $5, u.version, u.updated_at,"
-                         "        to_jsonb(u) - 'ordinality', $6"
-                         " FROM unnest($4::%s) WITH ORDINALITY AS u",
-                         format_type_be_qualified(array_type));
-    Oid argtypes[6] = {UUIDOID, INT8OID, TEXTOID, array_type, TEXTOID, TEXTOID};
+    char *sql = psprintf(
+        "INSERT INTO shopsync.change_log"
+        " (shop_id, seq, entity, entity_id, op, version, changed_at, payload, device_id)"
+        " SELECT $1, $2 + u.ordinality, $3, u.id,"
+        "        CASE ($5)[u.ordinality] WHEN 'c' THEN 'create' WHEN 'u' THEN 'update' ELSE 'delete' END,"
+        "        u.version, u.updated_at, to_jsonb(u) - 'ordinality', $6"
+        " FROM unnest($4::%s) WITH ORDINALITY AS u",
+        format_type_be_qualified(array_type));
+    Oid argtypes[6] = {UUIDOID, INT8OID, TEXTOID, array_type, CHARARRAYOID, TEXTOID};
     Datum values[6] = {UuidGetDatumCopy(run[0].shop_id),
                        Int64GetDatum(base),
                        CStringGetTextDatum(run[0].entity),
                        PointerGetDatum(construct_array(rows, n, run[0].rowtype, typlen, typbyval, typalign)),
-                       CStringGetTextDatum(run[0].op),
+                       PointerGetDatum(construct_array(ops, n, CHAROID, 1, true, TYPALIGN_CHAR)),
                        run[0].device_id ? CStringGetTextDatum(run[0].device_id) : (Datum)0};
     char nulls[7] = "      ";
     if (run[0].device_id == nullptr)

@@ -5,8 +5,9 @@
 namespace shopsync {
 
 struct PlanEntry {
-    uint64 key; // hash of sql + argtypes; must be first (HTAB key)
+    uint64 key; // hash of sql + argtypes + options; must be first (HTAB key)
     char *sql;
+    int cursor_options;
     int nargs;
     Oid *argtypes;
     SPIPlanPtr plan;
@@ -16,19 +17,21 @@ struct PlanEntry {
 static HTAB *plans = nullptr;
 static MemoryContext plan_context = nullptr;
 
-static uint64 PlanKey(const char *sql, int nargs, const Oid *argtypes) {
-    uint64 h = hash_bytes_extended((const unsigned char *)sql, strlen(sql), 0);
+static uint64 PlanKey(const char *sql, int nargs, const Oid *argtypes, int cursor_options) {
+    uint64 h = hash_bytes_extended((const unsigned char *)sql, strlen(sql), (uint64)cursor_options);
     if (nargs > 0)
         h = hash_bytes_extended((const unsigned char *)argtypes, nargs * sizeof(Oid), h);
     return h;
 }
 
-static bool SameStatement(const PlanEntry *e, const char *sql, int nargs, const Oid *argtypes) {
-    return e->nargs == nargs && strcmp(e->sql, sql) == 0 &&
+static bool SameStatement(const PlanEntry *e, const char *sql, int nargs, const Oid *argtypes,
+                          int cursor_options) {
+    return e->nargs == nargs && e->cursor_options == cursor_options && strcmp(e->sql, sql) == 0 &&
            (nargs == 0 || memcmp(e->argtypes, argtypes, nargs * sizeof(Oid)) == 0);
 }
 
-SPIPlanPtr CachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes) {
+static SPIPlanPtr CachedPlanWithOptions_Unsafe(const char *sql, int nargs, const Oid *argtypes,
+                                               int cursor_options) {
     if (plans == nullptr) {
         plan_context = AllocSetContextCreate(TopMemoryContext, "shopsync plan cache", ALLOCSET_DEFAULT_SIZES);
         HASHCTL ctl;
@@ -38,12 +41,12 @@ SPIPlanPtr CachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes) {
         ctl.hcxt = plan_context;
         plans = hash_create("shopsync plans", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
     }
-    uint64 key = PlanKey(sql, nargs, argtypes);
+    uint64 key = PlanKey(sql, nargs, argtypes, cursor_options);
     bool found;
     PlanEntry *head = (PlanEntry *)hash_search(plans, &key, HASH_ENTER, &found);
     if (found) {
         for (PlanEntry *e = head; e != nullptr; e = e->next)
-            if (SameStatement(e, sql, nargs, argtypes))
+            if (SameStatement(e, sql, nargs, argtypes, cursor_options))
                 return e->plan;
     } else {
         head->plan = nullptr;
@@ -51,7 +54,7 @@ SPIPlanPtr CachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes) {
         head->sql = nullptr;
     }
 
-    SPIPlanPtr plan = SPI_prepare(sql, nargs, const_cast<Oid *>(argtypes));
+    SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, const_cast<Oid *>(argtypes), cursor_options);
     if (plan == nullptr) {
         if (!found) // leave no half-built entry behind
             hash_search(plans, &key, HASH_REMOVE, nullptr);
@@ -66,6 +69,7 @@ SPIPlanPtr CachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes) {
         head->next = entry;
     }
     entry->sql = MemoryContextStrdup(plan_context, sql);
+    entry->cursor_options = cursor_options;
     entry->nargs = nargs;
     entry->argtypes = (Oid *)MemoryContextAlloc(plan_context, sizeof(Oid) * Max(nargs, 1));
     if (nargs > 0)
@@ -74,13 +78,28 @@ SPIPlanPtr CachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes) {
     return plan;
 }
 
-uint64 ExecCachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
-                             const char *nulls, bool read_only, long count) {
-    SPIPlanPtr plan = CachedPlan_Unsafe(sql, nargs, argtypes);
+SPIPlanPtr CachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes) {
+    return CachedPlanWithOptions_Unsafe(sql, nargs, argtypes, 0);
+}
+
+static uint64 Execute_Unsafe(SPIPlanPtr plan, const char *sql, Datum *values, const char *nulls,
+                             bool read_only, long count) {
     int rc = SPI_execute_plan(plan, values, nulls, read_only, count);
     if (rc < 0)
         elog(ERROR, "SPI_execute_plan failed for \"%s\": %s", sql, SPI_result_code_string(rc));
     return SPI_processed;
+}
+
+uint64 ExecCachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
+                             const char *nulls, bool read_only, long count) {
+    return Execute_Unsafe(CachedPlanWithOptions_Unsafe(sql, nargs, argtypes, 0), sql, values, nulls,
+                          read_only, count);
+}
+
+uint64 ExecReplannedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
+                                const char *nulls, bool read_only, long count) {
+    return Execute_Unsafe(CachedPlanWithOptions_Unsafe(sql, nargs, argtypes, CURSOR_OPT_CUSTOM_PLAN), sql,
+                          values, nulls, read_only, count);
 }
 
 } // namespace shopsync

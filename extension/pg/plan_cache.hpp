@@ -13,4 +13,11 @@ SPIPlanPtr CachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes);
 uint64 ExecCachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
                              const char *nulls, bool read_only, long count);
 
+// The same for statements whose best plan depends on their array parameters
+// and on the table's current size (row locks by id = ANY($n), set-based
+// writes): the parse is cached, but each execution gets a custom plan, so a
+// generic plan made while a table was empty (a seq scan) never sticks.
+uint64 ExecReplannedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
+                                const char *nulls, bool read_only, long count);
+
 } // namespace shopsync

@@ -124,10 +124,9 @@ static void ClaimKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
         return;
     Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
     Datum values[2] = {UuidGetDatumCopy(shop), UuidArray(events, n, OwnsKey)};
-    uint64 stored = ExecCachedPlan_Unsafe(
+    uint64 stored = ExecReplannedPlan_Unsafe(
         "SELECT k.key, k.request_hash, k.outcome->>'status', (k.outcome - 'status')::text"
-        " FROM unnest($2) AS u(key)"
-        " JOIN shopsync.idempotency_keys k ON k.shop_id = $1 AND k.key = u.key",
+        " FROM shopsync.idempotency_keys k WHERE k.shop_id = $1 AND k.key = ANY($2)",
         2, argtypes, values, nullptr, false, 0);
     for (uint64 r = 0; r < stored; r++) {
         HeapTuple tuple = SPI_tuptable->vals[r];

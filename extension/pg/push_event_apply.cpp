@@ -176,7 +176,7 @@ static EntityRows *LockRows_Unsafe(const PushContext *ctx, const EntityInfo *ent
     Datum values[2] = {
         UuidGetDatumCopy(ctx->shop_id),
         PointerGetDatum(construct_array(ids, set->nrows, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR))};
-    uint64 found = ExecCachedPlan_Unsafe(sql, 2, argtypes, values, nullptr, false, 0);
+    uint64 found = ExecReplannedPlan_Unsafe(sql, 2, argtypes, values, nullptr, false, 0);
     for (uint64 i = 0; i < found; i++) {
         HeapTuple tuple = SPI_tuptable->vals[i];
         TupleDesc desc = SPI_tuptable->tupdesc;
@@ -332,7 +332,10 @@ static char *ColumnList(const PayloadPlan &plan, const char *prefix, bool assign
 }
 
 // One statement writing every event of the run; RETURNING id, version.
-static const char *RunStatement(const PlannedWrite &first) {
+// Parameters: $1 uuid[] ids, $2 jsonb[] payloads, $3 the shop. A run of one
+// row uses scalar forms (id = ($1)[1]) whose cached plan always takes the
+// primary key; longer update and delete runs are planned per execution.
+static const char *RunStatement(const PlannedWrite &first, bool single) {
     const char *table = first.entity->qualified;
     const PayloadPlan &plan = first.plan;
     switch (first.event->op) {
@@ -343,14 +346,18 @@ static const char *RunStatement(const PlannedWrite &first) {
             " RETURNING id, version",
             table, ColumnList(plan, "", false), ColumnList(plan, "r.", false), table);
     case EventOp::Update:
+        if (single)
+            return psprintf("UPDATE %s t SET %s FROM jsonb_populate_record(NULL::%s, ($2)[1]) r"
+                            " WHERE t.id = ($1)[1] AND t.shop_id = $3 RETURNING t.id, t.version",
+                            table, ColumnList(plan, "r.", true) + 2, table);
         return psprintf("UPDATE %s t SET %s FROM unnest($1, $2) AS u(id, p)"
                         " CROSS JOIN LATERAL jsonb_populate_record(NULL::%s, u.p) r"
-                        " WHERE t.id = u.id AND t.shop_id = $3 RETURNING t.id, t.version",
+                        " WHERE t.id = ANY($1) AND t.id = u.id AND t.shop_id = $3 RETURNING t.id, t.version",
                         table, ColumnList(plan, "r.", true) + 2, table);
     case EventOp::Delete:
-        return psprintf("UPDATE %s SET deleted_at = now() WHERE shop_id = $3 AND id = ANY($1)"
+        return psprintf("UPDATE %s SET deleted_at = now() WHERE shop_id = $3 AND id %s"
                         " AND $2 IS NOT NULL RETURNING id, version",
-                        table);
+                        table, single ? "= ($1)[1]" : "= ANY($1)");
     case EventOp::Invalid:
         break;
     }
@@ -379,13 +386,17 @@ static void ExecuteRun_Unsafe(void *arg) {
     Datum values[3] = {PointerGetDatum(construct_array(ids, run->n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR)),
                        PointerGetDatum(construct_array(payloads, run->n, JSONBOID, -1, false, TYPALIGN_INT)),
                        UuidGetDatumCopy(*run->shop_id)};
-    run->written =
-        ExecCachedPlan_Unsafe(RunStatement(run->writes[0]), 3, argtypes, values, nullptr, false, 0);
+    bool single = run->n == 1;
+    const char *sql = RunStatement(run->writes[0], single);
+    if (single || run->writes[0].event->op == EventOp::Create)
+        run->written = ExecCachedPlan_Unsafe(sql, 3, argtypes, values, nullptr, false, 0);
+    else
+        run->written = ExecReplannedPlan_Unsafe(sql, 3, argtypes, values, nullptr, false, 0);
     run->returned = SPI_tuptable;
     // Deleting orders tombstones their line items too, so no device keeps
     // live items of a deleted order, and the purge later removes both.
     if (run->writes[0].event->op == EventOp::Delete && IsOrders(run->writes[0].entity))
-        ExecCachedPlan_Unsafe(
+        ExecReplannedPlan_Unsafe(
             "UPDATE shopsync.order_items SET deleted_at = now()"
             " WHERE shop_id = $3 AND order_id = ANY($1) AND deleted_at IS NULL AND $2 IS NOT NULL",
             3, argtypes, values, nullptr, false, 0);

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# bench/push_pull/run.sh — extension push/pull throughput vs the PL/pgSQL baseline.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p build/bench bench/results
+g++ -std=c++17 -O2 -Wall -I"$(pg_config --includedir)" -o build/bench/push_pull_bench \
+    bench/push_pull/push_pull_bench.cpp -lpq -pthread
+source test/lib/pgcluster.sh
+pgcluster_start
+pgcluster_install_shopsync
+psql -X -q -v ON_ERROR_STOP=1 -f bench/push_pull/plpgsql_push.sql
+build/bench/push_pull_bench
