@@ -14,3 +14,14 @@ BEGIN
     END IF;
 END
 $do$;
+
+-- The gateway's login role, like PostgREST's "authenticator": it owns nothing
+-- and has no table rights; it can only become anon or authenticated per request.
+DO $do$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shopsync_gateway') THEN
+        CREATE ROLE shopsync_gateway LOGIN NOINHERIT;
+    END IF;
+END
+$do$;
+GRANT anon, authenticated TO shopsync_gateway;

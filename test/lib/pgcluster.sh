@@ -10,7 +10,7 @@
 # refuses to run as root.
 
 PG_BINDIR="${PG_BINDIR:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}"
-PGCLUSTER_RUNAS=""
+PGCLUSTER_RUNAS="${PGCLUSTER_RUNAS:-}"
 
 pgcluster_free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -50,7 +50,7 @@ CONF
     _pgcluster_as_owner "$PG_BINDIR/pg_ctl" -D "$PGCLUSTER_DIR/data" -l "$PGCLUSTER_DIR/server.log" \
         -w -t 60 start >/dev/null || { cat "$PGCLUSTER_DIR/server.log" >&2; return 1; }
 
-    export PGCLUSTER_DIR PGPORT
+    export PGCLUSTER_DIR PGPORT PGCLUSTER_RUNAS
     export PGHOST="$PGCLUSTER_DIR" PGUSER=postgres PGDATABASE=shopsync_test
     export DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/shopsync_test"
     psql -X -q -d postgres -c "CREATE DATABASE shopsync_test" >/dev/null

@@ -1,0 +1,31 @@
+// gateway/src/jwt.hpp — HS256 JSON Web Tokens: verification (signature,
+// algorithm, expiry, audience) and signing.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+namespace gateway {
+
+struct JwtResult {
+    bool ok = false;
+    std::string error;     // why a token was refused (for the 401 body)
+    nlohmann::json claims; // when ok
+};
+
+// Verifies a compact JWS. Only HS256 is accepted: "none" and every other
+// algorithm (RS256 with an HMAC key, algorithm confusion) are refused.
+// exp must be in the future (with `leeway` seconds) and aud must contain
+// `audience`.
+JwtResult VerifyJwt(const std::string &token, const std::string &secret, const std::string &audience,
+                    long now, long leeway = 5);
+
+// Signs claims with HS256 (used by tests and the auth endpoints).
+std::string SignJwt(const nlohmann::json &claims, const std::string &secret);
+
+std::string Base64UrlEncode(const std::string &bytes);
+std::optional<std::string> Base64UrlDecode(const std::string &text);
+
+} // namespace gateway

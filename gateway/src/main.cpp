@@ -1,0 +1,117 @@
+// gateway/src/main.cpp — shopsync-gateway: flags, environment, signals.
+#include "server.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+static const char *kUsage = R"(shopsync-gateway — the thin ShopSync RPC server (PostgREST-compatible).
+
+Usage: shopsync-gateway [options]
+
+  --listen HOST:PORT        where to listen (env LISTEN; default 127.0.0.1:8080; port 0 = any free port)
+  --database-url URL        libpq connection string of a non-superuser login role (env DATABASE_URL)
+  --pool-size N             database connections (env POOL_SIZE; default 8)
+  --max-body-bytes N        larger request bodies get 413 (env MAX_BODY_BYTES; default 1048576)
+  --user-rate R             requests per second per user, burst 2R (env USER_RATE; default 50; 0 = off)
+  --device-rate R           pushes per second per device, burst 2R (env DEVICE_RATE; default 20; 0 = off)
+  --statement-timeout-ms N  per-call statement timeout (env STATEMENT_TIMEOUT_MS; default 5000)
+  --keepalive-seconds N     SSE keep-alive comment interval (env KEEPALIVE_SECONDS; default 15)
+  --help                    this text
+
+The HS256 signing secret comes from the environment only (JWT_SECRET, at
+least 32 bytes), so it never shows in a process list. Tokens must carry
+aud "authenticated", an exp in the future and role "authenticated".
+SIGTERM or SIGINT: stop accepting, close event streams, finish in-flight requests.
+)";
+
+static std::string Env(const char *name, const std::string &fallback) {
+    const char *v = std::getenv(name);
+    return v && *v ? v : fallback;
+}
+
+int main(int argc, char **argv) {
+    gateway::Config config;
+    std::string listen = Env("LISTEN", "127.0.0.1:8080");
+    config.database_url = Env("DATABASE_URL", "");
+    config.jwt_secret = Env("JWT_SECRET", "");
+    config.pool_size = std::atoi(Env("POOL_SIZE", "8").c_str());
+    config.max_body_bytes = std::strtoul(Env("MAX_BODY_BYTES", "1048576").c_str(), nullptr, 10);
+    config.user_rate = std::atof(Env("USER_RATE", "50").c_str());
+    config.device_rate = std::atof(Env("DEVICE_RATE", "20").c_str());
+    config.statement_timeout_ms = std::atoi(Env("STATEMENT_TIMEOUT_MS", "5000").c_str());
+    config.keepalive_seconds = std::atoi(Env("KEEPALIVE_SECONDS", "15").c_str());
+    for (int i = 1; i < argc; i++) {
+        std::string arg = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                std::cerr << "shopsync-gateway: " << arg << " needs a value\n";
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        if (arg == "--help" || arg == "-h") {
+            std::cout << kUsage;
+            return 0;
+        } else if (arg == "--listen") {
+            listen = next();
+        } else if (arg == "--database-url") {
+            config.database_url = next();
+        } else if (arg == "--pool-size") {
+            config.pool_size = std::atoi(next().c_str());
+        } else if (arg == "--max-body-bytes") {
+            config.max_body_bytes = std::strtoul(next().c_str(), nullptr, 10);
+        } else if (arg == "--user-rate") {
+            config.user_rate = std::atof(next().c_str());
+        } else if (arg == "--device-rate") {
+            config.device_rate = std::atof(next().c_str());
+        } else if (arg == "--statement-timeout-ms") {
+            config.statement_timeout_ms = std::atoi(next().c_str());
+        } else if (arg == "--keepalive-seconds") {
+            config.keepalive_seconds = std::atoi(next().c_str());
+        } else {
+            std::cerr << "shopsync-gateway: unknown option " << arg << " (see --help)\n";
+            return 2;
+        }
+    }
+    config.user_burst = config.user_rate * 2;
+    config.device_burst = config.device_rate * 2;
+    size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+        std::cerr << "shopsync-gateway: --listen wants HOST:PORT\n";
+        return 2;
+    }
+    config.host = listen.substr(0, colon);
+    config.port = (unsigned short)std::atoi(listen.c_str() + colon + 1);
+    if (config.database_url.empty()) {
+        std::cerr << "shopsync-gateway: DATABASE_URL (or --database-url) is required\n";
+        return 2;
+    }
+    if (config.jwt_secret.size() < 32) {
+        std::cerr << "shopsync-gateway: JWT_SECRET must be set to at least 32 bytes\n";
+        return 2;
+    }
+    if (config.pool_size < 1 || config.max_body_bytes < 1024 || config.keepalive_seconds < 1) {
+        std::cerr << "shopsync-gateway: pool size, body limit or keep-alive out of range\n";
+        return 2;
+    }
+
+    // Signals are taken by one thread with sigwait; every other thread blocks them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    gateway::Server server(config);
+    std::thread waiter([&] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        server.Shutdown();
+    });
+    waiter.detach();
+    return server.Run();
+}

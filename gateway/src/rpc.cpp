@@ -1,0 +1,127 @@
+// gateway/src/rpc.cpp — the transaction around every api call.
+#include "rpc.hpp"
+
+#include <memory>
+#include <regex>
+
+namespace gateway {
+
+int StatusForSqlState(const std::string &s, bool authenticated) {
+    if (s.size() == 5 && s[0] == 'P' && s[1] == 'T' && isdigit(s[2]) && isdigit(s[3]) && isdigit(s[4]))
+        return std::stoi(s.substr(2)); // PTxyz: the function asks for HTTP xyz
+    if (s == "42501")
+        return authenticated ? 403 : 401;
+    if (s == "42883" || s == "42P01")
+        return 404;
+    if (s == "23503" || s == "23505" || s == "40001")
+        return 409;
+    if (s == "25006")
+        return 405;
+    if (s == "57014")
+        return 504;
+    auto cls = s.substr(0, 2);
+    if (cls == "08" || cls == "53")
+        return 503;
+    if (cls == "28" || cls == "0L" || cls == "0P")
+        return 403;
+    if (cls == "22" || cls == "23" || s == "P0001")
+        return 400;
+    if (cls == "09" || cls == "25" || cls == "2D" || cls == "38" || cls == "39" || cls == "3B" || cls == "40" ||
+        cls == "54" || cls == "55" || cls == "57" || cls == "58" || cls == "F0" || cls == "HV" || cls == "P0" ||
+        cls == "XX")
+        return 500;
+    return 400;
+}
+
+std::string ErrorJson(const std::string &code, const std::string &message, const std::string &details,
+                      const std::string &hint) {
+    nlohmann::json j{{"code", code}, {"message", message}, {"details", nullptr}, {"hint", nullptr}};
+    if (!details.empty())
+        j["details"] = details;
+    if (!hint.empty())
+        j["hint"] = hint;
+    return j.dump();
+}
+
+using Result = std::unique_ptr<PGresult, void (*)(PGresult *)>;
+
+static Result Exec(PGconn *conn, const std::string &sql, const std::vector<std::optional<std::string>> &params) {
+    std::vector<const char *> values;
+    for (const auto &p : params)
+        values.push_back(p ? p->c_str() : nullptr);
+    return Result(PQexecParams(conn, sql.c_str(), (int)values.size(), nullptr, values.data(), nullptr, nullptr, 0),
+                  PQclear);
+}
+
+static RpcResult Failure(PGconn *conn, PGresult *res, bool authenticated) {
+    RpcResult r;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    if (state == nullptr) { // the connection itself failed (e.g. the server restarted)
+        r.sqlstate = "08006";
+        r.status = 503;
+        r.body = ErrorJson("08006", "the database is not reachable right now", PQerrorMessage(conn));
+        return r;
+    }
+    auto field = [res](int f) {
+        const char *v = PQresultErrorField(res, f);
+        return std::string(v ? v : "");
+    };
+    r.sqlstate = state;
+    r.status = StatusForSqlState(r.sqlstate, authenticated);
+    r.body = ErrorJson(r.sqlstate, field(PG_DIAG_MESSAGE_PRIMARY), field(PG_DIAG_MESSAGE_DETAIL),
+                       field(PG_DIAG_MESSAGE_HINT));
+    return r;
+}
+
+RpcResult CallApi(PGconn *conn, const Caller &caller, const std::string &sql,
+                  const std::vector<std::optional<std::string>> &params, int statement_timeout_ms) {
+    Result begin(PQexec(conn, "BEGIN"), PQclear);
+    if (PQresultStatus(begin.get()) != PGRES_COMMAND_OK)
+        return Failure(conn, begin.get(), caller.authenticated);
+    std::string role = caller.authenticated ? "authenticated" : "anon";
+    Result setup = Exec(conn,
+                        "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true),"
+                        " set_config('statement_timeout', $3, true)",
+                        {role, caller.authenticated ? caller.claims.dump() : std::string("{}"),
+                         std::to_string(statement_timeout_ms)});
+    Result call = PQresultStatus(setup.get()) == PGRES_TUPLES_OK ? Exec(conn, sql, params) : std::move(setup);
+    if (PQresultStatus(call.get()) != PGRES_TUPLES_OK) {
+        RpcResult failure = Failure(conn, call.get(), caller.authenticated);
+        PQclear(PQexec(conn, "ROLLBACK"));
+        return failure;
+    }
+    RpcResult r;
+    r.body = PQntuples(call.get()) > 0 && !PQgetisnull(call.get(), 0, 0) ? PQgetvalue(call.get(), 0, 0) : "null";
+    Result commit(PQexec(conn, "COMMIT"), PQclear);
+    if (PQresultStatus(commit.get()) != PGRES_COMMAND_OK)
+        return Failure(conn, commit.get(), caller.authenticated);
+    return r;
+}
+
+bool BuildRpcCall(const std::string &function, const nlohmann::json &args, std::string *sql,
+                  std::vector<std::optional<std::string>> *params, std::string *error) {
+    static const std::regex kName("^[a-z_][a-z0-9_]{0,62}$");
+    if (!std::regex_match(function, kName)) {
+        *error = "invalid function name";
+        return false;
+    }
+    if (!args.is_object()) {
+        *error = "the body must be a JSON object of named arguments";
+        return false;
+    }
+    std::string list;
+    for (const auto &[name, value] : args.items()) {
+        if (!std::regex_match(name, kName)) {
+            *error = "invalid argument name \"" + name.substr(0, 64) + "\"";
+            return false;
+        }
+        params->push_back(value.is_null()     ? std::nullopt
+                          : value.is_string() ? std::optional<std::string>(value.get<std::string>())
+                                              : std::optional<std::string>(value.dump()));
+        list += (list.empty() ? "" : ", ") + name + " := $" + std::to_string(params->size());
+    }
+    *sql = "SELECT to_jsonb(api." + function + "(" + list + "))::text";
+    return true;
+}
+
+} // namespace gateway

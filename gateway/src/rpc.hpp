@@ -1,0 +1,41 @@
+// gateway/src/rpc.hpp — calling an api function as PostgREST does: one
+// transaction, the caller's role, request.jwt.claims, a statement timeout.
+#pragma once
+
+#include <libpq-fe.h>
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gateway {
+
+struct RpcResult {
+    int status = 200;
+    std::string body;     // the function's JSON, or PostgREST's error JSON
+    std::string sqlstate; // on error
+};
+
+struct Caller {
+    bool authenticated = false; // false: anon
+    nlohmann::json claims;      // verified JWT claims
+};
+
+// Runs `sql` (one SELECT returning one JSON text) with params for caller.
+RpcResult CallApi(PGconn *conn, const Caller &caller, const std::string &sql,
+                  const std::vector<std::optional<std::string>> &params, int statement_timeout_ms);
+
+// HTTP status PostgREST answers for a SQLSTATE.
+int StatusForSqlState(const std::string &sqlstate, bool authenticated);
+
+// PostgREST-style error body.
+std::string ErrorJson(const std::string &code, const std::string &message, const std::string &details = "",
+                      const std::string &hint = "");
+
+// "SELECT to_jsonb(api.fn(a := $1, b := $2))::text" for a JSON object of
+// named arguments; false (and an error message) on a bad name or body.
+bool BuildRpcCall(const std::string &function, const nlohmann::json &args, std::string *sql,
+                  std::vector<std::optional<std::string>> *params, std::string *error);
+
+} // namespace gateway

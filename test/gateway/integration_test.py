@@ -1,0 +1,279 @@
+"""test/gateway/integration_test.py — the gateway over real HTTP on loopback.
+
+Needs: a private cluster with the extension (PG* environment), the gateway
+binary, and JWT_SECRET. Starts its own gateway instances; prints TAP.
+Usage: integration_test.py GATEWAY_BINARY
+"""
+import atexit
+import base64
+import hashlib
+import hmac
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import http.client
+import uuid
+
+import psycopg2
+
+BINARY = sys.argv[1]
+SECRET = os.environ["JWT_SECRET"]
+PG = dict(host=os.environ["PGHOST"], port=os.environ["PGPORT"], dbname=os.environ["PGDATABASE"])
+results = []
+
+
+def ok(condition, name):
+    results.append(bool(condition))
+    print(f"{'ok' if condition else 'not ok'} {len(results)} - {name}", flush=True)
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def token(user, shop, exp_in=900, aud="authenticated", alg="HS256", secret=SECRET, role="authenticated"):
+    header = b64(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    claims = {"sub": user, "shop_id": shop, "role": role, "aud": aud, "exp": int(time.time()) + exp_in}
+    payload = b64(json.dumps(claims).encode())
+    if alg == "none":
+        return f"{header}.{payload}."
+    sig = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{b64(sig)}"
+
+
+def admin(sql, *args):
+    conn = psycopg2.connect(user="postgres", **PG)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql, args)
+            return cur.fetchall() if cur.description else None
+    finally:
+        conn.close()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+started = []
+
+
+def stop_all():
+    for g in started:
+        if g.proc.poll() is None:
+            g.proc.kill()
+
+
+atexit.register(stop_all)
+
+
+class Gateway:
+    def __init__(self, **env):
+        self.port = free_port()
+        environment = dict(os.environ, JWT_SECRET=SECRET, LISTEN=f"127.0.0.1:{self.port}",
+                           DATABASE_URL=f"host={PG['host']} port={PG['port']} dbname={PG['dbname']} user=shopsync_gateway",
+                           **{k: str(v) for k, v in env.items()})
+        self.proc = subprocess.Popen([BINARY], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(self)
+        for _ in range(100):
+            try:
+                if self.request("GET", "/health")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("gateway did not start")
+
+    def request(self, method, path, body=None, bearer=None, raw=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        h = dict(headers or {})
+        if bearer:
+            h["Authorization"] = f"Bearer {bearer}"
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        if data is not None:
+            h["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=h)
+        res = conn.getresponse()
+        text = res.read().decode()
+        conn.close()
+        try:
+            return res.status, json.loads(text) if text else None, res
+        except json.JSONDecodeError:
+            return res.status, text, res
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return None
+
+
+def event(entity_id, op="create", base=0, **payload):
+    return {"idempotency_key": str(uuid.uuid4()), "entity": "customers", "entity_id": entity_id, "op": op,
+            "base_version": base, "payload": payload}
+
+
+class Listener(threading.Thread):
+    """Reads an SSE stream and counts pokes."""
+
+    def __init__(self, gateway, bearer):
+        super().__init__(daemon=True)
+        self.sock = socket.create_connection(("127.0.0.1", gateway.port))
+        self.sock.sendall(f"GET /sync/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {bearer}\r\n\r\n".encode())
+        self.pokes, self.text, self.closed = 0, "", False
+        self.start()
+
+    def run(self):
+        while True:
+            try:
+                data = self.sock.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                self.closed = True
+                return
+            self.text += data.decode()
+            self.pokes = self.text.count("event: poke")
+
+    def wait_for(self, pokes, seconds):
+        deadline = time.time() + seconds
+        while time.time() < deadline and self.pokes < pokes:
+            time.sleep(0.02)
+        return self.pokes >= pokes
+
+
+print("1..35", flush=True)
+SHOP_A, SHOP_B = str(uuid.uuid4()), str(uuid.uuid4())
+OWNER_A, OWNER_B, VIEWER_A = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+admin("INSERT INTO shopsync.shops (id, name) VALUES (%s, 'A'), (%s, 'B')", SHOP_A, SHOP_B)
+admin("INSERT INTO shopsync.shop_members VALUES (%s, %s, 'owner'), (%s, %s, 'owner'), (%s, %s, 'viewer')",
+      SHOP_A, OWNER_A, SHOP_B, OWNER_B, SHOP_A, VIEWER_A)
+TA, TB = token(OWNER_A, SHOP_A), token(OWNER_B, SHOP_B)
+
+gw = Gateway(USER_RATE=1000, DEVICE_RATE=1000)
+status, body, _ = gw.request("GET", "/health")
+ok(status == 200 and body == {"status": "ok"}, "GET /health answers without the database")
+ok(gw.request("GET", "/ready")[0] == 200, "GET /ready: the database answers")
+
+# push / pull round trips, both URL schemes
+c1 = str(uuid.uuid4())
+status, body, _ = gw.request("POST", "/sync/push", {"device_id": "d1", "events": [event(c1, name="Ann")]}, TA)
+ok(status == 200 and len(body["accepted"]) == 1, "POST /sync/push applies an event")
+status, body, _ = gw.request("GET", "/sync/pull?cursor=0&limit=10", bearer=TA)
+ok(status == 200 and body["changes"][0]["entity_id"] == c1, "GET /sync/pull returns it")
+status, body, _ = gw.request("POST", "/rpc/sync_push",
+                             {"body": {"device_id": "d1", "events": [event(c1, "update", 1, phone="555")]}}, TA)
+ok(status == 200 and body["accepted"][0]["version"] == 2, "POST /rpc/sync_push, PostgREST style")
+status, body, _ = gw.request("POST", "/rpc/sync_pull", {"cursor": 1, "lim": 10}, TA)
+ok(status == 200 and [c["version"] for c in body["changes"]] == [2], "POST /rpc/sync_pull with named arguments")
+status, body, _ = gw.request("POST", "/rpc/sync_health", {}, TA)
+ok(status == 200 and body["shop_id"] == SHOP_A and body["role"] == "owner", "POST /rpc/sync_health")
+
+# auth paths
+ok(gw.request("POST", "/sync/push", {"device_id": "d", "events": []})[0] == 401, "no token: 401")
+ok(gw.request("POST", "/rpc/sync_health", {})[0] == 401, "anon calling an api function: 401 (42501 as anon)")
+ok(gw.request("GET", "/sync/pull?cursor=0", bearer=token(OWNER_A, SHOP_A, exp_in=-60))[0] == 401, "expired token: 401")
+ok(gw.request("GET", "/sync/pull?cursor=0", bearer=token(OWNER_A, SHOP_A, secret="x" * 40))[0] == 401,
+   "token signed with another secret: 401")
+ok(gw.request("GET", "/sync/pull?cursor=0", bearer=token(OWNER_A, SHOP_A, alg="none"))[0] == 401, "alg none: 401")
+ok(gw.request("GET", "/sync/pull?cursor=0", bearer=token(OWNER_A, SHOP_A, aud="anon"))[0] == 401, "wrong audience: 401")
+ok(gw.request("GET", "/sync/pull?cursor=0", bearer=token(OWNER_A, SHOP_A, role="service_role"))[0] == 401,
+   "a token asking for another database role: 401")
+status, body, res = gw.request("GET", "/sync/pull?cursor=0", bearer="garbage")
+ok(status == 401 and body["code"] == "PGRST301" and res.getheader("WWW-Authenticate"), "malformed token: PostgREST-style 401")
+status, body, _ = gw.request("POST", "/sync/push", {"device_id": "d", "events": [event(str(uuid.uuid4()), name="x")]},
+                             token(VIEWER_A, SHOP_A))
+ok(status == 403 and body["code"] == "42501", "a viewer's push: 403 with the SQLSTATE")
+
+# cross-shop attempts
+status, body, _ = gw.request("POST", "/sync/push", {"device_id": "b", "events": [event(c1, "update", 2, name="stolen")]}, TB)
+ok(status == 200 and body["rejected"][0]["reason"] == "not_found", "shop B cannot update shop A's row by id")
+status, body, _ = gw.request("GET", "/sync/pull?cursor=0", bearer=TB)
+ok(status == 200 and body["changes"] == [], "shop B pulls nothing of shop A")
+ok(gw.request("GET", "/sync/pull?cursor=0", bearer=token(OWNER_A, SHOP_B))[0] == 403,
+   "a token naming a shop the user is not a member of: 403")
+
+# bad input
+status, body, _ = gw.request("POST", "/sync/push", raw="{not json", bearer=TA)
+ok(status == 400 and body["code"] == "PGRST102", "malformed JSON: 400")
+big = socket.create_connection(("127.0.0.1", gw.port))
+big.sendall(f"POST /sync/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TA}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {2 * 1024 * 1024}\r\n\r\n".encode())
+answer = big.recv(4096).decode()
+big.close()
+ok(answer.startswith("HTTP/1.1 413"), "a body over the cap: 413 as soon as the headers say so")
+status, body, _ = gw.request("POST", "/sync/push", {"device_id": "d", "events": [event(str(uuid.uuid4()))] * 101}, TA)
+ok(status == 413 and body["code"] == "PT413", "a batch over 100 events: 413 from the database")
+status, body, _ = gw.request("GET", "/sync/pull?cursor=999999", bearer=TA)
+ok(status == 410 and body["message"] == "cursor_expired", "a cursor ahead of the log: 410 cursor_expired")
+ok(gw.request("POST", "/rpc/no_such_function", {}, TA)[0] == 404, "an unknown function: 404")
+ok(gw.request("POST", "/rpc/sync_pull;drop", {}, TA)[0] == 400, "an injected function name: 400")
+ok(gw.request("GET", "/sync/pull?cursor=-1", bearer=TA)[0] == 400, "a negative cursor: 400")
+
+# pokes: shop A's stream hears shop A's changes only
+listener_a = Listener(gw, TA)
+time.sleep(0.3)
+gw.request("POST", "/sync/push", {"device_id": "b", "events": [event(str(uuid.uuid4()), name="B only")]}, TB)
+time.sleep(0.5)
+ok(listener_a.pokes == 0, "a change in shop B does not poke shop A's stream")
+start = time.time()
+gw.request("POST", "/sync/push", {"device_id": "d1", "events": [event(str(uuid.uuid4()), name="poke me")]}, TA)
+ok(listener_a.wait_for(1, 3), f"a change in shop A pokes its stream ({(time.time() - start) * 1000:.0f} ms)")
+ok("B only" not in listener_a.text and SHOP_B not in listener_a.text, "the poke carries no data")
+
+# metrics
+status, text, _ = gw.request("GET", "/metrics")
+ok(status == 200 and 'shopsync_push_events_total{outcome="accepted"}' in text and "shopsync_sse_streams 1" in text,
+   "GET /metrics: Prometheus text with push outcomes and open streams")
+
+# restart PostgreSQL under the running gateway
+subprocess.run(["bash", "-c", "source test/lib/pgcluster.sh && pgcluster_restart"], check=True,
+               env=dict(os.environ), cwd=os.getcwd(), stdout=subprocess.DEVNULL)
+recovered = False
+for _ in range(50):
+    status, body, _ = gw.request("POST", "/sync/push", {"device_id": "d1", "events": [event(str(uuid.uuid4()), name="after")]}, TA)
+    if status == 200 and len(body["accepted"]) == 1:
+        recovered = True
+        break
+    time.sleep(0.1)
+ok(recovered, "after a PostgreSQL restart the gateway serves again without a restart of its own")
+ok(listener_a.wait_for(2, 5), "and the event stream is poked again")
+
+# graceful shutdown closes streams
+code = gw.stop()
+time.sleep(0.2)
+ok(code == 0 and listener_a.closed, "SIGTERM: the gateway exits 0 and closes event streams")
+
+# rate limits and a small pool
+gw = Gateway(USER_RATE=2, DEVICE_RATE=1000, POOL_SIZE=1)
+codes = [gw.request("GET", "/sync/pull?cursor=0", bearer=TA) for _ in range(8)]
+limited = [r for r in codes if r[0] == 429]
+ok(limited and limited[0][2].getheader("Retry-After"), "over the per-user rate: 429 with Retry-After")
+answers = []
+staff = [str(uuid.uuid4()) for _ in range(12)]
+for user in staff:
+    admin("INSERT INTO shopsync.shop_members VALUES (%s, %s, 'staff')", SHOP_A, user)
+threads = [threading.Thread(target=lambda t=token(user, SHOP_A): answers.append(
+    gw.request("GET", "/sync/pull?cursor=0", bearer=t)[0])) for user in staff]
+start = time.time()
+for t in threads:
+    t.start()
+for t in threads:
+    t.join(20)
+ok(len(answers) == 12 and set(answers) <= {200, 503} and 200 in answers and time.time() - start < 15,
+   f"12 members at once on a pool of 1: all answered ({sorted(set(answers))}), none hangs")
+gw.stop()
+
+failed = results.count(False)
+print(f"{len(results) - failed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

@@ -1,0 +1,144 @@
+// test/gateway/unit_test.cpp — Catch2 tests of the gateway's pure parts:
+// JWT checks, rate limiting, PostgREST status mapping, RPC call building.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include "jwt.hpp"
+#include "metrics.hpp"
+#include "rate_limit.hpp"
+#include "rpc.hpp"
+
+using namespace gateway;
+using nlohmann::json;
+
+static const std::string kSecret = "0123456789abcdef0123456789abcdef";
+static const long kNow = 1700000000;
+
+static json Claims() {
+    return json{{"sub", "a1a1a1a1-0000-0000-0000-000000000001"}, {"role", "authenticated"},
+                {"aud", "authenticated"}, {"exp", kNow + 900}, {"shop_id", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"}};
+}
+
+TEST_CASE("VerifyJwt accepts a good HS256 token and refuses every bad one", "[jwt]") {
+    SECTION("a good token") {
+        JwtResult r = VerifyJwt(SignJwt(Claims(), kSecret), kSecret, "authenticated", kNow);
+        REQUIRE(r.ok);
+        CHECK(r.claims["shop_id"] == "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa");
+    }
+    SECTION("an audience list containing ours") {
+        json c = Claims();
+        c["aud"] = json::array({"other", "authenticated"});
+        CHECK(VerifyJwt(SignJwt(c, kSecret), kSecret, "authenticated", kNow).ok);
+    }
+    SECTION("expired") {
+        json c = Claims();
+        c["exp"] = kNow - 60;
+        JwtResult r = VerifyJwt(SignJwt(c, kSecret), kSecret, "authenticated", kNow);
+        CHECK_FALSE(r.ok);
+        CHECK(r.error == "token expired");
+    }
+    SECTION("no expiry") {
+        json c = Claims();
+        c.erase("exp");
+        CHECK_FALSE(VerifyJwt(SignJwt(c, kSecret), kSecret, "authenticated", kNow).ok);
+    }
+    SECTION("signed with another secret") {
+        JwtResult r = VerifyJwt(SignJwt(Claims(), "another-secret-another-secret-xx"), kSecret, "authenticated", kNow);
+        CHECK(r.error == "invalid signature");
+    }
+    SECTION("a payload changed after signing") {
+        std::string token = SignJwt(Claims(), kSecret);
+        json c = Claims();
+        c["shop_id"] = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
+        size_t a = token.find('.'), b = token.find('.', a + 1);
+        std::string forged = token.substr(0, a + 1) + Base64UrlEncode(c.dump()) + token.substr(b);
+        CHECK(VerifyJwt(forged, kSecret, "authenticated", kNow).error == "invalid signature");
+    }
+    SECTION("alg none") {
+        std::string token = Base64UrlEncode(R"({"alg":"none","typ":"JWT"})") + "." + Base64UrlEncode(Claims().dump()) + ".";
+        CHECK(VerifyJwt(token, kSecret, "authenticated", kNow).error == "unsupported algorithm");
+    }
+    SECTION("algorithm confusion: RS256 header with an HMAC signature") {
+        std::string input = Base64UrlEncode(R"({"alg":"RS256","typ":"JWT"})") + "." + Base64UrlEncode(Claims().dump());
+        std::string good = SignJwt(Claims(), kSecret);
+        std::string token = input + good.substr(good.rfind('.'));
+        CHECK(VerifyJwt(token, kSecret, "authenticated", kNow).error == "unsupported algorithm");
+    }
+    SECTION("wrong audience") {
+        json c = Claims();
+        c["aud"] = "anon";
+        CHECK(VerifyJwt(SignJwt(c, kSecret), kSecret, "authenticated", kNow).error == "wrong audience");
+    }
+    SECTION("malformed") {
+        CHECK_FALSE(VerifyJwt("", kSecret, "authenticated", kNow).ok);
+        CHECK_FALSE(VerifyJwt("a.b", kSecret, "authenticated", kNow).ok);
+        CHECK_FALSE(VerifyJwt("a.b.c.d", kSecret, "authenticated", kNow).ok);
+        CHECK_FALSE(VerifyJwt("!!.??.**", kSecret, "authenticated", kNow).ok);
+    }
+}
+
+TEST_CASE("base64url round-trips every length", "[jwt]") {
+    std::string s;
+    for (int i = 0; i < 40; i++) {
+        s += (char)(i * 37);
+        REQUIRE(Base64UrlDecode(Base64UrlEncode(s)) == s);
+    }
+    CHECK_FALSE(Base64UrlDecode("a").has_value());
+    CHECK_FALSE(Base64UrlDecode("ab+c").has_value());
+}
+
+TEST_CASE("RateLimiter allows a burst, then says how long to wait", "[limits]") {
+    RateLimiter limiter(2, 4); // 2 per second, burst 4
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 4; i++)
+        REQUIRE(limiter.Take("user:a", t0) == 0);
+    int wait = limiter.Take("user:a", t0);
+    CHECK(wait >= 1);
+    CHECK(limiter.Take("user:b", t0) == 0); // keys are independent
+    CHECK(limiter.Take("user:a", t0 + std::chrono::seconds(1)) == 0); // refilled
+    RateLimiter off(0, 0);
+    for (int i = 0; i < 100; i++)
+        REQUIRE(off.Take("x", t0) == 0);
+}
+
+TEST_CASE("StatusForSqlState follows PostgREST", "[rpc]") {
+    CHECK(StatusForSqlState("PT410", true) == 410);
+    CHECK(StatusForSqlState("PT413", true) == 413);
+    CHECK(StatusForSqlState("42501", true) == 403);
+    CHECK(StatusForSqlState("42501", false) == 401);
+    CHECK(StatusForSqlState("22023", true) == 400);
+    CHECK(StatusForSqlState("22P02", true) == 400);
+    CHECK(StatusForSqlState("42883", true) == 404);
+    CHECK(StatusForSqlState("23505", true) == 409);
+    CHECK(StatusForSqlState("40001", true) == 409);
+    CHECK(StatusForSqlState("57014", true) == 504);
+    CHECK(StatusForSqlState("08006", true) == 503);
+    CHECK(StatusForSqlState("XX000", true) == 500);
+}
+
+TEST_CASE("BuildRpcCall binds named arguments and refuses bad names", "[rpc]") {
+    std::string sql, error;
+    std::vector<std::optional<std::string>> params;
+    REQUIRE(BuildRpcCall("sync_pull", json{{"cursor", 5}, {"lim", 10}}, &sql, &params, &error));
+    CHECK(sql == "SELECT to_jsonb(api.sync_pull(cursor := $1, lim := $2))::text");
+    CHECK(params[0] == "5");
+    params.clear();
+    REQUIRE(BuildRpcCall("sync_push", json{{"body", {{"device_id", "d"}}}}, &sql, &params, &error));
+    CHECK(params[0] == R"({"device_id":"d"})");
+    params.clear();
+    CHECK_FALSE(BuildRpcCall("sync_pull; DROP TABLE x", json::object(), &sql, &params, &error));
+    CHECK_FALSE(BuildRpcCall("sync_pull", json{{"cursor) ; --", 1}}, &sql, &params, &error));
+    CHECK_FALSE(BuildRpcCall("sync_pull", json::array(), &sql, &params, &error));
+    CHECK(ErrorJson("22023", "bad") == R"({"code":"22023","details":null,"hint":null,"message":"bad"})");
+}
+
+TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
+    Metrics m;
+    m.Request("/sync/push", 200, 0.003);
+    m.PushOutcomes(3, 1, 2);
+    std::string text = m.Render(8, 2);
+    CHECK(text.find("shopsync_http_requests_total{route=\"/sync/push\",status=\"200\"} 1") != std::string::npos);
+    CHECK(text.find("shopsync_push_events_total{outcome=\"conflict\"} 1") != std::string::npos);
+    CHECK(text.find("shopsync_db_pool_connections{state=\"in_use\"} 2") != std::string::npos);
+    CHECK(text.find("le=\"0.005\"} 1") != std::string::npos);
+}
