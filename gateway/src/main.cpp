@@ -19,6 +19,7 @@ Usage: shopsync-gateway [options]
   --device-rate R           pushes per second per device, burst 2R (env DEVICE_RATE; default 20; 0 = off)
   --statement-timeout-ms N  per-call statement timeout (env STATEMENT_TIMEOUT_MS; default 5000)
   --keepalive-seconds N     SSE keep-alive comment interval (env KEEPALIVE_SECONDS; default 15)
+  --access-token-ttl N      seconds an access token from /auth/login lasts (env ACCESS_TOKEN_TTL; default 900)
   --help                    this text
 
 The HS256 signing secret comes from the environment only (JWT_SECRET, at
@@ -43,6 +44,7 @@ int main(int argc, char **argv) {
     config.device_rate = std::atof(Env("DEVICE_RATE", "20").c_str());
     config.statement_timeout_ms = std::atoi(Env("STATEMENT_TIMEOUT_MS", "5000").c_str());
     config.keepalive_seconds = std::atoi(Env("KEEPALIVE_SECONDS", "15").c_str());
+    config.access_ttl_seconds = std::atoi(Env("ACCESS_TOKEN_TTL", "900").c_str());
     for (int i = 1; i < argc; i++) {
         std::string arg = argv[i];
         auto next = [&]() -> std::string {
@@ -69,6 +71,8 @@ int main(int argc, char **argv) {
             config.device_rate = std::atof(next().c_str());
         } else if (arg == "--statement-timeout-ms") {
             config.statement_timeout_ms = std::atoi(next().c_str());
+        } else if (arg == "--access-token-ttl") {
+            config.access_ttl_seconds = std::atoi(next().c_str());
         } else if (arg == "--keepalive-seconds") {
             config.keepalive_seconds = std::atoi(next().c_str());
         } else {

@@ -8,6 +8,7 @@
 //   GET  /metrics           Prometheus text
 #include "server.hpp"
 
+#include "auth.hpp"
 #include "jwt.hpp"
 #include "rpc.hpp"
 
@@ -80,6 +81,7 @@ struct RequestHandler {
     Server &server;
     const Request &req;
     std::string path;
+    std::string remote;
     Caller caller;
     std::string route = "other";
 
@@ -168,6 +170,23 @@ struct RequestHandler {
             route = "/metrics";
             return Reply(req, 200, server.metrics_.Render(server.pool_.size(), server.pool_.in_use()),
                          "text/plain; version=0.0.4");
+        }
+        if (path.rfind("/auth/", 0) == 0) {
+            route = path;
+            if (req.method() != http::verb::post)
+                return Reply(req, 405, ErrorJson("PGRST117", "use POST for " + path));
+            Response refusal;
+            if (RateLimited("ip:" + remote, server.user_limits_, &refusal))
+                return refusal;
+            nlohmann::json body = nlohmann::json::parse(req.body(), nullptr, false);
+            if (body.is_discarded())
+                return Reply(req, 400, ErrorJson("PGRST102", "Empty or invalid json"));
+            PooledConnection conn = server.pool_.Acquire(std::chrono::milliseconds(server.config_.acquire_timeout_ms));
+            if (!conn)
+                return Reply(req, 503, ErrorJson("PGRST003", "timed out waiting for a free database connection"));
+            AuthConfig auth{server.config_.jwt_secret, server.config_.audience, server.config_.access_ttl_seconds, 30};
+            AuthReply reply = HandleAuth(conn.get(), auth, path.substr(6), body);
+            return Reply(req, reply.status, reply.body);
         }
         bool rpc = path.rfind("/rpc/", 0) == 0;
         bool sync = path == "/sync/push" || path == "/sync/pull";
@@ -262,7 +281,9 @@ void Server::Serve(int fd) {
             break;
         Request req = parser.release();
         auto start = Clock::now();
-        RequestHandler handler{*this, req, "", {}, "other"};
+        boost::system::error_code peer_ec;
+        auto peer = socket.remote_endpoint(peer_ec);
+        RequestHandler handler{*this, req, "", peer_ec ? "unknown" : peer.address().to_string(), {}, "other"};
         std::string target(req.target());
         if (target.substr(0, target.find('?')) == "/sync/events") {
             // Server-Sent Events: authenticate, check membership, then hold the stream.

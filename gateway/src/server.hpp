@@ -29,6 +29,7 @@ struct Config {
     int statement_timeout_ms = 5000;
     int acquire_timeout_ms = 2000;
     int keepalive_seconds = 15; // SSE comment interval
+    int access_ttl_seconds = 900;
 };
 
 class Server {

@@ -152,7 +152,7 @@ class Listener(threading.Thread):
         return self.pokes >= pokes
 
 
-print("1..35", flush=True)
+print("1..51", flush=True)
 SHOP_A, SHOP_B = str(uuid.uuid4()), str(uuid.uuid4())
 OWNER_A, OWNER_B, VIEWER_A = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
 admin("INSERT INTO shopsync.shops (id, name) VALUES (%s, 'A'), (%s, 'B')", SHOP_A, SHOP_B)
@@ -235,6 +235,51 @@ ok("B only" not in listener_a.text and SHOP_B not in listener_a.text, "the poke 
 status, text, _ = gw.request("GET", "/metrics")
 ok(status == 200 and 'shopsync_push_events_total{outcome="accepted"}' in text and "shopsync_sse_streams 1" in text,
    "GET /metrics: Prometheus text with push outcomes and open streams")
+
+# auth: signup, login, shops and members, refresh rotation, logout
+email = f"olivia-{uuid.uuid4().hex[:8]}@example.com"
+status, body, _ = gw.request("POST", "/auth/signup", {"email": email.upper(), "password": "correct horse battery"})
+ok(status == 201 and body["email"] == email, "POST /auth/signup creates a user (email normalised)")
+ok(gw.request("POST", "/auth/signup", {"email": email, "password": "correct horse battery"})[0] == 409,
+   "signing up twice: 409")
+ok(gw.request("POST", "/auth/signup", {"email": "not-an-email", "password": "correct horse battery"})[0] == 400
+   and gw.request("POST", "/auth/signup", {"email": "x@example.com", "password": "short"})[0] == 400,
+   "a bad email or a short password: 400")
+ok(gw.request("POST", "/auth/login", {"email": email, "password": "wrong password!"})[0] == 401
+   and gw.request("POST", "/auth/login", {"email": "nobody@example.com", "password": "wrong password!"})[0] == 401,
+   "a wrong password or an unknown email: the same 401")
+status, login, _ = gw.request("POST", "/auth/login", {"email": email, "password": "correct horse battery"})
+ok(status == 200 and login["shop_id"] is None and login["expires_in"] == 900, "login without a shop yet: a 15-minute token")
+status, body, _ = gw.request("POST", "/rpc/create_shop", {"name": "Olivia's"}, login["access_token"])
+ok(status == 200 and body["role"] == "owner", "a signed-in user creates a shop and owns it")
+new_shop = body["shop_id"]
+status, scoped, _ = gw.request("POST", "/auth/refresh", {"refresh_token": login["refresh_token"], "shop_id": new_shop})
+ok(status == 200 and scoped["shop_id"] == new_shop and scoped["shop_role"] == "owner",
+   "refresh with shop_id: a token for the new shop")
+status, body, _ = gw.request("POST", "/sync/push", {"device_id": "o1", "events": [event(str(uuid.uuid4()), name="first")]},
+                             scoped["access_token"])
+ok(status == 200 and len(body["accepted"]) == 1, "the issued token pushes to its shop")
+status, body, _ = gw.request("POST", "/auth/refresh", {"refresh_token": login["refresh_token"]})
+ok(status == 401 and "already used" in body["message"], "reusing a rotated refresh token: 401")
+ok(gw.request("POST", "/auth/refresh", {"refresh_token": scoped["refresh_token"]})[0] == 401,
+   "and it revoked the whole family, the newest token too")
+status, again, _ = gw.request("POST", "/auth/login", {"email": email, "password": "correct horse battery",
+                                                      "shop_id": new_shop})
+staff_email = f"sam-{uuid.uuid4().hex[:8]}@example.com"
+gw.request("POST", "/auth/signup", {"email": staff_email, "password": "another good one"})
+status, body, _ = gw.request("POST", "/rpc/add_member", {"email": staff_email, "role": "staff"}, again["access_token"])
+ok(status == 200 and body["role"] == "staff", "the owner adds a staff member by email")
+status, sam, _ = gw.request("POST", "/auth/login", {"email": staff_email, "password": "another good one"})
+ok(sam["shop_id"] == new_shop and sam["shop_role"] == "staff", "the staff member's login lands in that shop")
+ok(gw.request("POST", "/rpc/add_member", {"email": email, "role": "owner"}, sam["access_token"])[0] == 403,
+   "staff cannot manage members")
+status, body, _ = gw.request("POST", "/rpc/remove_member", {"user_id": again["user"]["id"]}, again["access_token"])
+ok(status == 409, "the last owner cannot be removed")
+ok(gw.request("POST", "/auth/login", {"email": staff_email, "password": "another good one", "shop_id": SHOP_A})[0] == 403,
+   "a login cannot ask for a shop the user is not in")
+ok(gw.request("POST", "/auth/logout", {"refresh_token": sam["refresh_token"]})[0] == 204
+   and gw.request("POST", "/auth/refresh", {"refresh_token": sam["refresh_token"]})[0] == 401,
+   "logout revokes the refresh token")
 
 # restart PostgreSQL under the running gateway
 subprocess.run(["bash", "-c", "source test/lib/pgcluster.sh && pgcluster_restart"], check=True,

@@ -1,6 +1,6 @@
 -- 01_schema.sql — what CREATE EXTENSION shopsync installs.
 BEGIN;
-SELECT plan(56);
+SELECT plan(59);
 
 SELECT has_extension('shopsync', 'the extension is installed');
 SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'shopsync'), '0.1.0', 'version 0.1.0');
@@ -74,6 +74,13 @@ SELECT ok(NOT has_function_privilege('authenticated', 'shopsync.purge(interval,i
     'clients cannot run the retention job');
 SELECT ok(NOT has_function_privilege('authenticated', 'shopsync.enable_sync(regclass,text)', 'EXECUTE'),
     'clients cannot register tables');
+
+-- Credentials are the gateway's alone.
+SELECT ok(NOT has_table_privilege('authenticated', 'shopsync.users', 'SELECT'), 'clients cannot read users');
+SELECT ok(NOT has_function_privilege('authenticated', 'shopsync.auth_password_hash(text)', 'EXECUTE'),
+    'clients cannot read password hashes');
+SELECT ok(has_function_privilege('shopsync_gateway', 'shopsync.auth_rotate_refresh(text)', 'EXECUTE'),
+    'the gateway role rotates refresh tokens');
 
 SELECT * FROM finish();
 ROLLBACK;
