@@ -54,15 +54,11 @@ static std::string Sha256Hex(const std::string &text) {
     return hex;
 }
 
-using Result = std::unique_ptr<PGresult, void (*)(PGresult *)>;
+using Result = PgResult;
 
-// One statement as the gateway's own role (no user claims): the auth functions.
+// The auth functions run as the gateway's own role, without user claims.
 static Result Exec(PGconn *conn, const std::string &sql, const std::vector<std::optional<std::string>> &params) {
-    std::vector<const char *> values;
-    for (const auto &p : params)
-        values.push_back(p ? p->c_str() : nullptr);
-    return Result(PQexecParams(conn, sql.c_str(), (int)values.size(), nullptr, values.data(), nullptr, nullptr, 0),
-                  PQclear);
+    return ExecParams(conn, sql, params);
 }
 
 static AuthReply Error(int status, const std::string &code, const std::string &message) {

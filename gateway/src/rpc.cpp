@@ -43,14 +43,18 @@ std::string ErrorJson(const std::string &code, const std::string &message, const
     return j.dump();
 }
 
-using Result = std::unique_ptr<PGresult, void (*)(PGresult *)>;
+using Result = PgResult;
 
-static Result Exec(PGconn *conn, const std::string &sql, const std::vector<std::optional<std::string>> &params) {
+PgResult ExecParams(PGconn *conn, const std::string &sql, const std::vector<std::optional<std::string>> &params) {
     std::vector<const char *> values;
     for (const auto &p : params)
         values.push_back(p ? p->c_str() : nullptr);
-    return Result(PQexecParams(conn, sql.c_str(), (int)values.size(), nullptr, values.data(), nullptr, nullptr, 0),
-                  PQclear);
+    return PgResult(PQexecParams(conn, sql.c_str(), (int)values.size(), nullptr, values.data(), nullptr, nullptr, 0),
+                    PQclear);
+}
+
+static Result Exec(PGconn *conn, const std::string &sql, const std::vector<std::optional<std::string>> &params) {
+    return ExecParams(conn, sql, params);
 }
 
 static RpcResult Failure(PGconn *conn, PGresult *res, bool authenticated) {

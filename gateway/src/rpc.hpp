@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,11 @@ struct Caller {
 // Runs `sql` (one SELECT returning one JSON text) with params for caller.
 RpcResult CallApi(PGconn *conn, const Caller &caller, const std::string &sql,
                   const std::vector<std::optional<std::string>> &params, int statement_timeout_ms);
+
+using PgResult = std::unique_ptr<PGresult, void (*)(PGresult *)>;
+
+// One statement with text parameters (nullopt = NULL).
+PgResult ExecParams(PGconn *conn, const std::string &sql, const std::vector<std::optional<std::string>> &params);
 
 // HTTP status PostgREST answers for a SQLSTATE.
 int StatusForSqlState(const std::string &sqlstate, bool authenticated);

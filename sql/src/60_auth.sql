@@ -135,6 +135,20 @@ BEGIN
 END
 $$;
 
+-- Refuses (PT409) a change that would leave the shop without an owner other
+-- than `leaving`; locks the shop's memberships first so two owners cannot
+-- demote each other at once.
+CREATE FUNCTION shopsync.require_other_owner(shop uuid, leaving uuid) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM 1 FROM shopsync.shop_members m WHERE m.shop_id = shop FOR UPDATE;
+    IF NOT EXISTS (SELECT 1 FROM shopsync.shop_members m WHERE m.shop_id = shop AND m.role = 'owner'
+                      AND m.user_id <> leaving) THEN
+        RAISE EXCEPTION 'a shop keeps at least one owner' USING ERRCODE = 'PT409';
+    END IF;
+END
+$$;
+
 CREATE FUNCTION api.add_member(email text, role text) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -164,10 +178,8 @@ BEGIN
     IF role NOT IN ('owner', 'staff', 'viewer') THEN
         RAISE EXCEPTION 'role must be owner, staff or viewer' USING ERRCODE = '22023';
     END IF;
-    PERFORM 1 FROM shopsync.shop_members m WHERE m.shop_id = shop FOR UPDATE;
-    IF role <> 'owner' AND (SELECT count(*) FROM shopsync.shop_members m WHERE m.shop_id = shop AND m.role = 'owner'
-                              AND m.user_id <> set_member_role.user_id) = 0 THEN
-        RAISE EXCEPTION 'a shop keeps at least one owner' USING ERRCODE = 'PT409';
+    IF role <> 'owner' THEN
+        PERFORM shopsync.require_other_owner(shop, set_member_role.user_id);
     END IF;
     UPDATE shopsync.shop_members m SET role = set_member_role.role
      WHERE m.shop_id = shop AND m.user_id = set_member_role.user_id;
@@ -185,11 +197,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     shop uuid := shopsync.require_owner();
 BEGIN
-    PERFORM 1 FROM shopsync.shop_members m WHERE m.shop_id = shop FOR UPDATE;
-    IF (SELECT count(*) FROM shopsync.shop_members m WHERE m.shop_id = shop AND m.role = 'owner'
-          AND m.user_id <> remove_member.user_id) = 0 THEN
-        RAISE EXCEPTION 'a shop keeps at least one owner' USING ERRCODE = 'PT409';
-    END IF;
+    PERFORM shopsync.require_other_owner(shop, remove_member.user_id);
     DELETE FROM shopsync.shop_members m WHERE m.shop_id = shop AND m.user_id = remove_member.user_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no such member' USING ERRCODE = 'PT404';
@@ -208,7 +216,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
      WHERE m.shop_id = shopsync.require_owner()
 $$;
 
-REVOKE ALL ON FUNCTION api.create_shop(text), shopsync.require_owner(), api.add_member(text, text),
+REVOKE ALL ON FUNCTION api.create_shop(text), shopsync.require_owner(), shopsync.require_other_owner(uuid, uuid), api.add_member(text, text),
     api.set_member_role(uuid, text), api.remove_member(uuid), api.list_members() FROM PUBLIC;
 DO $do$
 BEGIN
