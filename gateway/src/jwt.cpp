@@ -72,6 +72,12 @@ static std::string HmacSha256(const std::string &key, const std::string &data) {
     return std::string((const char *)digest, length);
 }
 
+std::string JwtAlgorithm(const std::string &token) {
+    auto header = Base64UrlDecode(token.substr(0, token.find('.')));
+    nlohmann::json h = header ? nlohmann::json::parse(*header, nullptr, false) : nlohmann::json();
+    return h.is_object() && h.contains("alg") && h["alg"].is_string() ? h["alg"].get<std::string>() : "";
+}
+
 std::string SignJwt(const nlohmann::json &claims, const std::string &secret) {
     std::string signing_input = Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." + Base64UrlEncode(claims.dump());
     return signing_input + "." + Base64UrlEncode(HmacSha256(secret, signing_input));
@@ -104,6 +110,10 @@ JwtResult VerifyJwt(const std::string &token, const std::string &secret, const s
     if (signature->size() != expected.size() ||
         CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0)
         return Refuse("invalid signature");
+    return CheckClaims(claims, audience, now, leeway);
+}
+
+JwtResult CheckClaims(const nlohmann::json &claims, const std::string &audience, long now, long leeway) {
     if (!claims.contains("exp") || !claims["exp"].is_number())
         return Refuse("token has no expiry");
     if (claims["exp"].get<double>() + leeway < (double)now)

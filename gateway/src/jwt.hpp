@@ -22,6 +22,12 @@ struct JwtResult {
 JwtResult VerifyJwt(const std::string &token, const std::string &secret, const std::string &audience,
                     long now, long leeway = 5);
 
+// The "alg" of a token's header, or "" when it cannot be read.
+std::string JwtAlgorithm(const std::string &token);
+
+// Checks exp (with leeway) and aud of claims whose signature is verified.
+JwtResult CheckClaims(const nlohmann::json &claims, const std::string &audience, long now, long leeway);
+
 // Signs claims with HS256 (used by tests and the auth endpoints).
 std::string SignJwt(const nlohmann::json &claims, const std::string &secret);
 

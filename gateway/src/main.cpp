@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 static const char *kUsage = R"(shopsync-gateway — the thin ShopSync RPC server (PostgREST-compatible).
@@ -22,8 +23,10 @@ Usage: shopsync-gateway [options]
   --access-token-ttl N      seconds an access token from /auth/login lasts (env ACCESS_TOKEN_TTL; default 900)
   --help                    this text
 
-The HS256 signing secret comes from the environment only (JWT_SECRET, at
-least 32 bytes), so it never shows in a process list. Tokens must carry
+Secrets come from the environment only, so they never show in a process
+list: JWT_SECRET (HS256, at least 32 bytes; also signs the tokens of the
+/auth endpoints) and/or JWKS_FILE (a JWKS of EC P-256 / RSA public keys for
+ES256 / RS256 tokens, as Supabase's asymmetric keys). Tokens must carry
 aud "authenticated", an exp in the future and role "authenticated".
 SIGTERM or SIGINT: stop accepting, close event streams, finish in-flight requests.
 )";
@@ -38,6 +41,7 @@ int main(int argc, char **argv) {
     std::string listen = Env("LISTEN", "127.0.0.1:8080");
     config.database_url = Env("DATABASE_URL", "");
     config.jwt_secret = Env("JWT_SECRET", "");
+    config.jwks_file = Env("JWKS_FILE", "");
     config.pool_size = std::atoi(Env("POOL_SIZE", "8").c_str());
     config.max_body_bytes = std::strtoul(Env("MAX_BODY_BYTES", "1048576").c_str(), nullptr, 10);
     config.user_rate = std::atof(Env("USER_RATE", "50").c_str());
@@ -93,8 +97,12 @@ int main(int argc, char **argv) {
         std::cerr << "shopsync-gateway: DATABASE_URL (or --database-url) is required\n";
         return 2;
     }
-    if (config.jwt_secret.size() < 32) {
-        std::cerr << "shopsync-gateway: JWT_SECRET must be set to at least 32 bytes\n";
+    if (config.jwt_secret.empty() && config.jwks_file.empty()) {
+        std::cerr << "shopsync-gateway: set JWT_SECRET (HS256) and/or JWKS_FILE (ES256/RS256 public keys)\n";
+        return 2;
+    }
+    if (!config.jwt_secret.empty() && config.jwt_secret.size() < 32) {
+        std::cerr << "shopsync-gateway: JWT_SECRET must be at least 32 bytes\n";
         return 2;
     }
     if (config.pool_size < 1 || config.max_body_bytes < 1024 || config.keepalive_seconds < 1) {
@@ -110,7 +118,14 @@ int main(int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     signal(SIGPIPE, SIG_IGN);
 
-    gateway::Server server(config);
+    std::unique_ptr<gateway::Server> owned;
+    try {
+        owned = std::make_unique<gateway::Server>(config);
+    } catch (const std::exception &e) {
+        std::cerr << "shopsync-gateway: " << e.what() << "\n";
+        return 2;
+    }
+    gateway::Server &server = *owned;
     std::thread waiter([&] {
         int sig = 0;
         sigwait(&signals, &sig);

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <thread>
 
@@ -34,8 +36,18 @@ using Clock = std::chrono::steady_clock;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
+static Jwks LoadJwks(const std::string &path) {
+    std::ifstream in(path);
+    if (!in)
+        throw std::runtime_error("cannot read JWKS file " + path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return Jwks::Parse(text.str());
+}
+
 Server::Server(Config config)
-    : config_(std::move(config)), pool_(config_.database_url, config_.pool_size), pokes_(config_.database_url),
+    : config_(std::move(config)), pool_(config_.database_url, config_.pool_size),
+      jwks_(config_.jwks_file.empty() ? Jwks() : LoadJwks(config_.jwks_file)), pokes_(config_.database_url),
       user_limits_(config_.user_rate, config_.user_burst), device_limits_(config_.device_rate, config_.device_burst) {}
 
 static Response Reply(const Request &req, int status, const std::string &body,
@@ -104,7 +116,16 @@ struct RequestHandler {
             return true; // anon
         long now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
                        .count();
-        JwtResult jwt = VerifyJwt(token, server.config_.jwt_secret, server.config_.audience, now);
+        // HS256 only with the shared secret; ES256/RS256 only with the JWKS keys;
+        // anything else ("none" included) is refused by both.
+        std::string alg = JwtAlgorithm(token);
+        JwtResult jwt;
+        if (alg == "HS256" && !server.config_.jwt_secret.empty())
+            jwt = VerifyJwt(token, server.config_.jwt_secret, server.config_.audience, now);
+        else if (alg != "HS256" && !server.jwks_.empty())
+            jwt = server.jwks_.Verify(token, server.config_.audience, now);
+        else
+            jwt.error = "unsupported algorithm";
         if (!jwt.ok) {
             *refusal = Reply(req, 401, ErrorJson("PGRST301", "JWT rejected: " + jwt.error));
             refusal->set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
@@ -184,6 +205,8 @@ struct RequestHandler {
             PooledConnection conn = server.pool_.Acquire(std::chrono::milliseconds(server.config_.acquire_timeout_ms));
             if (!conn)
                 return Reply(req, 503, ErrorJson("PGRST003", "timed out waiting for a free database connection"));
+            if (server.config_.jwt_secret.empty())
+                return Reply(req, 501, ErrorJson("PGRST501", "sign-in is not offered here: tokens come from the identity service"));
             AuthConfig auth{server.config_.jwt_secret, server.config_.audience, server.config_.access_ttl_seconds, 30};
             AuthReply reply = HandleAuth(conn.get(), auth, path.substr(6), body);
             return Reply(req, reply.status, reply.body);

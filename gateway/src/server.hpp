@@ -7,6 +7,7 @@
 #pragma once
 
 #include "db_pool.hpp"
+#include "jwks.hpp"
 #include "metrics.hpp"
 #include "pokes.hpp"
 #include "rate_limit.hpp"
@@ -20,7 +21,8 @@ struct Config {
     std::string host = "127.0.0.1";
     unsigned short port = 8080;
     std::string database_url;
-    std::string jwt_secret;
+    std::string jwt_secret; // HS256; also signs the tokens /auth issues
+    std::string jwks_file;  // ES256 / RS256 public keys
     std::string audience = "authenticated";
     int pool_size = 8;
     size_t max_body_bytes = 1 << 20;
@@ -45,6 +47,7 @@ class Server {
     void Serve(int fd);
     Config config_;
     DbPool pool_;
+    Jwks jwks_;
     PokeRelay pokes_;
     Metrics metrics_;
     RateLimiter user_limits_, device_limits_;

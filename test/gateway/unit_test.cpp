@@ -142,3 +142,102 @@ TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
     CHECK(text.find("shopsync_db_pool_connections{state=\"in_use\"} 2") != std::string::npos);
     CHECK(text.find("le=\"0.005\"} 1") != std::string::npos);
 }
+
+// ---- JWKS: ES256 and RS256 ----------------------------------------------------------
+#include "jwks.hpp"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+namespace {
+
+std::string Bin(const BIGNUM *bn, int width = 0) {
+    std::string out(width ? width : BN_num_bytes(bn), '\0');
+    if (width)
+        BN_bn2binpad(bn, (unsigned char *)out.data(), width);
+    else
+        BN_bn2bin(bn, (unsigned char *)out.data());
+    return out;
+}
+
+std::string SignWith(EVP_PKEY *key, const std::string &alg, const json &claims, const std::string &kid) {
+    std::string input = Base64UrlEncode(json{{"alg", alg}, {"typ", "JWT"}, {"kid", kid}}.dump()) + "." +
+                        Base64UrlEncode(claims.dump());
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    size_t length = 0;
+    EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key);
+    EVP_DigestSign(ctx, nullptr, &length, (const unsigned char *)input.data(), input.size());
+    std::string sig(length, '\0');
+    EVP_DigestSign(ctx, (unsigned char *)sig.data(), &length, (const unsigned char *)input.data(), input.size());
+    sig.resize(length);
+    EVP_MD_CTX_free(ctx);
+    if (alg == "ES256") { // DER → r||s
+        const unsigned char *p = (const unsigned char *)sig.data();
+        ECDSA_SIG *s = d2i_ECDSA_SIG(nullptr, &p, (long)sig.size());
+        sig = Bin(ECDSA_SIG_get0_r(s), 32) + Bin(ECDSA_SIG_get0_s(s), 32);
+        ECDSA_SIG_free(s);
+    }
+    return input + "." + Base64UrlEncode(sig);
+}
+
+struct TestKeys {
+    EVP_PKEY *ec = EVP_EC_gen("P-256");
+    EVP_PKEY *rsa = EVP_RSA_gen(2048);
+    ~TestKeys() {
+        EVP_PKEY_free(ec);
+        EVP_PKEY_free(rsa);
+    }
+    std::string JwksText() const {
+        BIGNUM *x = nullptr, *y = nullptr, *n = nullptr, *e = nullptr;
+        EVP_PKEY_get_bn_param(ec, OSSL_PKEY_PARAM_EC_PUB_X, &x);
+        EVP_PKEY_get_bn_param(ec, OSSL_PKEY_PARAM_EC_PUB_Y, &y);
+        EVP_PKEY_get_bn_param(rsa, OSSL_PKEY_PARAM_RSA_N, &n);
+        EVP_PKEY_get_bn_param(rsa, OSSL_PKEY_PARAM_RSA_E, &e);
+        json keys{{"keys",
+                   {{{"kty", "EC"}, {"crv", "P-256"}, {"kid", "ec-1"}, {"alg", "ES256"},
+                     {"x", Base64UrlEncode(Bin(x, 32))}, {"y", Base64UrlEncode(Bin(y, 32))}},
+                    {{"kty", "RSA"}, {"kid", "rsa-1"}, {"n", Base64UrlEncode(Bin(n))}, {"e", Base64UrlEncode(Bin(e))}}}}};
+        BN_free(x);
+        BN_free(y);
+        BN_free(n);
+        BN_free(e);
+        return keys.dump();
+    }
+};
+
+} // namespace
+
+TEST_CASE("Jwks verifies ES256 and RS256 tokens and refuses confusion", "[jwt][jwks]") {
+    TestKeys keys;
+    Jwks jwks = Jwks::Parse(keys.JwksText());
+    REQUIRE(jwks.size() == 2);
+    SECTION("ES256 and RS256 tokens of the published keys pass") {
+        CHECK(jwks.Verify(SignWith(keys.ec, "ES256", Claims(), "ec-1"), "authenticated", kNow).ok);
+        CHECK(jwks.Verify(SignWith(keys.rsa, "RS256", Claims(), "rsa-1"), "authenticated", kNow).ok);
+    }
+    SECTION("a key that is not in the set fails") {
+        EVP_PKEY *other = EVP_EC_gen("P-256");
+        CHECK(jwks.Verify(SignWith(other, "ES256", Claims(), "ec-1"), "authenticated", kNow).error == "invalid signature");
+        EVP_PKEY_free(other);
+    }
+    SECTION("claims are still checked") {
+        json c = Claims();
+        c["exp"] = kNow - 100;
+        CHECK(jwks.Verify(SignWith(keys.ec, "ES256", c, "ec-1"), "authenticated", kNow).error == "token expired");
+    }
+    SECTION("algorithm confusion: HS256 keyed with the public key, and none") {
+        std::string confused = SignJwt(Claims(), keys.JwksText());
+        CHECK(jwks.Verify(confused, "authenticated", kNow).error == "unsupported algorithm");
+        std::string none = Base64UrlEncode(R"({"alg":"none"})") + "." + Base64UrlEncode(Claims().dump()) + ".";
+        CHECK_FALSE(jwks.Verify(none, "authenticated", kNow).ok);
+        CHECK(JwtAlgorithm(none) == "none");
+    }
+    SECTION("bad key sets are refused with a reason") {
+        CHECK_THROWS(Jwks::Parse("[]"));
+        CHECK_THROWS(Jwks::Parse(R"({"keys":[{"kty":"oct","k":"c2VjcmV0"}]})"));
+        CHECK_THROWS(Jwks::Parse(R"({"keys":[{"kty":"EC","crv":"P-384","x":"AA","y":"AA"}]})"));
+    }
+}
