@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -281,6 +282,8 @@ void Server::Serve(int fd) {
     active_++;
     timeval timeout{30, 0}; // an idle keep-alive connection is closed after 30 s
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    int nodelay = 1; // responses go out in several writes: no Nagle delay between them
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, sizeof(nodelay));
     boost::asio::io_context io;
     tcp::socket socket(io);
     boost::system::error_code ec;

@@ -152,7 +152,7 @@ class Listener(threading.Thread):
         return self.pokes >= pokes
 
 
-print("1..51", flush=True)
+print("1..53", flush=True)
 SHOP_A, SHOP_B = str(uuid.uuid4()), str(uuid.uuid4())
 OWNER_A, OWNER_B, VIEWER_A = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
 admin("INSERT INTO shopsync.shops (id, name) VALUES (%s, 'A'), (%s, 'B')", SHOP_A, SHOP_B)
@@ -230,6 +230,14 @@ start = time.time()
 gw.request("POST", "/sync/push", {"device_id": "d1", "events": [event(str(uuid.uuid4()), name="poke me")]}, TA)
 ok(listener_a.wait_for(1, 3), f"a change in shop A pokes its stream ({(time.time() - start) * 1000:.0f} ms)")
 ok("B only" not in listener_a.text and SHOP_B not in listener_a.text, "the poke carries no data")
+intruder = socket.create_connection(("127.0.0.1", gw.port))
+intruder.sendall(f"GET /sync/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token(OWNER_A, SHOP_B)}\r\n\r\n".encode())
+ok(intruder.recv(4096).decode().startswith("HTTP/1.1 403"), "an event stream for a shop the user is not in: 403")
+intruder.close()
+anon = socket.create_connection(("127.0.0.1", gw.port))
+anon.sendall(b"GET /sync/events HTTP/1.1\r\nHost: x\r\n\r\n")
+ok(anon.recv(4096).decode().startswith("HTTP/1.1 401"), "an event stream without a token: 401")
+anon.close()
 
 # metrics
 status, text, _ = gw.request("GET", "/metrics")
