@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# scripts/demo.sh — `make demo`: a private PostgreSQL with the extension and
-# three devices syncing through the RPC contract, with a readable report.
+# scripts/demo.sh — `make demo`: a private PostgreSQL with the extension, the
+# gateway on a free loopback port, and three devices syncing through it, with
+# a readable report.
 # Uses DATABASE_URL instead of a private cluster when it is set.
 # KEEP=1 leaves the private server running and prints how to connect.
 set -euo pipefail
@@ -25,16 +26,45 @@ else
     echo "demo: private PostgreSQL 15 on port $PGPORT (socket in $PGHOST)"
 fi
 
-PYTHONPATH=scripts /usr/bin/python3 scripts/demo_story.py "$DSN" "$WORKDIR"
+# The gateway, on a free loopback port, with a fresh signing secret.
+GATEWAY_PORT=$(pgcluster_free_port)
+export JWT_SECRET="demo-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+# It connects as shopsync_gateway (no table rights); with DATABASE_URL, set
+# GATEWAY_DATABASE_URL to that role's URL (DATABASE_URL is used otherwise).
+if [ -n "${PGCLUSTER_DIR:-}" ]; then
+    GATEWAY_DSN="host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=shopsync_gateway"
+else
+    GATEWAY_DSN="${GATEWAY_DATABASE_URL:-$DATABASE_URL}"
+fi
+LISTEN=127.0.0.1:$GATEWAY_PORT DATABASE_URL="$GATEWAY_DSN" build/shopsync-gateway 2>"$WORKDIR/gateway.log" &
+GATEWAY_PID=$!
+stop_gateway() { kill "$GATEWAY_PID" 2>/dev/null || true; wait "$GATEWAY_PID" 2>/dev/null || true; }
+cleanup() { # the gateway, then the private cluster (or the device files)
+    stop_gateway
+    if [ -n "${PGCLUSTER_DIR:-}" ]; then pgcluster_stop; else rm -rf "$WORKDIR"; fi
+}
+if [ "${KEEP:-0}" = 1 ]; then trap - EXIT; else trap cleanup EXIT; fi
+trap 'cleanup; exit 130' INT TERM
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$GATEWAY_PORT/health" >/dev/null && break; sleep 0.1; done
+echo "demo: shopsync-gateway on http://127.0.0.1:$GATEWAY_PORT"
+
+status=0
+PYTHONPATH=scripts /usr/bin/python3 scripts/demo_story.py "$DSN" "http://127.0.0.1:$GATEWAY_PORT" "$WORKDIR" || status=$?
+[ "${KEEP:-0}" = 1 ] || stop_gateway
 
 if [ "${KEEP:-0}" = 1 ] && [ -n "${PGCLUSTER_DIR:-}" ]; then
     cat <<INFO
 
-KEEP=1: the server keeps running; the devices' SQLite files are in $WORKDIR.
+KEEP=1: the server and the gateway keep running; the devices' SQLite files are in $WORKDIR.
+  gateway: curl http://127.0.0.1:$GATEWAY_PORT/health
+           curl -XPOST http://127.0.0.1:$GATEWAY_PORT/auth/login -d '{"email":"olivia@corner.example","password":"demo password 1"}'
+           (then: curl -H "Authorization: Bearer <access_token>" "http://127.0.0.1:$GATEWAY_PORT/sync/pull?cursor=0")
+           stop it with: kill $GATEWAY_PID
   psql:  psql "host=$PGHOST port=$PGPORT user=postgres dbname=$PGDATABASE"
   as a member, inside a transaction:
     SELECT set_config('request.jwt.claims', '{"sub":"<user>","shop_id":"<shop>"}', true);
     SET LOCAL ROLE authenticated;  SELECT api.sync_pull(0);
-  stop:  runuser -u shopsync-test -- $PG_BINDIR/pg_ctl -D $PGCLUSTER_DIR/data stop -m fast; rm -rf $PGCLUSTER_DIR
+  stop the server:  runuser -u shopsync-test -- $PG_BINDIR/pg_ctl -D $PGCLUSTER_DIR/data stop -m fast; rm -rf $PGCLUSTER_DIR
 INFO
 fi
+exit $status

@@ -4,16 +4,16 @@ Each device keeps a local SQLite cache (one table per entity, with version,
 deleted_at, sync_state and last_error), an outbox written in the same SQLite
 transaction as the local edit, and a pull cursor that moves in the same
 transaction as the rows it covers (DESIGN §7). It talks to the server through
-the RPC contract of docs/protocol.md, opening a transaction with
-`SET LOCAL ROLE authenticated` and `request.jwt.claims` exactly as the gateway
-and PostgREST do. Conflicts resolve server-wins; nothing decides by clock.
+the gateway over HTTP (docs/protocol.md) with the access token its user got
+from /auth/login. Conflicts resolve server-wins; nothing decides by clock.
 """
 import json
 import sqlite3
 import time
 import uuid
 
-import psycopg2
+import urllib.error
+import urllib.request
 
 ENTITIES = ("customers", "orders", "order_items", "shop_settings")
 
@@ -22,10 +22,30 @@ class PushRefused(Exception):
     """The server refused the whole push (an envelope error, e.g. a viewer)."""
 
 
+class HttpError(Exception):
+    def __init__(self, status, body):
+        super().__init__(f"HTTP {status}: {body.get('message', body)}")
+        self.status, self.body = status, body
+
+
+def http(base_url, method, path, body=None, token=None):
+    """One request to the gateway; returns the JSON answer or raises HttpError."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base_url + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read().decode()
+            return json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        raise HttpError(e.code, json.loads(e.read().decode() or "{}")) from None
+
+
 class Device:
-    def __init__(self, name, user_id, shop_id, dsn, path):
-        self.name, self.user_id, self.shop_id = name, user_id, shop_id
-        self.dsn = dsn
+    def __init__(self, name, token, base_url, path):
+        self.name, self.token, self.base_url = name, token, base_url
         self.online = True
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -42,19 +62,9 @@ class Device:
         self.db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT)")
         self.db.execute("INSERT OR IGNORE INTO kv VALUES ('cursor', '0'), ('device_id', ?)", (name,))
 
-    # ---- the server, through the RPC contract -------------------------------------
-    def call(self, sql, *args):
-        conn = psycopg2.connect(self.dsn)
-        try:
-            with conn, conn.cursor() as cur:
-                claims = {"sub": self.user_id, "shop_id": self.shop_id, "role": "authenticated",
-                          "aud": "authenticated"}
-                cur.execute("SELECT set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
-                cur.execute("SET LOCAL ROLE authenticated")
-                cur.execute(sql, args)
-                return cur.fetchone()[0]
-        finally:
-            conn.close()
+    # ---- the server, through the gateway ---------------------------------------------
+    def request(self, method, path, body=None):
+        return http(self.base_url, method, path, body, self.token)
 
     # ---- local writes: row and outbox event in one SQLite transaction -----------------
     def write(self, entity, op, entity_id=None, **fields):
@@ -108,10 +118,11 @@ class Device:
                    "base_version": r[5], **({"payload": json.loads(r[4])} if r[3] != "delete" else {})}
                   for r in rows]
         try:
-            response = self.call("SELECT api.sync_push(%s::jsonb)", json.dumps({"device_id": self.name,
-                                                                                 "events": events}))
-        except psycopg2.Error as e:
-            message = e.diag.message_primary
+            response = self.request("POST", "/sync/push", {"device_id": self.name, "events": events})
+        except HttpError as e:
+            if e.status >= 500 or e.status == 429:
+                raise  # network trouble: the outbox keeps the events for a retry
+            message = e.body.get("message", str(e))
             self.db.execute("BEGIN")
             for r in rows:  # never silently dropped: visible as failed
                 self.db.execute(f"UPDATE {r[1]} SET sync_state = 'failed', last_error = ? WHERE id = ?",
@@ -150,7 +161,7 @@ class Device:
         applied = 0
         while True:
             cursor = int(self.db.execute("SELECT value FROM kv WHERE key = 'cursor'").fetchone()[0])
-            page = self.call("SELECT api.sync_pull(%s, 100)", cursor)
+            page = self.request("GET", f"/sync/pull?cursor={cursor}&limit=100")
             self.db.execute("BEGIN")
             for change in page["changes"]:
                 entity, record = change["entity"], change["payload"]

@@ -4,7 +4,7 @@ A corner shop with an owner (desk), a staff member (tablet) and a viewer
 (phone): offline work, a conflict, a delete, a refused write, a refused and
 then overridden status change, a retried push, and a final convergence check
 of every device against the server. Exit status 1 if anything diverges.
-Usage: demo_story.py DSN WORKDIR
+Usage: demo_story.py DSN GATEWAY_URL WORKDIR   (DSN: the admin's view, for checks)
 """
 import json
 import sys
@@ -13,11 +13,9 @@ import uuid
 
 import psycopg2
 
-from demo_device import ENTITIES, Device, PushRefused
+from demo_device import ENTITIES, Device, PushRefused, http
 
-DSN, WORKDIR = sys.argv[1], sys.argv[2]
-SHOP = str(uuid.uuid4())
-OWNER, STAFF, VIEWER = (str(uuid.uuid4()) for _ in range(3))
+DSN, GATEWAY, WORKDIR = sys.argv[1], sys.argv[2], sys.argv[3]
 failures = []
 
 
@@ -58,16 +56,24 @@ def check(condition, text):
         failures.append(text)
 
 
-step("Setting up the shop")
-admin("INSERT INTO shopsync.shops (id, name) VALUES (%s, 'Corner Shop')", SHOP)
-admin("INSERT INTO shopsync.shop_members (shop_id, user_id, role) VALUES (%s, %s, 'owner'), (%s, %s, 'staff'),"
-      " (%s, %s, 'viewer')", SHOP, OWNER, SHOP, STAFF, SHOP, VIEWER)
-desk = Device("desk", OWNER, SHOP, DSN, f"{WORKDIR}/desk.db")
-tablet = Device("tablet", STAFF, SHOP, DSN, f"{WORKDIR}/tablet.db")
-phone = Device("phone", VIEWER, SHOP, DSN, f"{WORKDIR}/phone.db")
+step("Setting up the shop, through the gateway")
+people = {"olivia@corner.example": "owner", "sam@corner.example": "staff", "vic@corner.example": "viewer"}
+for email in people:
+    http(GATEWAY, "POST", "/auth/signup", {"email": email, "password": "demo password 1"})
+olivia = http(GATEWAY, "POST", "/auth/login", {"email": "olivia@corner.example", "password": "demo password 1"})
+SHOP = http(GATEWAY, "POST", "/rpc/create_shop", {"name": "Corner Shop"}, olivia["access_token"])["shop_id"]
+olivia = http(GATEWAY, "POST", "/auth/refresh", {"refresh_token": olivia["refresh_token"], "shop_id": SHOP})
+for email, role in people.items():
+    if role != "owner":
+        http(GATEWAY, "POST", "/rpc/add_member", {"email": email, "role": role}, olivia["access_token"])
+sam = http(GATEWAY, "POST", "/auth/login", {"email": "sam@corner.example", "password": "demo password 1"})
+vic = http(GATEWAY, "POST", "/auth/login", {"email": "vic@corner.example", "password": "demo password 1"})
+desk = Device("desk", olivia["access_token"], GATEWAY, f"{WORKDIR}/desk.db")
+tablet = Device("tablet", sam["access_token"], GATEWAY, f"{WORKDIR}/tablet.db")
+phone = Device("phone", vic["access_token"], GATEWAY, f"{WORKDIR}/phone.db")
 devices = (desk, tablet, phone)
-say(f"  shop 'Corner Shop' {SHOP}")
-say("  desk = owner Olivia, tablet = staff Sam, phone = viewer Vic; each with its own SQLite cache")
+say(f"  Olivia signed up, created 'Corner Shop' ({SHOP}) and added Sam (staff) and Vic (viewer)")
+say("  desk = Olivia, tablet = Sam, phone = Vic; each device has its own SQLite cache and logs in over HTTP")
 
 step("1. Customers and orders, with the tablet offline")
 ann = desk.write("customers", "create", name="Ann Lee", customer_code="C-001", phone="555-0101")
@@ -131,9 +137,9 @@ check(failed is not None and failed.startswith("invalid_transition"), "moving ba
 for d in devices:
     d.pull()
 version = desk.rows("orders")[order1][0]
-override = desk.call("SELECT api.sync_push(%s::jsonb)", json.dumps({"device_id": "desk", "events": [
+override = desk.request("POST", "/sync/push", {"device_id": "desk", "events": [
     {"idempotency_key": str(uuid.uuid4()), "entity": "orders", "entity_id": order1, "op": "update",
-     "base_version": version, "payload": {"status": "pending"}, "override": True}]}))
+     "base_version": version, "payload": {"status": "pending"}, "override": True}]})
 check(len(override["accepted"]) == 1, "the owner overrode it explicitly")
 audit = admin("SELECT action, detail::text FROM shopsync.audit_log WHERE entity_id = %s", order1)
 say(f"  audit log: {audit}")
