@@ -29,8 +29,9 @@ std::string HashPassword(const std::string &password) {
     size_t length = argon2_encodedlen(kArgonPasses, kArgonMemoryKiB, kArgonLanes, (uint32_t)salt.size(),
                                       kArgonHashBytes, Argon2_id);
     std::string encoded(length, '\0');
-    int rc = argon2id_hash_encoded(kArgonPasses, kArgonMemoryKiB, kArgonLanes, password.data(), password.size(),
-                                   salt.data(), salt.size(), kArgonHashBytes, encoded.data(), length);
+    int rc =
+        argon2id_hash_encoded(kArgonPasses, kArgonMemoryKiB, kArgonLanes, password.data(), password.size(),
+                              salt.data(), salt.size(), kArgonHashBytes, encoded.data(), length);
     if (rc != ARGON2_OK)
         throw std::runtime_error(argon2_error_message(rc));
     encoded.resize(strlen(encoded.c_str()));
@@ -57,7 +58,8 @@ static std::string Sha256Hex(const std::string &text) {
 using Result = PgResult;
 
 // The auth functions run as the gateway's own role, without user claims.
-static Result Exec(PGconn *conn, const std::string &sql, const std::vector<std::optional<std::string>> &params) {
+static Result Exec(PGconn *conn, const std::string &sql,
+                   const std::vector<std::optional<std::string>> &params) {
     return ExecParams(conn, sql, params);
 }
 
@@ -68,19 +70,22 @@ static AuthReply Error(int status, const std::string &code, const std::string &m
 static AuthReply DatabaseError(PGconn *conn, PGresult *res) {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
     if (state == nullptr)
-        return Error(503, "08006", std::string("the database is not reachable right now: ") + PQerrorMessage(conn));
+        return Error(503, "08006",
+                     std::string("the database is not reachable right now: ") + PQerrorMessage(conn));
     const char *message = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
     return {StatusForSqlState(state, false), ErrorJson(state, message ? message : "")};
 }
 
 static long Now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
 // Picks the shop for a token among the user's memberships: the one asked for
 // (which must be one of them), else the first. No membership: no shop.
-static bool ChooseShop(const nlohmann::json &memberships, const nlohmann::json &wanted, nlohmann::json *choice) {
+static bool ChooseShop(const nlohmann::json &memberships, const nlohmann::json &wanted,
+                       nlohmann::json *choice) {
     if (wanted.is_string()) {
         for (const auto &m : memberships)
             if (m["shop_id"] == wanted) {
@@ -95,7 +100,8 @@ static bool ChooseShop(const nlohmann::json &memberships, const nlohmann::json &
 
 // Issues an access token and a refresh token (in family, or a new family).
 static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::string &user_id,
-                             const std::string &email, const nlohmann::json &wanted_shop, const std::string &family) {
+                             const std::string &email, const nlohmann::json &wanted_shop,
+                             const std::string &family) {
     Result memberships = Exec(conn, "SELECT shopsync.auth_memberships($1)::text", {user_id});
     if (PQresultStatus(memberships.get()) != PGRES_TUPLES_OK)
         return DatabaseError(conn, memberships.get());
@@ -103,8 +109,9 @@ static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::
     if (!ChooseShop(nlohmann::json::parse(PQgetvalue(memberships.get(), 0, 0)), wanted_shop, &shop))
         return Error(403, "42501", "not a member of that shop");
     long now = Now();
-    nlohmann::json claims{{"sub", user_id},  {"email", email},          {"role", "authenticated"},
-                          {"aud", config.audience}, {"iat", now}, {"exp", now + config.access_ttl_seconds}};
+    nlohmann::json claims{
+        {"sub", user_id},         {"email", email}, {"role", "authenticated"},
+        {"aud", config.audience}, {"iat", now},     {"exp", now + config.access_ttl_seconds}};
     if (shop.is_object()) {
         claims["shop_id"] = shop["shop_id"];
         claims["shop_role"] = shop["role"];
@@ -123,10 +130,11 @@ static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::
             family_id += kHex[r[i] & 15];
         }
     }
-    Result stored = Exec(conn, "SELECT shopsync.auth_issue_refresh($1, $2, $3, $4, $5::interval)",
-                         {user_id, shop.is_object() ? std::optional<std::string>(shop["shop_id"].get<std::string>())
-                                                    : std::nullopt,
-                          Sha256Hex(refresh), family_id, std::to_string(config.refresh_ttl_days) + " days"});
+    Result stored = Exec(
+        conn, "SELECT shopsync.auth_issue_refresh($1, $2, $3, $4, $5::interval)",
+        {user_id,
+         shop.is_object() ? std::optional<std::string>(shop["shop_id"].get<std::string>()) : std::nullopt,
+         Sha256Hex(refresh), family_id, std::to_string(config.refresh_ttl_days) + " days"});
     if (PQresultStatus(stored.get()) != PGRES_TUPLES_OK)
         return DatabaseError(conn, stored.get());
     nlohmann::json out{{"access_token", SignJwt(claims, config.jwt_secret)},
@@ -139,10 +147,11 @@ static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::
     return {200, out.dump()};
 }
 
-static bool ValidCredentials(const nlohmann::json &body, std::string *email, std::string *password, AuthReply *error) {
+static bool ValidCredentials(const nlohmann::json &body, std::string *email, std::string *password,
+                             AuthReply *error) {
     static const std::regex kEmail("^[^@\\s]{1,64}@[^@\\s]{1,255}$");
-    if (!body.is_object() || !body.contains("email") || !body["email"].is_string() || !body.contains("password") ||
-        !body["password"].is_string()) {
+    if (!body.is_object() || !body.contains("email") || !body["email"].is_string() ||
+        !body.contains("password") || !body["password"].is_string()) {
         *error = Error(400, "22023", "email and password are required strings");
         return false;
     }
@@ -160,7 +169,8 @@ static bool ValidCredentials(const nlohmann::json &body, std::string *email, std
     return true;
 }
 
-AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &route, const nlohmann::json &body) {
+AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &route,
+                     const nlohmann::json &body) {
     std::string email, password;
     AuthReply error{0, ""};
     if (route == "signup") {
@@ -178,7 +188,8 @@ AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &
     if (route == "login") {
         if (!ValidCredentials(body, &email, &password, &error))
             return error;
-        Result res = Exec(conn, "SELECT user_id::text, password_hash FROM shopsync.auth_password_hash($1)", {email});
+        Result res =
+            Exec(conn, "SELECT user_id::text, password_hash FROM shopsync.auth_password_hash($1)", {email});
         if (PQresultStatus(res.get()) != PGRES_TUPLES_OK)
             return DatabaseError(conn, res.get());
         // An unknown email costs the same as a wrong password.

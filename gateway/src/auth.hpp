@@ -29,7 +29,8 @@ struct AuthReply {
 };
 
 // route is "signup", "login", "refresh" or "logout"; body is the parsed JSON.
-AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &route, const nlohmann::json &body);
+AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &route,
+                     const nlohmann::json &body);
 
 std::string HashPassword(const std::string &password);
 bool VerifyPassword(const std::string &encoded, const std::string &password);

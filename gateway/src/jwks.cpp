@@ -75,7 +75,8 @@ Jwks Jwks::Parse(const std::string &json_text) {
         if (key.alg.empty())
             throw std::runtime_error("unsupported key type \"" + kty + "\" (EC P-256 or RSA only)");
         if (jwk.contains("alg") && jwk["alg"] != key.alg)
-            throw std::runtime_error("key " + key.kid + " declares alg " + jwk["alg"].dump() + ", not " + key.alg);
+            throw std::runtime_error("key " + key.kid + " declares alg " + jwk["alg"].dump() + ", not " +
+                                     key.alg);
         key.pkey = kty == "EC" ? EcKey(jwk) : RsaKey(jwk);
         if (key.pkey == nullptr)
             throw std::runtime_error("key " + key.kid + " could not be loaded");
@@ -102,7 +103,8 @@ static bool RawToDer(const std::string &raw, std::string *der) {
     return true;
 }
 
-static bool VerifySignature(EVP_PKEY *pkey, const std::string &alg, const std::string &input, std::string signature) {
+static bool VerifySignature(EVP_PKEY *pkey, const std::string &alg, const std::string &input,
+                            std::string signature) {
     if (alg == "ES256" && !RawToDer(signature, &signature))
         return false;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -124,8 +126,10 @@ JwtResult Jwks::Verify(const std::string &token, const std::string &audience, lo
     auto header_text = Base64UrlDecode(token.substr(0, first));
     auto payload_text = Base64UrlDecode(token.substr(first + 1, second - first - 1));
     auto signature = Base64UrlDecode(token.substr(second + 1));
-    nlohmann::json header = header_text ? nlohmann::json::parse(*header_text, nullptr, false) : nlohmann::json();
-    nlohmann::json claims = payload_text ? nlohmann::json::parse(*payload_text, nullptr, false) : nlohmann::json();
+    nlohmann::json header =
+        header_text ? nlohmann::json::parse(*header_text, nullptr, false) : nlohmann::json();
+    nlohmann::json claims =
+        payload_text ? nlohmann::json::parse(*payload_text, nullptr, false) : nlohmann::json();
     if (!header.is_object() || !claims.is_object() || !signature) {
         refused.error = "malformed token";
         return refused;

@@ -12,7 +12,8 @@ std::string Base64UrlEncode(const std::string &bytes) {
     std::string out;
     size_t i = 0;
     for (; i + 2 < bytes.size(); i += 3) {
-        unsigned v = (unsigned char)bytes[i] << 16 | (unsigned char)bytes[i + 1] << 8 | (unsigned char)bytes[i + 2];
+        unsigned v =
+            (unsigned char)bytes[i] << 16 | (unsigned char)bytes[i + 1] << 8 | (unsigned char)bytes[i + 2];
         out += kAlphabet[v >> 18 & 63];
         out += kAlphabet[v >> 12 & 63];
         out += kAlphabet[v >> 6 & 63];
@@ -79,7 +80,8 @@ std::string JwtAlgorithm(const std::string &token) {
 }
 
 std::string SignJwt(const nlohmann::json &claims, const std::string &secret) {
-    std::string signing_input = Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." + Base64UrlEncode(claims.dump());
+    std::string signing_input =
+        Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." + Base64UrlEncode(claims.dump());
     return signing_input + "." + Base64UrlEncode(HmacSha256(secret, signing_input));
 }
 
@@ -89,11 +91,12 @@ static JwtResult Refuse(const std::string &why) {
     return r;
 }
 
-JwtResult VerifyJwt(const std::string &token, const std::string &secret, const std::string &audience, long now,
-                    long leeway) {
+JwtResult VerifyJwt(const std::string &token, const std::string &secret, const std::string &audience,
+                    long now, long leeway) {
     size_t first = token.find('.');
     size_t second = first == std::string::npos ? first : token.find('.', first + 1);
-    if (first == std::string::npos || second == std::string::npos || token.find('.', second + 1) != std::string::npos)
+    if (first == std::string::npos || second == std::string::npos ||
+        token.find('.', second + 1) != std::string::npos)
         return Refuse("malformed token");
     auto header_text = Base64UrlDecode(token.substr(0, first));
     auto payload_text = Base64UrlDecode(token.substr(first + 1, second - first - 1));

@@ -6,7 +6,8 @@
 namespace gateway {
 
 const std::vector<double> &Metrics::Buckets() {
-    static const std::vector<double> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+    static const std::vector<double> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                 0.1,   0.25,   0.5,   1,    2.5,   5};
     return kBuckets;
 }
 
@@ -45,13 +46,13 @@ std::string Metrics::Render(int pool_size, int pool_in_use) const {
         long cumulative = 0;
         for (size_t i = 0; i < Buckets().size(); i++) {
             cumulative += buckets[i];
-            out << "shopsync_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\"" << Buckets()[i]
-                << "\"} " << cumulative << "\n";
+            out << "shopsync_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\""
+                << Buckets()[i] << "\"} " << cumulative << "\n";
         }
         out << "shopsync_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\"+Inf\"} "
             << latency_count_.at(route) << "\n"
-            << "shopsync_http_request_duration_seconds_sum{route=\"" << route << "\"} " << latency_sum_.at(route)
-            << "\n"
+            << "shopsync_http_request_duration_seconds_sum{route=\"" << route << "\"} "
+            << latency_sum_.at(route) << "\n"
             << "shopsync_http_request_duration_seconds_count{route=\"" << route << "\"} "
             << latency_count_.at(route) << "\n";
     }

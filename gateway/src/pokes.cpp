@@ -31,7 +31,9 @@ void Subscription::Close() {
     cv_.notify_one();
 }
 
-void PokeRelay::Start() { thread_ = std::thread([this] { Run(); }); }
+void PokeRelay::Start() {
+    thread_ = std::thread([this] { Run(); });
+}
 
 void PokeRelay::Stop() {
     stopping_ = true;
@@ -88,7 +90,8 @@ void PokeRelay::Run() {
             if (conn != nullptr)
                 PQfinish(conn);
             conn = PQconnectdb(conninfo_.c_str());
-            PGresult *res = PQstatus(conn) == CONNECTION_OK ? PQexec(conn, "LISTEN shopsync_changes") : nullptr;
+            PGresult *res =
+                PQstatus(conn) == CONNECTION_OK ? PQexec(conn, "LISTEN shopsync_changes") : nullptr;
             bool ok = res != nullptr && PQresultStatus(res) == PGRES_COMMAND_OK;
             PQclear(res);
             if (!ok) {

@@ -13,7 +13,8 @@ class RateLimiter {
     // `rate` tokens per second, up to `burst`. rate <= 0 disables limiting.
     RateLimiter(double rate, double burst) : rate_(rate), burst_(burst) {}
     // Takes a token for key; 0 when allowed, else seconds to wait (Retry-After).
-    int Take(const std::string &key, std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
+    int Take(const std::string &key,
+             std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
 
   private:
     struct Bucket {

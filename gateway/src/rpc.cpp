@@ -26,9 +26,9 @@ int StatusForSqlState(const std::string &s, bool authenticated) {
         return 403;
     if (cls == "22" || cls == "23" || s == "P0001")
         return 400;
-    if (cls == "09" || cls == "25" || cls == "2D" || cls == "38" || cls == "39" || cls == "3B" || cls == "40" ||
-        cls == "54" || cls == "55" || cls == "57" || cls == "58" || cls == "F0" || cls == "HV" || cls == "P0" ||
-        cls == "XX")
+    if (cls == "09" || cls == "25" || cls == "2D" || cls == "38" || cls == "39" || cls == "3B" ||
+        cls == "40" || cls == "54" || cls == "55" || cls == "57" || cls == "58" || cls == "F0" ||
+        cls == "HV" || cls == "P0" || cls == "XX")
         return 500;
     return 400;
 }
@@ -45,15 +45,18 @@ std::string ErrorJson(const std::string &code, const std::string &message, const
 
 using Result = PgResult;
 
-PgResult ExecParams(PGconn *conn, const std::string &sql, const std::vector<std::optional<std::string>> &params) {
+PgResult ExecParams(PGconn *conn, const std::string &sql,
+                    const std::vector<std::optional<std::string>> &params) {
     std::vector<const char *> values;
     for (const auto &p : params)
         values.push_back(p ? p->c_str() : nullptr);
-    return PgResult(PQexecParams(conn, sql.c_str(), (int)values.size(), nullptr, values.data(), nullptr, nullptr, 0),
-                    PQclear);
+    return PgResult(
+        PQexecParams(conn, sql.c_str(), (int)values.size(), nullptr, values.data(), nullptr, nullptr, 0),
+        PQclear);
 }
 
-static Result Exec(PGconn *conn, const std::string &sql, const std::vector<std::optional<std::string>> &params) {
+static Result Exec(PGconn *conn, const std::string &sql,
+                   const std::vector<std::optional<std::string>> &params) {
     return ExecParams(conn, sql, params);
 }
 
@@ -95,7 +98,8 @@ RpcResult CallApi(PGconn *conn, const Caller &caller, const std::string &sql,
         return failure;
     }
     RpcResult r;
-    r.body = PQntuples(call.get()) > 0 && !PQgetisnull(call.get(), 0, 0) ? PQgetvalue(call.get(), 0, 0) : "null";
+    r.body =
+        PQntuples(call.get()) > 0 && !PQgetisnull(call.get(), 0, 0) ? PQgetvalue(call.get(), 0, 0) : "null";
     Result commit(PQexec(conn, "COMMIT"), PQclear);
     if (PQresultStatus(commit.get()) != PGRES_COMMAND_OK)
         return Failure(conn, commit.get(), caller.authenticated);

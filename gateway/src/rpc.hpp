@@ -30,7 +30,8 @@ RpcResult CallApi(PGconn *conn, const Caller &caller, const std::string &sql,
 using PgResult = std::unique_ptr<PGresult, void (*)(PGresult *)>;
 
 // One statement with text parameters (nullopt = NULL).
-PgResult ExecParams(PGconn *conn, const std::string &sql, const std::vector<std::optional<std::string>> &params);
+PgResult ExecParams(PGconn *conn, const std::string &sql,
+                    const std::vector<std::optional<std::string>> &params);
 
 // HTTP status PostgREST answers for a SQLSTATE.
 int StatusForSqlState(const std::string &sqlstate, bool authenticated);

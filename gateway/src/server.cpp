@@ -49,7 +49,8 @@ static Jwks LoadJwks(const std::string &path) {
 Server::Server(Config config)
     : config_(std::move(config)), pool_(config_.database_url, config_.pool_size),
       jwks_(config_.jwks_file.empty() ? Jwks() : LoadJwks(config_.jwks_file)), pokes_(config_.database_url),
-      user_limits_(config_.user_rate, config_.user_burst), device_limits_(config_.device_rate, config_.device_burst) {}
+      user_limits_(config_.user_rate, config_.user_burst),
+      device_limits_(config_.device_rate, config_.device_burst) {}
 
 static Response Reply(const Request &req, int status, const std::string &body,
                       const std::string &type = "application/json; charset=utf-8") {
@@ -106,7 +107,8 @@ struct RequestHandler {
         if (auth != req.end()) {
             std::string value(auth->value());
             if (value.rfind("Bearer ", 0) != 0) {
-                *refusal = Reply(req, 401, ErrorJson("PGRST301", "the Authorization header must be 'Bearer <token>'"));
+                *refusal = Reply(req, 401,
+                                 ErrorJson("PGRST301", "the Authorization header must be 'Bearer <token>'"));
                 return false;
             }
             token = value.substr(7);
@@ -115,7 +117,8 @@ struct RequestHandler {
         }
         if (token.empty())
             return true; // anon
-        long now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        long now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
                        .count();
         // HS256 only with the shared secret; ES256/RS256 only with the JWKS keys;
         // anything else ("none" included) is refused by both.
@@ -157,13 +160,15 @@ struct RequestHandler {
         int wait = limiter.Take(key);
         if (wait == 0)
             return false;
-        *refusal = Reply(req, 429, ErrorJson("PGRST429", "too many requests", "", "Retry after the given seconds."));
+        *refusal =
+            Reply(req, 429, ErrorJson("PGRST429", "too many requests", "", "Retry after the given seconds."));
         refusal->set(http::field::retry_after, std::to_string(wait));
         return true;
     }
 
     Response Call(const std::string &sql, const std::vector<std::optional<std::string>> &params) {
-        PooledConnection conn = server.pool_.Acquire(std::chrono::milliseconds(server.config_.acquire_timeout_ms));
+        PooledConnection conn =
+            server.pool_.Acquire(std::chrono::milliseconds(server.config_.acquire_timeout_ms));
         if (!conn)
             return Reply(req, 503, ErrorJson("PGRST003", "timed out waiting for a free database connection"));
         RpcResult r = CallApi(conn.get(), caller, sql, params, server.config_.statement_timeout_ms);
@@ -179,14 +184,16 @@ struct RequestHandler {
         }
         if (path == "/ready") {
             route = "/ready";
-            PooledConnection conn = server.pool_.Acquire(std::chrono::milliseconds(server.config_.acquire_timeout_ms));
+            PooledConnection conn =
+                server.pool_.Acquire(std::chrono::milliseconds(server.config_.acquire_timeout_ms));
             bool ok = false;
             if (conn) {
                 PGresult *res = PQexec(conn.get(), "SELECT 1");
                 ok = PQresultStatus(res) == PGRES_TUPLES_OK;
                 PQclear(res);
             }
-            return Reply(req, ok ? 200 : 503, ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})");
+            return Reply(req, ok ? 200 : 503,
+                         ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})");
         }
         if (path == "/metrics") {
             route = "/metrics";
@@ -203,12 +210,17 @@ struct RequestHandler {
             nlohmann::json body = nlohmann::json::parse(req.body(), nullptr, false);
             if (body.is_discarded())
                 return Reply(req, 400, ErrorJson("PGRST102", "Empty or invalid json"));
-            PooledConnection conn = server.pool_.Acquire(std::chrono::milliseconds(server.config_.acquire_timeout_ms));
+            PooledConnection conn =
+                server.pool_.Acquire(std::chrono::milliseconds(server.config_.acquire_timeout_ms));
             if (!conn)
-                return Reply(req, 503, ErrorJson("PGRST003", "timed out waiting for a free database connection"));
+                return Reply(req, 503,
+                             ErrorJson("PGRST003", "timed out waiting for a free database connection"));
             if (server.config_.jwt_secret.empty())
-                return Reply(req, 501, ErrorJson("PGRST501", "sign-in is not offered here: tokens come from the identity service"));
-            AuthConfig auth{server.config_.jwt_secret, server.config_.audience, server.config_.access_ttl_seconds, 30};
+                return Reply(req, 501,
+                             ErrorJson("PGRST501",
+                                       "sign-in is not offered here: tokens come from the identity service"));
+            AuthConfig auth{server.config_.jwt_secret, server.config_.audience,
+                            server.config_.access_ttl_seconds, 30};
             AuthReply reply = HandleAuth(conn.get(), auth, path.substr(6), body);
             return Reply(req, reply.status, reply.body);
         }
@@ -240,14 +252,14 @@ struct RequestHandler {
         }
         if (req.method() != http::verb::post)
             return Reply(req, 405, ErrorJson("PGRST117", "use POST for " + path));
-        nlohmann::json body = req.body().empty() ? nlohmann::json::object()
-                                                 : nlohmann::json::parse(req.body(), nullptr, false);
+        nlohmann::json body =
+            req.body().empty() ? nlohmann::json::object() : nlohmann::json::parse(req.body(), nullptr, false);
         if (body.is_discarded())
             return Reply(req, 400, ErrorJson("PGRST102", "Empty or invalid json"));
         if (path == "/sync/push") {
             if (body.is_object() && body.contains("device_id") && body["device_id"].is_string() &&
-                RateLimited("device:" + Shop() + ":" + body["device_id"].get<std::string>(), server.device_limits_,
-                            &refusal))
+                RateLimited("device:" + Shop() + ":" + body["device_id"].get<std::string>(),
+                            server.device_limits_, &refusal))
                 return refusal;
             Response res = Call("SELECT api.sync_push($1::jsonb)::text", {req.body()});
             if (res.result_int() == 200) {
@@ -296,8 +308,10 @@ void Server::Serve(int fd) {
         if (ec == http::error::body_limit) {
             Request req;
             req.version(11);
-            Response res = Reply(req, 413, ErrorJson("PGRST413", "the request body is larger than " +
-                                                                     std::to_string(config_.max_body_bytes) + " bytes"));
+            Response res =
+                Reply(req, 413,
+                      ErrorJson("PGRST413", "the request body is larger than " +
+                                                std::to_string(config_.max_body_bytes) + " bytes"));
             res.keep_alive(false);
             http::write(socket, res, ec);
             metrics_.Request("other", 413, 0);
@@ -332,8 +346,9 @@ void Server::Serve(int fd) {
             Subscription subscription;
             pokes_.Subscribe(shop, &subscription);
             metrics_.sse_streams++;
-            bool alive = WriteAll(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-                                      "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n: connected\n\n");
+            bool alive = WriteAll(
+                fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                    "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n: connected\n\n");
             while (alive && !stopping_ && !subscription.closed()) {
                 if (subscription.Wait(std::chrono::seconds(config_.keepalive_seconds))) {
                     alive = WriteAll(fd, "event: poke\ndata: changed\n\n");

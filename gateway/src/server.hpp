@@ -26,8 +26,8 @@ struct Config {
     std::string audience = "authenticated";
     int pool_size = 8;
     size_t max_body_bytes = 1 << 20;
-    double user_rate = 50, user_burst = 100;     // requests per second per user
-    double device_rate = 20, device_burst = 40;  // pushes per second per device
+    double user_rate = 50, user_burst = 100;    // requests per second per user
+    double device_rate = 20, device_burst = 40; // pushes per second per device
     int statement_timeout_ms = 5000;
     int acquire_timeout_ms = 2000;
     int keepalive_seconds = 15; // SSE comment interval

@@ -1,0 +1,142 @@
+// client/src/local_store.cpp — schema and migrations.
+//
+// Migrations are numbered and applied in order inside one transaction each;
+// PRAGMA user_version records the newest applied. Never edit a released one:
+// add the next.
+#include "local_store.hpp"
+
+namespace shopsync::client {
+
+const std::vector<std::string> &LocalEntities() {
+    static const std::vector<std::string> kEntities = {"customers", "orders", "order_items", "shop_settings"};
+    return kEntities;
+}
+
+// Each entity table keeps the server's row as JSON (`data`) beside the sync
+// columns, so a column the server adds later reaches the device unchanged.
+static std::string EntityTable(const std::string &entity) {
+    return "CREATE TABLE " + entity +
+           " (id TEXT PRIMARY KEY, shop_id TEXT, version INTEGER NOT NULL DEFAULT 0,"
+           " updated_at TEXT, deleted_at TEXT, data TEXT NOT NULL,"
+           " sync_state TEXT NOT NULL CHECK (sync_state IN"
+           " ('pending_create', 'pending_update', 'pending_delete', 'synced', 'failed')),"
+           " last_error TEXT);";
+}
+
+static const std::vector<std::string> &Migrations() {
+    static const std::vector<std::string> kMigrations = [] {
+        std::string v1;
+        for (const auto &e : LocalEntities())
+            v1 += EntityTable(e);
+        v1 += "CREATE TABLE sync_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, entity_type TEXT NOT NULL,"
+              " entity_id TEXT NOT NULL, op TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete')),"
+              " payload_json TEXT NOT NULL, base_version INTEGER NOT NULL, idempotency_key TEXT NOT NULL "
+              "UNIQUE,"
+              " created_at REAL NOT NULL, retry_count INTEGER NOT NULL DEFAULT 0, next_retry_at REAL,"
+              " in_flight INTEGER NOT NULL DEFAULT 0);"
+              "CREATE INDEX sync_outbox_entity ON sync_outbox (entity_type, entity_id);"
+              "CREATE TABLE sync_kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+              "CREATE TABLE sync_conflicts (id INTEGER PRIMARY KEY AUTOINCREMENT, entity_type TEXT NOT NULL,"
+              " entity_id TEXT NOT NULL, local_payload TEXT NOT NULL, server_record TEXT NOT NULL,"
+              " created_at REAL NOT NULL, dismissed INTEGER NOT NULL DEFAULT 0);"
+              "INSERT INTO sync_kv VALUES ('cursor', '0');";
+        return std::vector<std::string>{v1};
+    }();
+    return kMigrations;
+}
+
+LocalStore::LocalStore(const std::string &path) {
+    if (path.empty())
+        throw StoreError("a database path is required");
+    if (sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+        std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw StoreError("cannot open " + path + ": " + message);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+    Migrate();
+}
+
+LocalStore::~LocalStore() {
+    if (db_ != nullptr)
+        sqlite3_close(db_);
+}
+
+void LocalStore::Exec(const std::string &sql) {
+    char *error = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+        std::string message = error ? error : sqlite3_errmsg(db_);
+        sqlite3_free(error);
+        throw StoreError(message);
+    }
+}
+
+int LocalStore::schema_version() {
+    sqlite3_stmt *stmt = nullptr;
+    sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &stmt, nullptr);
+    int version = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    return version;
+}
+
+void LocalStore::Migrate() {
+    const auto &migrations = Migrations();
+    int current = schema_version();
+    if (current > (int)migrations.size())
+        throw StoreError("this database was written by a newer client (schema " + std::to_string(current) +
+                         ")");
+    for (int v = current; v < (int)migrations.size(); v++) {
+        Transaction tx(*this);
+        Exec(migrations[v]);
+        Exec("PRAGMA user_version = " + std::to_string(v + 1));
+        tx.Commit();
+    }
+}
+
+std::string LocalStore::Get(const std::string &key, const std::string &fallback) {
+    sqlite3_stmt *stmt = nullptr;
+    sqlite3_prepare_v2(db_, "SELECT value FROM sync_kv WHERE key = ?", -1, &stmt, nullptr);
+    sqlite3_bind_text(stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+    std::string value = fallback;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        value = (const char *)sqlite3_column_text(stmt, 0);
+    sqlite3_finalize(stmt);
+    return value;
+}
+
+void LocalStore::Put(const std::string &key, const std::string &value) {
+    sqlite3_stmt *stmt = nullptr;
+    sqlite3_prepare_v2(db_,
+                       "INSERT INTO sync_kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value "
+                       "= excluded.value",
+                       -1, &stmt, nullptr);
+    sqlite3_bind_text(stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 2, value.c_str(), -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        throw StoreError(sqlite3_errmsg(db_));
+}
+
+Transaction::Transaction(LocalStore &store) : store_(store) {
+    store_.Exec("BEGIN IMMEDIATE");
+}
+
+Transaction::~Transaction() {
+    if (!done_) {
+        char *error = nullptr;
+        sqlite3_exec(store_.db(), "ROLLBACK", nullptr, nullptr, &error);
+        sqlite3_free(error);
+    }
+}
+
+void Transaction::Commit() {
+    store_.Exec("COMMIT");
+    done_ = true;
+}
+
+} // namespace shopsync::client

@@ -1,0 +1,55 @@
+// client/src/local_store.hpp — the device's SQLite database: entity tables with
+// sync columns, the sync_outbox, a key-value table (cursor, device id, tokens),
+// conflict records for the UI's banner; versioned migrations; WAL.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace shopsync::client {
+
+class StoreError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// The synced entities the local schema knows (the server's built-in ones).
+const std::vector<std::string> &LocalEntities();
+
+class LocalStore {
+  public:
+    // Opens (creating if needed) and migrates to the newest schema version.
+    explicit LocalStore(const std::string &path);
+    ~LocalStore();
+    LocalStore(const LocalStore &) = delete;
+    LocalStore &operator=(const LocalStore &) = delete;
+
+    int schema_version();
+    sqlite3 *db() { return db_; }
+
+    // Runs SQL without results; throws StoreError with SQLite's message.
+    void Exec(const std::string &sql);
+    std::string Get(const std::string &key, const std::string &fallback = "");
+    void Put(const std::string &key, const std::string &value);
+
+  private:
+    void Migrate();
+    sqlite3 *db_ = nullptr;
+};
+
+// RAII transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK if not committed).
+class Transaction {
+  public:
+    explicit Transaction(LocalStore &store);
+    ~Transaction();
+    void Commit();
+
+  private:
+    LocalStore &store_;
+    bool done_ = false;
+};
+
+} // namespace shopsync::client

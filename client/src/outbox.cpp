@@ -1,0 +1,223 @@
+// client/src/outbox.cpp — see outbox.hpp for the rules.
+#include "outbox.hpp"
+
+#include <chrono>
+#include <random>
+
+namespace shopsync::client {
+
+using json = nlohmann::json;
+
+std::string NewUuid() {
+    static thread_local std::mt19937_64 rng(std::random_device{}());
+    uint64_t a = rng(), b = rng();
+    char out[37];
+    snprintf(out, sizeof(out), "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
+             (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff, (unsigned)((b >> 48) & 0x3fff) | 0x8000,
+             (unsigned long long)(b & 0xffffffffffffULL));
+    return out;
+}
+
+static double Now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+static bool KnownEntity(const std::string &entity) {
+    for (const auto &e : LocalEntities())
+        if (e == entity)
+            return true;
+    return false;
+}
+
+// A prepared statement that finalizes itself.
+class Statement {
+  public:
+    Statement(LocalStore &store, const char *sql) : db_(store.db()) {
+        if (sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+            throw StoreError(sqlite3_errmsg(db_));
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement &Bind(int i, const std::string &v) {
+        sqlite3_bind_text(stmt_, i, v.c_str(), -1, SQLITE_TRANSIENT);
+        return *this;
+    }
+    Statement &Bind(int i, long long v) {
+        sqlite3_bind_int64(stmt_, i, v);
+        return *this;
+    }
+    Statement &Bind(int i, double v) {
+        sqlite3_bind_double(stmt_, i, v);
+        return *this;
+    }
+    bool Step() {
+        int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW)
+            return true;
+        if (rc != SQLITE_DONE)
+            throw StoreError(sqlite3_errmsg(db_));
+        return false;
+    }
+    std::string Text(int c) {
+        return sqlite3_column_text(stmt_, c) ? (const char *)sqlite3_column_text(stmt_, c) : "";
+    }
+    long long Int(int c) { return sqlite3_column_int64(stmt_, c); }
+
+  private:
+    sqlite3 *db_;
+    sqlite3_stmt *stmt_ = nullptr;
+};
+
+struct LocalRow {
+    bool found = false;
+    long long version = 0;
+    json data;
+    std::string state;
+};
+
+static LocalRow ReadRow(LocalStore &store, const std::string &entity, const std::string &id) {
+    std::string sql = "SELECT version, data, sync_state FROM " + entity + " WHERE id = ?";
+    Statement st(store, sql.c_str());
+    st.Bind(1, id);
+    LocalRow row;
+    if (st.Step()) {
+        row.found = true;
+        row.version = st.Int(0);
+        row.data = json::parse(st.Text(1));
+        row.state = st.Text(2);
+    }
+    return row;
+}
+
+struct PendingEvent {
+    bool found = false;
+    long long id = 0;
+    std::string op;
+    json payload;
+    long long base_version = 0;
+    bool in_flight = false;
+};
+
+// The newest event queued for this row.
+static PendingEvent NewestEvent(LocalStore &store, const std::string &entity, const std::string &id) {
+    Statement st(store, "SELECT id, op, payload_json, base_version, in_flight FROM sync_outbox"
+                        " WHERE entity_type = ? AND entity_id = ? ORDER BY id DESC LIMIT 1");
+    st.Bind(1, entity).Bind(2, id);
+    PendingEvent e;
+    if (st.Step()) {
+        e.found = true;
+        e.id = st.Int(0);
+        e.op = st.Text(1);
+        e.payload = json::parse(st.Text(2));
+        e.base_version = st.Int(3);
+        e.in_flight = st.Int(4) != 0;
+    }
+    return e;
+}
+
+static void Enqueue(LocalStore &store, const std::string &entity, const std::string &id, const char *op,
+                    const json &payload, long long base_version) {
+    Statement st(store, "INSERT INTO sync_outbox (entity_type, entity_id, op, payload_json, base_version,"
+                        " idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    st.Bind(1, entity)
+        .Bind(2, id)
+        .Bind(3, std::string(op))
+        .Bind(4, payload.dump())
+        .Bind(5, base_version)
+        .Bind(6, NewUuid())
+        .Bind(7, Now());
+    st.Step();
+}
+
+static void SaveRow(LocalStore &store, const std::string &entity, const std::string &id, long long version,
+                    const json &data, const std::string &state, bool deleted) {
+    std::string sql =
+        "INSERT INTO " + entity +
+        " (id, version, data, sync_state, deleted_at) VALUES (?, ?, ?, ?, CASE WHEN ? THEN"
+        " strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END)"
+        " ON CONFLICT (id) DO UPDATE SET data = excluded.data, sync_state = excluded.sync_state,"
+        " deleted_at = coalesce(excluded.deleted_at, deleted_at), last_error = NULL";
+    Statement st(store, sql.c_str());
+    st.Bind(1, id).Bind(2, version).Bind(3, data.dump()).Bind(4, state).Bind(5, (long long)deleted);
+    st.Step();
+}
+
+std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
+                       const json &payload) {
+    if (!KnownEntity(entity))
+        throw StoreError("unknown entity \"" + entity + "\"");
+    if (!payload.is_object())
+        throw StoreError("a payload is a JSON object of columns");
+    for (const char *owned : {"id", "shop_id", "version", "updated_at", "deleted_at"})
+        if (payload.contains(owned))
+            throw StoreError(std::string("column \"") + owned + "\" is set by the server");
+    if (op == WriteOp::Create && id.empty())
+        id = NewUuid();
+    Transaction tx(store);
+    LocalRow row = ReadRow(store, entity, id);
+    PendingEvent pending = NewestEvent(store, entity, id);
+
+    if (op == WriteOp::Create) {
+        if (row.found)
+            throw StoreError(entity + " " + id + " exists already");
+        json data = payload;
+        data["id"] = id;
+        SaveRow(store, entity, id, 0, data, "pending_create", false);
+        Enqueue(store, entity, id, "create", payload, 0);
+        tx.Commit();
+        return id;
+    }
+    if (!row.found)
+        throw StoreError(entity + " has no row " + id);
+    if (!row.data.value("deleted_at", json()).is_null() || row.state == "pending_delete")
+        throw StoreError(entity + " " + id + " is deleted");
+
+    bool foldable = pending.found && !pending.in_flight && pending.op != "delete";
+    long long base = pending.found && pending.in_flight ? pending.base_version + 1 : row.version;
+    if (op == WriteOp::Update) {
+        json data = row.data;
+        data.update(payload);
+        std::string state = row.state == "pending_create" ? "pending_create" : "pending_update";
+        SaveRow(store, entity, id, row.version, data, state, false);
+        if (foldable) {
+            json merged = pending.payload;
+            merged.update(payload);
+            Statement st(store, "UPDATE sync_outbox SET payload_json = ?, idempotency_key = ? WHERE id = ?");
+            st.Bind(1, merged.dump()).Bind(2, NewUuid()).Bind(3, pending.id);
+            st.Step();
+        } else {
+            Enqueue(store, entity, id, "update", payload, base);
+        }
+        tx.Commit();
+        return id;
+    }
+    // Delete
+    if (foldable && pending.op == "create") { // never reached the server: forget it
+        Statement del_event(store, "DELETE FROM sync_outbox WHERE id = ?");
+        del_event.Bind(1, pending.id);
+        del_event.Step();
+        std::string sql = "DELETE FROM " + entity + " WHERE id = ?";
+        Statement del_row(store, sql.c_str());
+        del_row.Bind(1, id);
+        del_row.Step();
+        tx.Commit();
+        return id;
+    }
+    if (foldable) { // an unsent update is replaced by the delete
+        Statement st(store, "DELETE FROM sync_outbox WHERE id = ?");
+        st.Bind(1, pending.id);
+        st.Step();
+        base = pending.base_version;
+    }
+    SaveRow(store, entity, id, row.version, row.data, "pending_delete", true);
+    Enqueue(store, entity, id, "delete", json::object(), base);
+    tx.Commit();
+    return id;
+}
+
+int PendingCount(LocalStore &store) {
+    Statement st(store, "SELECT count(*) FROM sync_outbox");
+    st.Step();
+    return (int)st.Int(0);
+}
+
+} // namespace shopsync::client

@@ -1,0 +1,35 @@
+// client/src/outbox.hpp — local writes: the row and its outbox event commit in
+// one SQLite transaction (DESIGN §7).
+//
+// The base_version chain, when a row is edited several times before a push:
+//  * an edit of a row whose event has not been sent yet folds into that
+//    event (payloads merge; base_version and op stay; a fresh idempotency
+//    key, since the event changed) — one event per row and push;
+//  * deleting a row created offline and never sent removes both: the server
+//    never hears of it;
+//  * an edit of a row whose event is in flight (sent, answer not back) is a
+//    new event with base_version + 1, the version the in-flight one will get.
+#pragma once
+
+#include "local_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace shopsync::client {
+
+enum class WriteOp { Create, Update, Delete };
+
+// Applies a local write and queues it. For Create, an empty id gets a new
+// uuid. Returns the row's id. Throws StoreError (unknown entity, unknown row,
+// bad payload); then nothing was written.
+std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
+                       const nlohmann::json &payload);
+
+// Events waiting to be pushed, oldest first.
+int PendingCount(LocalStore &store);
+
+std::string NewUuid();
+
+} // namespace shopsync::client

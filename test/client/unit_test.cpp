@@ -1,0 +1,194 @@
+// test/client/unit_test.cpp — Catch2 tests of the device side: local schema
+// and migrations, the outbox and its base_version chain, the backoff schedule.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include "backoff.hpp"
+#include "local_store.hpp"
+#include "outbox.hpp"
+
+#include <cstdio>
+#include <unistd.h>
+
+using namespace shopsync::client;
+using json = nlohmann::json;
+
+namespace {
+
+// A fresh database file, removed afterwards.
+struct TempDb {
+    std::string path = "/tmp/shopsync-client-test-" + std::to_string(getpid()) + "-" + NewUuid() + ".db";
+    ~TempDb() {
+        for (const char *suffix : {"", "-wal", "-shm"})
+            std::remove((path + suffix).c_str());
+    }
+};
+
+struct Event {
+    std::string op;
+    json payload;
+    long long base_version;
+    std::string key;
+};
+
+std::vector<Event> Events(LocalStore &store, const std::string &id) {
+    sqlite3_stmt *st = nullptr;
+    sqlite3_prepare_v2(store.db(), "SELECT op, payload_json, base_version, idempotency_key FROM sync_outbox"
+                                   " WHERE entity_id = ? ORDER BY id", -1, &st, nullptr);
+    sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+    std::vector<Event> out;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        out.push_back({(const char *)sqlite3_column_text(st, 0), json::parse((const char *)sqlite3_column_text(st, 1)),
+                       sqlite3_column_int64(st, 2), (const char *)sqlite3_column_text(st, 3)});
+    sqlite3_finalize(st);
+    return out;
+}
+
+std::string State(LocalStore &store, const std::string &entity, const std::string &id) {
+    sqlite3_stmt *st = nullptr;
+    std::string sql = "SELECT sync_state FROM " + entity + " WHERE id = ?";
+    sqlite3_prepare_v2(store.db(), sql.c_str(), -1, &st, nullptr);
+    sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+    std::string state = sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "(none)";
+    sqlite3_finalize(st);
+    return state;
+}
+
+// Marks a row synced at a version, as a push answer would.
+void MarkSynced(LocalStore &store, const std::string &entity, const std::string &id, int version) {
+    store.Exec("DELETE FROM sync_outbox WHERE entity_id = '" + id + "'");
+    store.Exec("UPDATE " + entity + " SET sync_state = 'synced', version = " + std::to_string(version) +
+               " WHERE id = '" + id + "'");
+}
+
+} // namespace
+
+TEST_CASE("LocalStore creates and migrates the local schema", "[store]") {
+    TempDb file;
+    {
+        LocalStore store(file.path);
+        CHECK(store.schema_version() == 1);
+        CHECK(store.Get("cursor") == "0");
+        store.Put("device_id", "desk-1");
+    }
+    SECTION("reopening keeps data and does not migrate twice") {
+        LocalStore again(file.path);
+        CHECK(again.schema_version() == 1);
+        CHECK(again.Get("device_id") == "desk-1");
+    }
+    SECTION("WAL mode") {
+        LocalStore store(file.path);
+        sqlite3_stmt *st = nullptr;
+        sqlite3_prepare_v2(store.db(), "PRAGMA journal_mode", -1, &st, nullptr);
+        sqlite3_step(st);
+        CHECK(std::string((const char *)sqlite3_column_text(st, 0)) == "wal");
+        sqlite3_finalize(st);
+    }
+    SECTION("a database from a newer client is refused") {
+        { LocalStore store(file.path); store.Exec("PRAGMA user_version = 99"); }
+        CHECK_THROWS_AS(LocalStore(file.path), StoreError);
+    }
+    SECTION("an empty path is refused") { CHECK_THROWS_AS(LocalStore(""), StoreError); }
+}
+
+TEST_CASE("a local write and its outbox event commit together", "[outbox]") {
+    TempDb file;
+    LocalStore store(file.path);
+    std::string id = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    CHECK(id.size() == 36);
+    CHECK(State(store, "customers", id) == "pending_create");
+    auto events = Events(store, id);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].op == "create");
+    CHECK(events[0].base_version == 0);
+
+    SECTION("bad writes change nothing") {
+        CHECK_THROWS_AS(LocalWrite(store, "invoices", WriteOp::Create, "", {{"x", 1}}), StoreError);
+        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, NewUuid(), {{"name", "x"}}), StoreError);
+        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, id, {{"shop_id", "x"}}), StoreError);
+        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Create, id, {{"name", "again"}}), StoreError);
+        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, id, json::array()), StoreError);
+        CHECK(PendingCount(store) == 1);
+    }
+}
+
+TEST_CASE("several edits before a push keep a right base_version chain", "[outbox]") {
+    TempDb file;
+    LocalStore store(file.path);
+    std::string id = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+
+    SECTION("edits of an unsent create fold into it") {
+        std::string key = Events(store, id)[0].key;
+        LocalWrite(store, "customers", WriteOp::Update, id, {{"phone", "555"}});
+        LocalWrite(store, "customers", WriteOp::Update, id, {{"name", "Anna"}});
+        auto events = Events(store, id);
+        REQUIRE(events.size() == 1);
+        CHECK(events[0].op == "create");
+        CHECK(events[0].payload == json{{"name", "Anna"}, {"phone", "555"}});
+        CHECK(events[0].key != key); // a changed event never reuses its key
+        CHECK(State(store, "customers", id) == "pending_create");
+    }
+    SECTION("deleting an unsent create forgets both") {
+        LocalWrite(store, "customers", WriteOp::Delete, id, json::object());
+        CHECK(Events(store, id).empty());
+        CHECK(State(store, "customers", id) == "(none)");
+    }
+    SECTION("edits of a synced row start from its version and fold") {
+        MarkSynced(store, "customers", id, 4);
+        LocalWrite(store, "customers", WriteOp::Update, id, {{"phone", "1"}});
+        LocalWrite(store, "customers", WriteOp::Update, id, {{"notes", "vip"}});
+        auto events = Events(store, id);
+        REQUIRE(events.size() == 1);
+        CHECK(events[0].base_version == 4);
+        CHECK(events[0].payload == json{{"notes", "vip"}, {"phone", "1"}});
+        CHECK(State(store, "customers", id) == "pending_update");
+    }
+    SECTION("a delete replaces an unsent update, from the same base") {
+        MarkSynced(store, "customers", id, 4);
+        LocalWrite(store, "customers", WriteOp::Update, id, {{"phone", "1"}});
+        LocalWrite(store, "customers", WriteOp::Delete, id, json::object());
+        auto events = Events(store, id);
+        REQUIRE(events.size() == 1);
+        CHECK(events[0].op == "delete");
+        CHECK(events[0].base_version == 4);
+        CHECK(State(store, "customers", id) == "pending_delete");
+        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, id, {{"name", "x"}}), StoreError);
+    }
+    SECTION("an edit while an event is in flight chains on the version it will get") {
+        MarkSynced(store, "customers", id, 4);
+        LocalWrite(store, "customers", WriteOp::Update, id, {{"phone", "1"}});
+        store.Exec("UPDATE sync_outbox SET in_flight = 1");
+        LocalWrite(store, "customers", WriteOp::Update, id, {{"phone", "2"}});
+        auto events = Events(store, id);
+        REQUIRE(events.size() == 2);
+        CHECK(events[0].base_version == 4);
+        CHECK(events[1].base_version == 5);
+        CHECK(events[1].payload == json{{"phone", "2"}});
+    }
+}
+
+TEST_CASE("backoff doubles from 5 s with full jitter, capped, honouring Retry-After", "[backoff]") {
+    BackoffPolicy policy;
+    CHECK(BackoffCeiling(policy, 1) == 5);
+    CHECK(BackoffCeiling(policy, 2) == 10);
+    CHECK(BackoffCeiling(policy, 3) == 20);
+    CHECK(BackoffCeiling(policy, 4) == 40);
+    CHECK(BackoffCeiling(policy, 20) == 300);
+    CHECK(BackoffCeiling(policy, 1000) == 300);
+    CHECK(BackoffCeiling(policy, 0) == 0);
+    std::mt19937_64 rng(1);
+    double low = 1e9, high = 0, sum = 0;
+    for (int i = 0; i < 10000; i++) {
+        double d = BackoffDelay(policy, 3, -1, rng);
+        REQUIRE(d >= 0);
+        REQUIRE(d <= 20);
+        low = std::min(low, d);
+        high = std::max(high, d);
+        sum += d;
+    }
+    CHECK(low < 1);                      // full jitter reaches down to 0 …
+    CHECK(high > 19);                    // … and up to the ceiling
+    CHECK(sum / 10000 == Approx(10).margin(0.5)); // uniform: mean half the ceiling
+    for (int i = 0; i < 100; i++)
+        REQUIRE(BackoffDelay(policy, 1, 30, rng) >= 30); // Retry-After is a floor
+}
