@@ -1,6 +1,8 @@
 // client/src/outbox.cpp — see outbox.hpp for the rules.
 #include "outbox.hpp"
 
+#include "sqlite_statement.hpp"
+
 #include <chrono>
 #include <random>
 
@@ -28,44 +30,6 @@ static bool KnownEntity(const std::string &entity) {
             return true;
     return false;
 }
-
-// A prepared statement that finalizes itself.
-class Statement {
-  public:
-    Statement(LocalStore &store, const char *sql) : db_(store.db()) {
-        if (sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-            throw StoreError(sqlite3_errmsg(db_));
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement &Bind(int i, const std::string &v) {
-        sqlite3_bind_text(stmt_, i, v.c_str(), -1, SQLITE_TRANSIENT);
-        return *this;
-    }
-    Statement &Bind(int i, long long v) {
-        sqlite3_bind_int64(stmt_, i, v);
-        return *this;
-    }
-    Statement &Bind(int i, double v) {
-        sqlite3_bind_double(stmt_, i, v);
-        return *this;
-    }
-    bool Step() {
-        int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW)
-            return true;
-        if (rc != SQLITE_DONE)
-            throw StoreError(sqlite3_errmsg(db_));
-        return false;
-    }
-    std::string Text(int c) {
-        return sqlite3_column_text(stmt_, c) ? (const char *)sqlite3_column_text(stmt_, c) : "";
-    }
-    long long Int(int c) { return sqlite3_column_int64(stmt_, c); }
-
-  private:
-    sqlite3 *db_;
-    sqlite3_stmt *stmt_ = nullptr;
-};
 
 struct LocalRow {
     bool found = false;

@@ -3,6 +3,7 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include "apply.hpp"
 #include "backoff.hpp"
 #include "local_store.hpp"
 #include "outbox.hpp"
@@ -191,4 +192,101 @@ TEST_CASE("backoff doubles from 5 s with full jitter, capped, honouring Retry-Af
     CHECK(sum / 10000 == Approx(10).margin(0.5)); // uniform: mean half the ceiling
     for (int i = 0; i < 100; i++)
         REQUIRE(BackoffDelay(policy, 1, 30, rng) >= 30); // Retry-After is a floor
+}
+
+namespace {
+
+json ServerRecord(const std::string &id, int version, const std::string &name, bool deleted = false) {
+    return json{{"id", id}, {"shop_id", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"}, {"name", name}, {"version", version},
+                {"updated_at", "2026-11-25T05:00:00+00:00"},
+                {"deleted_at", deleted ? json("2026-11-25T05:00:00+00:00") : json()}};
+}
+
+json Change(long long seq, const std::string &id, int version, const std::string &name, bool deleted = false) {
+    return json{{"seq", seq}, {"entity", "customers"}, {"entity_id", id}, {"op", deleted ? "delete" : "update"},
+                {"version", version}, {"payload", ServerRecord(id, version, name, deleted)}};
+}
+
+std::string Column(LocalStore &store, const std::string &sql) {
+    sqlite3_stmt *st = nullptr;
+    sqlite3_prepare_v2(store.db(), sql.c_str(), -1, &st, nullptr);
+    std::string v = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "";
+    sqlite3_finalize(st);
+    return v;
+}
+
+} // namespace
+
+TEST_CASE("push answers: accepted syncs, conflict takes the server's record, rejected fails visibly", "[apply]") {
+    TempDb file;
+    LocalStore store(file.path);
+    std::string a = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    std::string b = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Bob"}});
+    std::string c = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Cy"}});
+    json batch = TakeBatch(store, 100, 1e12);
+    REQUIRE(batch.size() == 3);
+    CHECK(TakeBatch(store, 100, 1e12).empty()); // in flight: not taken twice
+    json response{{"accepted", {{{"idempotency_key", batch[0]["idempotency_key"]}, {"version", 1}}}},
+                  {"conflicts", {{{"idempotency_key", batch[1]["idempotency_key"]}, {"server_version", 3},
+                                  {"server_record", ServerRecord(b, 3, "Robert")}}}},
+                  {"rejected", {{{"idempotency_key", batch[2]["idempotency_key"]}, {"reason", "duplicate_code"},
+                                 {"message", "taken"}}}}};
+    ApplyPushResponse(store, response);
+    CHECK(PendingCount(store) == 0);
+    CHECK(State(store, "customers", a) == "synced");
+    CHECK(Column(store, "SELECT version FROM customers WHERE id = '" + a + "'") == "1");
+    CHECK(State(store, "customers", b) == "synced");
+    CHECK(json::parse(Column(store, "SELECT data FROM customers WHERE id = '" + b + "'"))["name"] == "Robert");
+    CHECK(Column(store, "SELECT count(*) FROM sync_conflicts WHERE entity_id = '" + b + "'") == "1");
+    CHECK(State(store, "customers", c) == "failed");
+    CHECK(Column(store, "SELECT last_error FROM customers WHERE id = '" + c + "'") == "duplicate_code: taken");
+
+    SECTION("replaying the same answer changes nothing") {
+        ApplyPushResponse(store, response);
+        CHECK(Column(store, "SELECT count(*) FROM sync_conflicts") == "1");
+    }
+}
+
+TEST_CASE("a failed push keeps its events, keys and order, and backs off", "[apply]") {
+    TempDb file;
+    LocalStore store(file.path);
+    LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    json batch = TakeBatch(store, 100, 1000);
+    std::mt19937_64 rng(3);
+    ReleaseBatch(store, batch, BackoffPolicy{}, 30, 1000, rng);
+    CHECK(TakeBatch(store, 100, 1001).empty());          // waiting: Retry-After 30 s
+    json again = TakeBatch(store, 100, 1000 + 31);
+    REQUIRE(again.size() == 1);
+    CHECK(again[0]["idempotency_key"] == batch[0]["idempotency_key"]); // the same key
+    CHECK(Column(store, "SELECT retry_count FROM sync_outbox") == "1");
+}
+
+TEST_CASE("pull pages: newer changes apply, pending edits are not overwritten, the cursor moves with them", "[apply]") {
+    TempDb file;
+    LocalStore store(file.path);
+    std::string mine = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Mine"}});
+    std::string theirs = NewUuid();
+    int applied = ApplyPullPage(store, json{{"changes", {Change(1, theirs, 1, "Theirs"), Change(2, mine, 1, "Server")}},
+                                            {"cursor", 2}, {"has_more", false}});
+    CHECK(applied == 1);
+    CHECK(store.Get("cursor") == "2");
+    CHECK(json::parse(Column(store, "SELECT data FROM customers WHERE id = '" + mine + "'"))["name"] == "Mine");
+    CHECK(State(store, "customers", theirs) == "synced");
+
+    SECTION("an older version never overwrites a newer one") {
+        ApplyPullPage(store, json{{"changes", {Change(3, theirs, 5, "v5")}}, {"cursor", 3}});
+        ApplyPullPage(store, json{{"changes", {Change(4, theirs, 4, "v4")}}, {"cursor", 4}});
+        CHECK(json::parse(Column(store, "SELECT data FROM customers WHERE id = '" + theirs + "'"))["name"] == "v5");
+        CHECK(store.Get("cursor") == "4");
+    }
+    SECTION("a tombstone reaches the device") {
+        ApplyPullPage(store, json{{"changes", {Change(3, theirs, 2, "Theirs", true)}}, {"cursor", 3}});
+        CHECK(Column(store, "SELECT deleted_at IS NOT NULL FROM customers WHERE id = '" + theirs + "'") == "1");
+    }
+    SECTION("entities this client does not keep are skipped, the cursor still moves") {
+        json change = Change(3, NewUuid(), 1, "x");
+        change["entity"] = "products";
+        CHECK(ApplyPullPage(store, json{{"changes", {change}}, {"cursor", 3}}) == 0);
+        CHECK(store.Get("cursor") == "3");
+    }
 }

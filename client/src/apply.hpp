@@ -1,0 +1,34 @@
+// client/src/apply.hpp — what the server's answers do to the local database
+// (DESIGN §7). Each function runs in one SQLite transaction.
+//
+//  push outcomes: accepted → the row is synced at the server's version;
+//                 conflict → server wins: the row takes the server record and a
+//                 conflict record is kept for the banner;
+//                 rejected → the row is failed with last_error, kept for the user.
+//  pull pages:    a change applies only when newer than the local row and the
+//                 row has no pending local edit; the cursor moves in the same
+//                 transaction as the rows it covers.
+#pragma once
+
+#include "backoff.hpp"
+#include "local_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace shopsync::client {
+
+// Up to `limit` due events, oldest first, marked in flight, as push events.
+nlohmann::json TakeBatch(LocalStore &store, int limit, double now);
+
+// The push of a batch failed as a whole (network, 5xx, 429): the events stay
+// queued with the same idempotency keys and wait their backoff.
+void ReleaseBatch(LocalStore &store, const nlohmann::json &events, const BackoffPolicy &policy,
+                  double retry_after, double now, std::mt19937_64 &rng);
+
+// Applies a sync_push response for the given batch.
+void ApplyPushResponse(LocalStore &store, const nlohmann::json &response);
+
+// Applies one sync_pull page; returns how many changes were applied.
+int ApplyPullPage(LocalStore &store, const nlohmann::json &page);
+
+} // namespace shopsync::client
