@@ -32,7 +32,8 @@ bool defer_change_flush = false;
 
 static const char *const kNotifyChannel = "shopsync_changes";
 
-void AppendChange_Unsafe(Relation rel, HeapTuple row, const char *entity, const char *op) {
+void AppendChange_Unsafe(Relation rel, HeapTuple row, AttrNumber shop_attnum, const char *entity,
+                         const char *op) {
     MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
     if (nchanges == capacity) {
         capacity = capacity ? capacity * 2 : 64;
@@ -44,7 +45,7 @@ void AppendChange_Unsafe(Relation rel, HeapTuple row, const char *entity, const 
     change->rowtype = RelationGetForm(rel)->reltype;
     change->entity = pstrdup(entity);
     bool isnull;
-    Datum shop = heap_getattr(row, SPI_fnumber(desc, "shop_id"), desc, &isnull);
+    Datum shop = heap_getattr(row, shop_attnum, desc, &isnull);
     memcpy(&change->shop_id, DatumGetUUIDP(shop), sizeof(pg_uuid_t));
     change->row = heap_copy_tuple_as_datum(row, desc);
     change->op = op; // a string literal

@@ -13,7 +13,8 @@
 
 namespace shopsync {
 
-void AppendChange_Unsafe(Relation rel, HeapTuple row, const char *entity, const char *op);
+void AppendChange_Unsafe(Relation rel, HeapTuple row, AttrNumber shop_attnum, const char *entity,
+                         const char *op);
 
 // Writes every buffered change to change_log. Call inside SPI.
 void FlushChanges_Unsafe();

@@ -78,10 +78,6 @@ static SPIPlanPtr CachedPlanWithOptions_Unsafe(const char *sql, int nargs, const
     return plan;
 }
 
-SPIPlanPtr CachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes) {
-    return CachedPlanWithOptions_Unsafe(sql, nargs, argtypes, 0);
-}
-
 static uint64 Execute_Unsafe(SPIPlanPtr plan, const char *sql, Datum *values, const char *nulls,
                              bool read_only, long count) {
     int rc = SPI_execute_plan(plan, values, nulls, read_only, count);

@@ -5,11 +5,9 @@
 
 namespace shopsync {
 
-// Returns a saved plan for sql with the given argument types, preparing it on
-// first use. Plans are revalidated by PostgreSQL after DDL. Call inside SPI.
-SPIPlanPtr CachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes);
-
-// Runs a cached plan; raises on an SPI failure code. Returns SPI_processed.
+// Runs sql through a saved plan (prepared on first use for these argument
+// types; PostgreSQL revalidates it after DDL). Call inside SPI. Raises on an SPI failure; returns
+// SPI_processed.
 uint64 ExecCachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
                              const char *nulls, bool read_only, long count);
 

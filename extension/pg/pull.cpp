@@ -9,15 +9,6 @@
 
 namespace shopsync {
 
-Datum QueryJsonb_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values) {
-    ExecCachedPlan_Unsafe(sql, nargs, argtypes, values, nullptr, true, 1);
-    bool isnull;
-    Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-    if (isnull)
-        elog(ERROR, "query returned no json: %s", sql);
-    return PointerGetDatum(SPI_datumTransfer(value, false, -1));
-}
-
 static void CheckCursor_Unsafe(const pg_uuid_t &shop, int64 cursor) {
     Oid argtypes[1] = {UUIDOID};
     Datum values[1] = {UuidGetDatumCopy(shop)};

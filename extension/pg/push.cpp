@@ -30,29 +30,6 @@ namespace shopsync {
                     errhint("A push body is {\"device_id\": text, \"events\": [ … ]}.")));
 }
 
-static ShopRole LookupRole_Unsafe(const pg_uuid_t &shop, const pg_uuid_t &user) {
-    Oid argtypes[2] = {UUIDOID, UUIDOID};
-    Datum values[2] = {UuidGetDatumCopy(shop), UuidGetDatumCopy(user)};
-    if (ExecCachedPlan_Unsafe("SELECT role FROM shopsync.shop_members WHERE shop_id = $1 AND user_id = $2", 2,
-                              argtypes, values, nullptr, false, 1) == 0)
-        return ShopRole::None;
-    return ParseShopRole(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-}
-
-// The caller's shop and user, and their role there; ERROR unless a member.
-void RequireMember_Unsafe(pg_uuid_t *shop, pg_uuid_t *user, ShopRole *role) {
-    *shop = RequireShop_Unsafe();
-    const Claims &claims = CurrentClaims_Unsafe();
-    if (!claims.has_user)
-        ereport(ERROR,
-                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("no user (sub) in the caller's claims")));
-    *user = claims.user_id;
-    *role = LookupRole_Unsafe(*shop, *user);
-    if (*role == ShopRole::None)
-        ereport(ERROR,
-                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("the caller is not a member of this shop")));
-}
-
 static void LockShopCursor_Unsafe(const pg_uuid_t &shop) {
     Oid argtypes[1] = {UUIDOID};
     Datum values[1] = {UuidGetDatumCopy(shop)};
@@ -216,16 +193,6 @@ static void RecordDevice_Unsafe(const PushContext &ctx, int events, int rejected
         " event_count = d.event_count + excluded.event_count,"
         " rejected_count = d.rejected_count + excluded.rejected_count",
         5, argtypes, values, nullptr, false, 0);
-}
-
-int64 ShopLastSeq_Unsafe(const pg_uuid_t &shop) {
-    Oid argtypes[1] = {UUIDOID};
-    Datum values[1] = {UuidGetDatumCopy(shop)};
-    if (ExecCachedPlan_Unsafe("SELECT last_seq FROM shopsync.shop_cursors WHERE shop_id = $1", 1, argtypes,
-                              values, nullptr, false, 1) == 0)
-        return 0;
-    bool isnull;
-    return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 static void AppendOutcomeList(StringInfo out, const char *name, PushEvent *events, int n,

@@ -33,7 +33,7 @@ pg_uuid_t RequireShop_Unsafe();
 // Per-backend state of a running sync call; reset at transaction end.
 // A plain C++ flag, not a GUC, so that no client can switch it on with SET.
 extern bool purge_running;
-extern bool deleting_shop; // a whole shop goes: nothing of it is logged
+extern bool deleting_shop;            // a whole shop goes: nothing of it is logged
 extern const char *current_device_id; // palloc'd in TopTransactionContext, or null
 
 void RegisterTransactionCallbacks();

@@ -39,7 +39,7 @@ SHOPSYNC_FUNCTION(log_row) {
     Relation rel = td->tg_relation;
     SyncColumns cols = LookupSyncColumns_Unsafe(rel);
     HeapTuple row = TRIGGER_FIRED_BY_INSERT(td->tg_event) ? td->tg_trigtuple : td->tg_newtuple;
-    AppendChange_Unsafe(rel, row, td->tg_trigger->tgargs[0], ChangeOp(rel, td, cols));
+    AppendChange_Unsafe(rel, row, cols.shop_id, td->tg_trigger->tgargs[0], ChangeOp(rel, td, cols));
     return PointerGetDatum(nullptr);
 }
 

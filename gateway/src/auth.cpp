@@ -57,12 +57,6 @@ static std::string Sha256Hex(const std::string &text) {
 
 using Result = PgResult;
 
-// The auth functions run as the gateway's own role, without user claims.
-static Result Exec(PGconn *conn, const std::string &sql,
-                   const std::vector<std::optional<std::string>> &params) {
-    return ExecParams(conn, sql, params);
-}
-
 static AuthReply Error(int status, const std::string &code, const std::string &message) {
     return {status, ErrorJson(code, message)};
 }
@@ -102,7 +96,7 @@ static bool ChooseShop(const nlohmann::json &memberships, const nlohmann::json &
 static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::string &user_id,
                              const std::string &email, const nlohmann::json &wanted_shop,
                              const std::string &family) {
-    Result memberships = Exec(conn, "SELECT shopsync.auth_memberships($1)::text", {user_id});
+    Result memberships = ExecParams(conn, "SELECT shopsync.auth_memberships($1)::text", {user_id});
     if (PQresultStatus(memberships.get()) != PGRES_TUPLES_OK)
         return DatabaseError(conn, memberships.get());
     nlohmann::json shop;
@@ -130,7 +124,7 @@ static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::
             family_id += kHex[r[i] & 15];
         }
     }
-    Result stored = Exec(
+    Result stored = ExecParams(
         conn, "SELECT shopsync.auth_issue_refresh($1, $2, $3, $4, $5::interval)",
         {user_id,
          shop.is_object() ? std::optional<std::string>(shop["shop_id"].get<std::string>()) : std::nullopt,
@@ -176,7 +170,8 @@ AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &
     if (route == "signup") {
         if (!ValidCredentials(body, &email, &password, &error))
             return error;
-        Result res = Exec(conn, "SELECT shopsync.auth_signup($1, $2)::text", {email, HashPassword(password)});
+        Result res =
+            ExecParams(conn, "SELECT shopsync.auth_signup($1, $2)::text", {email, HashPassword(password)});
         if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
             const char *state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
             if (state && std::string(state) == "23505")
@@ -188,8 +183,8 @@ AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &
     if (route == "login") {
         if (!ValidCredentials(body, &email, &password, &error))
             return error;
-        Result res =
-            Exec(conn, "SELECT user_id::text, password_hash FROM shopsync.auth_password_hash($1)", {email});
+        Result res = ExecParams(
+            conn, "SELECT user_id::text, password_hash FROM shopsync.auth_password_hash($1)", {email});
         if (PQresultStatus(res.get()) != PGRES_TUPLES_OK)
             return DatabaseError(conn, res.get());
         // An unknown email costs the same as a wrong password.
@@ -206,12 +201,12 @@ AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &
             return Error(400, "22023", "refresh_token is required");
         std::string hash = Sha256Hex(body["refresh_token"]);
         if (route == "logout") {
-            Result res = Exec(conn, "SELECT shopsync.auth_revoke_family($1)", {hash});
+            Result res = ExecParams(conn, "SELECT shopsync.auth_revoke_family($1)", {hash});
             if (PQresultStatus(res.get()) != PGRES_TUPLES_OK)
                 return DatabaseError(conn, res.get());
             return {204, ""};
         }
-        Result res = Exec(conn, "SELECT shopsync.auth_rotate_refresh($1)::text", {hash});
+        Result res = ExecParams(conn, "SELECT shopsync.auth_rotate_refresh($1)::text", {hash});
         if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
             const char *state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
             if (state && std::string(state) == "PT401")

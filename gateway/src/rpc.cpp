@@ -55,11 +55,6 @@ PgResult ExecParams(PGconn *conn, const std::string &sql,
         PQclear);
 }
 
-static Result Exec(PGconn *conn, const std::string &sql,
-                   const std::vector<std::optional<std::string>> &params) {
-    return ExecParams(conn, sql, params);
-}
-
 static RpcResult Failure(PGconn *conn, PGresult *res, bool authenticated) {
     RpcResult r;
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
@@ -86,12 +81,14 @@ RpcResult CallApi(PGconn *conn, const Caller &caller, const std::string &sql,
     if (PQresultStatus(begin.get()) != PGRES_COMMAND_OK)
         return Failure(conn, begin.get(), caller.authenticated);
     std::string role = caller.authenticated ? "authenticated" : "anon";
-    Result setup = Exec(conn,
-                        "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true),"
-                        " set_config('statement_timeout', $3, true)",
-                        {role, caller.authenticated ? caller.claims.dump() : std::string("{}"),
-                         std::to_string(statement_timeout_ms)});
-    Result call = PQresultStatus(setup.get()) == PGRES_TUPLES_OK ? Exec(conn, sql, params) : std::move(setup);
+    Result setup =
+        ExecParams(conn,
+                   "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true),"
+                   " set_config('statement_timeout', $3, true)",
+                   {role, caller.authenticated ? caller.claims.dump() : std::string("{}"),
+                    std::to_string(statement_timeout_ms)});
+    Result call =
+        PQresultStatus(setup.get()) == PGRES_TUPLES_OK ? ExecParams(conn, sql, params) : std::move(setup);
     if (PQresultStatus(call.get()) != PGRES_TUPLES_OK) {
         RpcResult failure = Failure(conn, call.get(), caller.authenticated);
         PQclear(PQexec(conn, "ROLLBACK"));
