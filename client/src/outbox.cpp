@@ -33,13 +33,14 @@ static bool KnownEntity(const std::string &entity) {
 
 struct LocalRow {
     bool found = false;
+    bool deleted = false;
     long long version = 0;
     json data;
     std::string state;
 };
 
 static LocalRow ReadRow(LocalStore &store, const std::string &entity, const std::string &id) {
-    std::string sql = "SELECT version, data, sync_state FROM " + entity + " WHERE id = ?";
+    std::string sql = "SELECT version, data, sync_state, deleted_at IS NOT NULL FROM " + entity + " WHERE id = ?";
     Statement st(store, sql.c_str());
     st.Bind(1, id);
     LocalRow row;
@@ -48,6 +49,7 @@ static LocalRow ReadRow(LocalStore &store, const std::string &entity, const std:
         row.version = st.Int(0);
         row.data = json::parse(st.Text(1));
         row.state = st.Text(2);
+        row.deleted = st.Int(3) != 0;
     }
     return row;
 }
@@ -107,6 +109,14 @@ static void SaveRow(LocalStore &store, const std::string &entity, const std::str
 
 std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
                        const json &payload) {
+    Transaction tx(store);
+    id = LocalWriteInTransaction(store, entity, op, std::move(id), payload);
+    tx.Commit();
+    return id;
+}
+
+std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
+                                    const json &payload) {
     if (!KnownEntity(entity))
         throw StoreError("unknown entity \"" + entity + "\"");
     if (!payload.is_object())
@@ -116,7 +126,6 @@ std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op,
             throw StoreError(std::string("column \"") + owned + "\" is set by the server");
     if (op == WriteOp::Create && id.empty())
         id = NewUuid();
-    Transaction tx(store);
     LocalRow row = ReadRow(store, entity, id);
     PendingEvent pending = NewestEvent(store, entity, id);
 
@@ -127,12 +136,11 @@ std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op,
         data["id"] = id;
         SaveRow(store, entity, id, 0, data, "pending_create", false);
         Enqueue(store, entity, id, "create", payload, 0);
-        tx.Commit();
         return id;
     }
     if (!row.found)
         throw StoreError(entity + " has no row " + id);
-    if (!row.data.value("deleted_at", json()).is_null() || row.state == "pending_delete")
+    if (row.deleted || row.state == "pending_delete")
         throw StoreError(entity + " " + id + " is deleted");
 
     bool foldable = pending.found && !pending.in_flight && pending.op != "delete";
@@ -151,7 +159,6 @@ std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op,
         } else {
             Enqueue(store, entity, id, "update", payload, base);
         }
-        tx.Commit();
         return id;
     }
     // Delete
@@ -163,7 +170,6 @@ std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op,
         Statement del_row(store, sql.c_str());
         del_row.Bind(1, id);
         del_row.Step();
-        tx.Commit();
         return id;
     }
     if (foldable) { // an unsent update is replaced by the delete
@@ -174,7 +180,6 @@ std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op,
     }
     SaveRow(store, entity, id, row.version, row.data, "pending_delete", true);
     Enqueue(store, entity, id, "delete", json::object(), base);
-    tx.Commit();
     return id;
 }
 

@@ -27,6 +27,11 @@ enum class WriteOp { Create, Update, Delete };
 std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
                        const nlohmann::json &payload);
 
+// The same, inside a transaction the caller holds (several writes that must
+// land together, e.g. a migration).
+std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
+                                    const nlohmann::json &payload);
+
 // Events waiting to be pushed, oldest first.
 int PendingCount(LocalStore &store);
 
