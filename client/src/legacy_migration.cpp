@@ -99,8 +99,9 @@ class LegacyQuery {
 const std::vector<std::pair<std::string, std::vector<std::string>>> &NeededSchema() {
     static const std::vector<std::pair<std::string, std::vector<std::string>>> kSchema = {
         {"customers", {"id", "code", "name", "phone", "email", "address", "notes"}},
-        {"orders", {"id", "code", "customer_id", "status", "subtotal", "discount", "tax", "total", "notes",
-                    "created_at"}},
+        {"orders",
+         {"id", "code", "customer_id", "status", "subtotal", "discount", "tax", "total", "notes",
+          "created_at"}},
         {"order_items", {"id", "order_id", "product_name", "sku", "quantity", "unit_price"}},
     };
     return kSchema;
@@ -168,8 +169,8 @@ std::string CheckedText(const std::string &text, long max, const std::string &ro
     if (length < 0)
         throw StoreError(row + ": " + column + " is not valid UTF-8");
     if (length > max)
-        throw StoreError(row + ": " + column + " has " + std::to_string(length) + " characters, the server takes " +
-                         std::to_string(max));
+        throw StoreError(row + ": " + column + " has " + std::to_string(length) +
+                         " characters, the server takes " + std::to_string(max));
     return text;
 }
 
@@ -196,7 +197,8 @@ std::string NameOrPlaceholder(LegacyQuery &q, int c, const std::string &row, con
 
 // A REAL column as a JSON number rounded to `decimals`. NULL money is 0 (the
 // app left an unused discount or tax empty); quantities have no such default.
-double Number(LegacyQuery &q, int c, int decimals, bool null_is_zero, const std::string &row, const char *column) {
+double Number(LegacyQuery &q, int c, int decimals, bool null_is_zero, const std::string &row,
+              const char *column) {
     double v;
     int type = q.Type(c);
     if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
@@ -230,10 +232,14 @@ bool ValidDate(int y, int m, int d) {
 
 // Legacy created_at → ISO 8601. The app wrote SQLite's CURRENT_TIMESTAMP
 // ("YYYY-MM-DD HH:MM:SS", UTC), so a time without a zone is UTC; a zone that
-// is there is kept; a number is Unix seconds. Empty when it cannot be read.
+// is there is kept; a number (or all digits) is Unix seconds. Empty when it
+// cannot be read.
 std::string IsoTimestamp(LegacyQuery &q, int c) {
     char out[64];
-    if (q.Type(c) == SQLITE_INTEGER || q.Type(c) == SQLITE_FLOAT) {
+    // created_at has TEXT affinity, so stored seconds come back as digits.
+    static const std::regex kSeconds(R"(^\d{9,11}(\.\d+)?$)");
+    std::string text = Trim(q.Text(c));
+    if (q.Type(c) == SQLITE_INTEGER || q.Type(c) == SQLITE_FLOAT || std::regex_match(text, kSeconds)) {
         double seconds = q.Real(c);
         if (!(seconds > 0 && seconds < 32503680000.0)) // before year 3000
             return "";
@@ -245,7 +251,6 @@ std::string IsoTimestamp(LegacyQuery &q, int c) {
     }
     static const std::regex kPattern(
         R"(^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*([Zz]|[+-]\d{2}:?\d{2})?$)");
-    std::string text = Trim(q.Text(c));
     std::smatch m;
     if (!std::regex_match(text, m, kPattern))
         return "";
@@ -276,11 +281,11 @@ std::string IsoTimestamp(LegacyQuery &q, int c) {
 // Matched trimmed and case-insensitively; anything else (or NULL) → pending with a warning.
 std::string MapStatus(LegacyQuery &q, int c, const std::string &row, LegacyReport &report) {
     static const std::map<std::string, std::string> kMap = {
-        {"new", "pending"},         {"open", "pending"},         {"pending", "pending"},
-        {"confirmed", "confirmed"}, {"accepted", "confirmed"},   {"paid", "confirmed"},
-        {"shipped", "shipping"},    {"shipping", "shipping"},    {"sent", "shipping"},
-        {"done", "delivered"},      {"completed", "delivered"},  {"complete", "delivered"},
-        {"delivered", "delivered"}, {"canceled", "cancelled"},   {"cancelled", "cancelled"},
+        {"new", "pending"},         {"open", "pending"},        {"pending", "pending"},
+        {"confirmed", "confirmed"}, {"accepted", "confirmed"},  {"paid", "confirmed"},
+        {"shipped", "shipping"},    {"shipping", "shipping"},   {"sent", "shipping"},
+        {"done", "delivered"},      {"completed", "delivered"}, {"complete", "delivered"},
+        {"delivered", "delivered"}, {"canceled", "cancelled"},  {"cancelled", "cancelled"},
         {"void", "cancelled"},
     };
     std::string legacy = q.IsNull(c) ? "" : q.Text(c);
@@ -307,7 +312,8 @@ std::string Label(const char *what, long long id, const std::string &code) {
 
 // Display codes are unique per shop on the server; a clash would be rejected
 // at push, long after the legacy file is gone.
-void CheckUniqueCode(std::map<std::string, std::string> &seen, const std::string &code, const std::string &row) {
+void CheckUniqueCode(std::map<std::string, std::string> &seen, const std::string &code,
+                     const std::string &row) {
     if (code.empty())
         return;
     auto [it, fresh] = seen.emplace(code, row);
@@ -337,8 +343,10 @@ LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
     std::string previous = store.Get(kImportKey);
     if (!previous.empty()) {
         json record = json::parse(previous, nullptr, false);
-        std::string from = record.is_object() && record.contains("path") ? record["path"].get<std::string>() : previous;
-        throw StoreError("already imported a legacy database (from " + from + "); a second import would duplicate "
+        std::string from =
+            record.is_object() && record.contains("path") ? record["path"].get<std::string>() : previous;
+        throw StoreError("already imported a legacy database (from " + from +
+                         "); a second import would duplicate "
                          "every row");
     }
 
@@ -346,7 +354,8 @@ LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
     std::unordered_map<long long, std::string> customer_ids, order_ids, order_codes;
 
     std::map<std::string, std::string> customer_codes;
-    LegacyQuery customers(legacy, "SELECT id, code, name, phone, email, address, notes FROM customers ORDER BY id");
+    LegacyQuery customers(legacy,
+                          "SELECT id, code, name, phone, email, address, notes FROM customers ORDER BY id");
     while (customers.Step()) {
         long long id = customers.Int(0);
         std::string code = customers.IsNull(1) ? "" : Trim(customers.Text(1));
@@ -402,8 +411,8 @@ LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
         report.orders++;
     }
 
-    LegacyQuery items(legacy,
-                      "SELECT id, order_id, product_name, sku, quantity, unit_price FROM order_items ORDER BY id");
+    LegacyQuery items(
+        legacy, "SELECT id, order_id, product_name, sku, quantity, unit_price FROM order_items ORDER BY id");
     while (items.Step()) {
         long long id = items.Int(0);
         long long order = 0;
