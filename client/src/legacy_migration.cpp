@@ -2,6 +2,7 @@
 #include "legacy_migration.hpp"
 
 #include "outbox.hpp"
+#include "sqlite_statement.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -321,6 +322,29 @@ void CheckUniqueCode(std::map<std::string, std::string> &seen, const std::string
         throw StoreError(row + ": code \"" + code + "\" is used by " + it->second + " too");
 }
 
+void CheckNotImported(LocalStore &store) {
+    std::string previous = store.Get(kImportKey);
+    if (previous.empty())
+        return;
+    json record = json::parse(previous, nullptr, false);
+    std::string from = record.is_object() && record.contains("path") && record["path"].is_string()
+                           ? record["path"].get<std::string>()
+                           : previous;
+    throw StoreError("already imported a legacy database (from " + from +
+                     "); a second import would duplicate every row");
+}
+
+// Codes of the store's live rows: the server's unique index covers them too.
+std::map<std::string, std::string> LocalCodes(LocalStore &store, const std::string &entity, const char *key) {
+    std::map<std::string, std::string> codes;
+    std::string sql = "SELECT id, json_extract(data, '$." + std::string(key) + "') FROM " + entity +
+                      " WHERE deleted_at IS NULL AND json_extract(data, '$." + key + "') IS NOT NULL";
+    Statement st(store, sql.c_str());
+    while (st.Step())
+        codes.emplace(st.Text(1), "local " + entity + " row " + st.Text(0));
+    return codes;
+}
+
 std::string NowIso() {
     time_t t = time(nullptr);
     struct tm tm;
@@ -333,6 +357,7 @@ std::string NowIso() {
 } // namespace
 
 LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
+    CheckNotImported(store); // first: the clearest answer, even if the old file is gone
     LegacyDb legacy(legacy_path);
     CheckSchema(legacy);
     // One read transaction: a consistent snapshot even if the old app is still open.
@@ -340,20 +365,11 @@ LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
         legacy.Fail();
 
     Transaction tx(store);
-    std::string previous = store.Get(kImportKey);
-    if (!previous.empty()) {
-        json record = json::parse(previous, nullptr, false);
-        std::string from =
-            record.is_object() && record.contains("path") ? record["path"].get<std::string>() : previous;
-        throw StoreError("already imported a legacy database (from " + from +
-                         "); a second import would duplicate "
-                         "every row");
-    }
-
+    CheckNotImported(store); // again under the write lock: another import may have won
     LegacyReport report;
     std::unordered_map<long long, std::string> customer_ids, order_ids, order_codes;
 
-    std::map<std::string, std::string> customer_codes;
+    auto customer_codes = LocalCodes(store, "customers", "customer_code");
     LegacyQuery customers(legacy,
                           "SELECT id, code, name, phone, email, address, notes FROM customers ORDER BY id");
     while (customers.Step()) {
@@ -372,7 +388,7 @@ LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
         report.customers++;
     }
 
-    std::map<std::string, std::string> seen_order_codes;
+    auto seen_order_codes = LocalCodes(store, "orders", "order_code");
     LegacyQuery orders(legacy, "SELECT id, code, customer_id, status, subtotal, discount, tax, total, notes,"
                                " created_at FROM orders ORDER BY id");
     while (orders.Step()) {

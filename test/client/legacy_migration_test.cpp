@@ -333,6 +333,8 @@ TEST_CASE("a legacy shop.db imports whole: uuids, codes kept, parents rewired, c
         CHECK(Count(store, "SELECT count(*) FROM customers") == 30);
         CHECK(store.Get("legacy_import") == record);
         CHECK(ReadWhole(files.legacy) == before);
+        // Said first, even when the old file has gone since.
+        CHECK_THROWS_WITH(MigrateLegacy(store, files.legacy + ".gone"), Contains("already imported"));
     }
 }
 
@@ -440,13 +442,28 @@ TEST_CASE("a failure at the last legacy item leaves no row and no event; fixed, 
     CHECK(Count(store, "SELECT count(*) FROM sync_outbox") == 240);
 }
 
+TEST_CASE("a legacy code a live local row already holds refuses the import", "[legacy]") {
+    LegacyTempFiles files;
+    LocalStore store(files.store);
+    std::string walk_in = LocalWrite(store, "customers", WriteOp::Create, "",
+                                     {{"name", "Walk-in"}, {"customer_code", "C-1005"}});
+    BuildLegacy(files.legacy);
+    CHECK_THROWS_WITH(
+        MigrateLegacy(store, files.legacy),
+        Contains("customer #5 (C-1005): code \"C-1005\" is used by local customers row " + walk_in));
+    CHECK(Count(store, "SELECT count(*) FROM customers") == 1);
+    CHECK(Count(store, "SELECT count(*) FROM sync_outbox") == 1);
+    CHECK(store.Get("legacy_import").empty());
+}
+
 TEST_CASE("broken legacy references: an order keeps no customer, an orphan item is skipped; both warn",
           "[legacy]") {
     LegacyTempFiles files;
     LocalStore store(files.store);
     BuildLegacy(files.legacy, "UPDATE orders SET customer_id = 999 WHERE id = 5;"
                               "INSERT INTO order_items VALUES (151, 4242, 'Ghost item', NULL, 1, 2.5);"
-                              "INSERT INTO order_items VALUES (152, NULL, 'Loose item', NULL, 1, 1);");
+                              "INSERT INTO order_items VALUES (152, NULL, 'Loose item', NULL, 1, 1);"
+                              "UPDATE order_items SET product_name = ' ' WHERE id = 10;");
     LegacyReport report = MigrateLegacy(store, files.legacy);
     CHECK(report.orders == 60);
     CHECK(report.order_items == 150);
@@ -459,6 +476,9 @@ TEST_CASE("broken legacy references: an order keeps no customer, an orphan item 
     CHECK_THAT(all, Contains("order #5 (SO-1005): customer 999 does not exist"));
     CHECK_THAT(all, Contains("order item #151: order 4242 does not exist, item skipped"));
     CHECK_THAT(all, Contains("order item #152: order NULL does not exist, item skipped"));
+    CHECK_THAT(all, Contains("order item #10 (in order #"));
+    CHECK_THAT(all, Contains("blank product_name, imported as \"(no name)\""));
+    CHECK_FALSE(IdWhere(Local(store, "order_items"), "product_name", "(no name)").empty());
     CHECK(Count(store, "SELECT count(*) FROM sync_outbox") == 240);
 }
 
