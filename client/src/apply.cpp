@@ -4,6 +4,8 @@
 #include "sqlite_statement.hpp"
 
 #include <chrono>
+#include <map>
+#include <memory>
 
 namespace shopsync::client {
 
@@ -15,14 +17,17 @@ static double Now() {
 
 json TakeBatch(LocalStore &store, int limit, double now) {
     Transaction tx(store);
+    // Oldest first, and strictly in order: when the oldest waits out a backoff,
+    // everything behind it waits too (an update must not overtake its create).
     Statement st(store,
-                 "SELECT id, entity_type, entity_id, op, payload_json, base_version, idempotency_key"
-                 " FROM sync_outbox WHERE in_flight = 0 AND (next_retry_at IS NULL OR next_retry_at <= ?)"
-                 " ORDER BY id LIMIT ?");
-    st.Bind(1, now).Bind(2, (long long)limit);
+                 "SELECT id, entity_type, entity_id, op, payload_json, base_version, idempotency_key,"
+                 " next_retry_at FROM sync_outbox WHERE in_flight = 0 ORDER BY id LIMIT ?");
+    st.Bind(1, (long long)limit);
     json events = json::array();
     std::vector<long long> ids;
     while (st.Step()) {
+        if (!st.IsNull(7) && st.Real(7) > now)
+            break;
         ids.push_back(st.Int(0));
         json e{{"idempotency_key", st.Text(6)},
                {"entity", st.Text(1)},
@@ -33,8 +38,9 @@ json TakeBatch(LocalStore &store, int limit, double now) {
             e["payload"] = json::parse(st.Text(4));
         events.push_back(e);
     }
+    Statement mark(store, "UPDATE sync_outbox SET in_flight = 1 WHERE id = ?");
     for (long long id : ids) {
-        Statement mark(store, "UPDATE sync_outbox SET in_flight = 1 WHERE id = ?");
+        mark.Reset();
         mark.Bind(1, id);
         mark.Step();
     }
@@ -81,38 +87,90 @@ static OutboxEvent TakeAnswered(LocalStore &store, const std::string &key) {
     return e;
 }
 
+static bool KnownEntity(const std::string &entity) {
+    for (const auto &e : LocalEntities())
+        if (e == entity)
+            return true;
+    return false;
+}
+
+// Server records written as synced local rows, with one prepared statement per
+// entity reused across a page (a snapshot writes 100,000 rows).
+class RecordWriter {
+  public:
+    explicit RecordWriter(LocalStore &store) : store_(store), queued_(store, kQueued) {}
+
+    void Write(const std::string &entity, const json &record) {
+        auto &st = upserts_[entity];
+        if (!st) {
+            std::string sql =
+                "INSERT INTO " + entity +
+                " (id, shop_id, version, updated_at, deleted_at, data, sync_state) VALUES (?, ?, ?, ?, ?, ?,"
+                " 'synced') ON CONFLICT (id) DO UPDATE SET shop_id = excluded.shop_id,"
+                " version = excluded.version, updated_at = excluded.updated_at,"
+                " deleted_at = excluded.deleted_at, data = excluded.data, sync_state = 'synced',"
+                " last_error = NULL";
+            st = std::make_unique<Statement>(store_, sql.c_str());
+        }
+        st->Reset();
+        st->Bind(1, Text(record, "id")).Bind(2, Text(record, "shop_id")).Bind(3, record.value("version", 0LL));
+        st->Bind(4, Text(record, "updated_at"));
+        if (record.contains("deleted_at") && record["deleted_at"].is_string())
+            st->Bind(5, record["deleted_at"].get<std::string>());
+        else
+            st->BindNull(5);
+        st->Bind(6, record.dump());
+        st->Step();
+    }
+
+    // The local version and whether a local edit waits for the row.
+    struct Local {
+        bool found = false, pending = false;
+        long long version = 0;
+    };
+    Local Read(const std::string &entity, const std::string &id) {
+        auto &st = reads_[entity];
+        if (!st) {
+            std::string sql = "SELECT version, sync_state FROM " + entity + " WHERE id = ?";
+            st = std::make_unique<Statement>(store_, sql.c_str());
+        }
+        st->Reset();
+        st->Bind(1, id);
+        Local local;
+        if (st->Step()) {
+            local.found = true;
+            local.version = st->Int(0);
+            local.pending = st->Text(1).rfind("pending_", 0) == 0;
+        }
+        if (!local.pending) {
+            queued_.Reset();
+            queued_.Bind(1, entity).Bind(2, id);
+            local.pending = queued_.Step();
+        }
+        return local;
+    }
+
+  private:
+    static constexpr const char *kQueued =
+        "SELECT 1 FROM sync_outbox WHERE entity_type = ? AND entity_id = ? LIMIT 1";
+    static std::string Text(const json &record, const char *key) {
+        auto it = record.find(key);
+        return it != record.end() && it->is_string() ? it->get<std::string>() : "";
+    }
+    LocalStore &store_;
+    Statement queued_;
+    std::map<std::string, std::unique_ptr<Statement>> upserts_, reads_;
+};
+
 static bool HasQueuedEvent(LocalStore &store, const std::string &entity, const std::string &id) {
     Statement st(store, "SELECT 1 FROM sync_outbox WHERE entity_type = ? AND entity_id = ? LIMIT 1");
     st.Bind(1, entity).Bind(2, id);
     return st.Step();
 }
 
-// Stores a server record as the synced local row.
-static void StoreServerRecord(LocalStore &store, const std::string &entity, const json &record) {
-    std::string sql =
-        "INSERT INTO " + entity +
-        " (id, shop_id, version, updated_at, deleted_at, data, sync_state) VALUES (?, ?, ?, ?, ?, ?,"
-        " 'synced') ON CONFLICT (id) DO UPDATE SET shop_id = excluded.shop_id,"
-        " version = excluded.version, updated_at = excluded.updated_at, deleted_at = excluded.deleted_at,"
-        " data = excluded.data, sync_state = 'synced', last_error = NULL";
-    Statement st(store, sql.c_str());
-    auto text = [&](const char *k) {
-        return record.contains(k) && record[k].is_string() ? record[k].get<std::string>() : "";
-    };
-    st.Bind(1, text("id"))
-        .Bind(2, text("shop_id"))
-        .Bind(3, record.value("version", 0LL))
-        .Bind(4, text("updated_at"));
-    if (record.contains("deleted_at") && record["deleted_at"].is_string())
-        st.Bind(5, record["deleted_at"].get<std::string>());
-    else
-        st.BindNull(5);
-    st.Bind(6, record.dump());
-    st.Step();
-}
-
 void ApplyPushResponse(LocalStore &store, const json &response) {
     Transaction tx(store);
+    RecordWriter writer(store);
     for (const auto &a : response.value("accepted", json::array())) {
         OutboxEvent e = TakeAnswered(store, a.value("idempotency_key", ""));
         if (!e.found)
@@ -129,7 +187,7 @@ void ApplyPushResponse(LocalStore &store, const json &response) {
         OutboxEvent e = TakeAnswered(store, c.value("idempotency_key", ""));
         if (!e.found)
             continue;
-        StoreServerRecord(store, e.entity, c["server_record"]); // server wins
+        writer.Write(e.entity, c["server_record"]); // server wins
         Statement st(store,
                      "INSERT INTO sync_conflicts (entity_type, entity_id, local_payload, server_record,"
                      " created_at) VALUES (?, ?, ?, ?, ?)");
@@ -154,30 +212,77 @@ void ApplyPushResponse(LocalStore &store, const json &response) {
 
 int ApplyPullPage(LocalStore &store, const json &page) {
     Transaction tx(store);
+    RecordWriter writer(store);
     int applied = 0;
     for (const auto &change : page.value("changes", json::array())) {
         std::string entity = change.value("entity", "");
-        bool known = false;
-        for (const auto &e : LocalEntities())
-            known = known || e == entity;
-        if (!known)
+        if (!KnownEntity(entity))
             continue; // an entity this client does not keep
-        std::string id = change.value("entity_id", "");
-        std::string sql = "SELECT version, sync_state FROM " + entity + " WHERE id = ?";
-        Statement st(store, sql.c_str());
-        st.Bind(1, id);
-        if (st.Step()) {
-            std::string state = st.Text(1);
-            bool pending = state.rfind("pending_", 0) == 0 || HasQueuedEvent(store, entity, id);
-            if (pending || st.Int(0) > change.value("version", 0LL))
-                continue; // the push decides; or we already hold something newer
-        }
-        StoreServerRecord(store, entity, change["payload"]);
+        RecordWriter::Local local = writer.Read(entity, change.value("entity_id", ""));
+        if (local.pending || (local.found && local.version > change.value("version", 0LL)))
+            continue; // the push decides; or we already hold something newer
+        writer.Write(entity, change["payload"]);
         applied++;
     }
     store.Put("cursor", std::to_string(page.value("cursor", 0LL)));
     tx.Commit();
     return applied;
+}
+
+int ApplySnapshotPage(LocalStore &store, const std::string &entity, const json &rows,
+                      std::unordered_set<std::string> &seen) {
+    if (!KnownEntity(entity))
+        throw StoreError("unknown entity \"" + entity + "\"", SHOPSYNC_INVALID);
+    Transaction tx(store);
+    RecordWriter writer(store);
+    int applied = 0;
+    for (const auto &row : rows) {
+        std::string id = row.value("id", "");
+        seen.insert(id);
+        RecordWriter::Local local = writer.Read(entity, id);
+        if (local.pending || (local.found && local.version > row.value("version", 0LL)))
+            continue;
+        writer.Write(entity, row);
+        applied++;
+    }
+    tx.Commit();
+    return applied;
+}
+
+int FinishRebuild(LocalStore &store, const std::string &entity, const std::unordered_set<std::string> &seen) {
+    std::string sql = "SELECT id FROM " + entity + " WHERE sync_state = 'synced'";
+    Statement st(store, sql.c_str());
+    std::vector<std::string> gone;
+    while (st.Step())
+        if (!seen.count(st.Text(0)))
+            gone.push_back(st.Text(0));
+    std::string del_sql = "DELETE FROM " + entity + " WHERE id = ? AND sync_state = 'synced'";
+    Statement del(store, del_sql.c_str());
+    for (const auto &id : gone) {
+        del.Reset();
+        del.Bind(1, id);
+        del.Step();
+    }
+    return (int)gone.size();
+}
+
+void ReturnBatch(LocalStore &store, const json &events) {
+    Transaction tx(store);
+    Statement st(store, "UPDATE sync_outbox SET in_flight = 0 WHERE idempotency_key = ?");
+    for (const auto &e : events) {
+        st.Reset();
+        st.Bind(1, e["idempotency_key"].get<std::string>());
+        st.Step();
+    }
+    tx.Commit();
+}
+
+void RejectBatch(LocalStore &store, const json &events, const std::string &reason, const std::string &message) {
+    json response{{"accepted", json::array()}, {"conflicts", json::array()}, {"rejected", json::array()}};
+    for (const auto &e : events)
+        response["rejected"].push_back(
+            {{"idempotency_key", e["idempotency_key"]}, {"reason", reason}, {"message", message}});
+    ApplyPushResponse(store, response);
 }
 
 } // namespace shopsync::client

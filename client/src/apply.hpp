@@ -15,6 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+#include <unordered_set>
+
 namespace shopsync::client {
 
 // Up to `limit` due events, oldest first, marked in flight, as push events.
@@ -30,5 +33,24 @@ void ApplyPushResponse(LocalStore &store, const nlohmann::json &response);
 
 // Applies one sync_pull page; returns how many changes were applied.
 int ApplyPullPage(LocalStore &store, const nlohmann::json &page);
+
+// Rebuild from the snapshot (a cursor behind the server's retention, or a new
+// device): each page's rows are stored by the same rules as pulled changes
+// (never over a pending edit, never older), their ids noted in `seen`.
+int ApplySnapshotPage(LocalStore &store, const std::string &entity, const nlohmann::json &rows,
+                      std::unordered_set<std::string> &seen);
+// After the last page of an entity: synced rows the snapshot did not hold were
+// purged on the server, so they go; rows with pending edits stay. Runs in the
+// caller's transaction; returns how many rows went.
+int FinishRebuild(LocalStore &store, const std::string &entity, const std::unordered_set<std::string> &seen);
+
+// A batch that was not sent (a 401 to be retried after sign-in, a 413 to be
+// split): back in the queue, no backoff, same keys.
+void ReturnBatch(LocalStore &store, const nlohmann::json &events);
+
+// The server refused the whole batch (403: a viewer, or no longer a member;
+// 400): every event ends as a rejection, its row failed with the reason.
+void RejectBatch(LocalStore &store, const nlohmann::json &events, const std::string &reason,
+                 const std::string &message);
 
 } // namespace shopsync::client

@@ -3,6 +3,8 @@
 // conflict records for the UI's banner; versioned migrations; WAL.
 #pragma once
 
+#include "shopsync/shopsync.h"
+
 #include <sqlite3.h>
 
 #include <stdexcept>
@@ -11,9 +13,13 @@
 
 namespace shopsync::client {
 
+// A failure of the device side; `code` is the C API's result code
+// (SHOPSYNC_STORE for SQLite, SHOPSYNC_INVALID for bad input, …).
 class StoreError : public std::runtime_error {
   public:
-    using std::runtime_error::runtime_error;
+    explicit StoreError(const std::string &message, int code = SHOPSYNC_STORE)
+        : std::runtime_error(message), code(code) {}
+    int code;
 };
 
 // The synced entities the local schema knows (the server's built-in ones).

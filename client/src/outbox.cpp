@@ -118,12 +118,12 @@ std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op,
 std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
                                     const json &payload) {
     if (!KnownEntity(entity))
-        throw StoreError("unknown entity \"" + entity + "\"");
+        throw StoreError("unknown entity \"" + entity + "\"", SHOPSYNC_INVALID);
     if (!payload.is_object())
-        throw StoreError("a payload is a JSON object of columns");
+        throw StoreError("a payload is a JSON object of columns", SHOPSYNC_INVALID);
     for (const char *owned : {"id", "shop_id", "version", "updated_at", "deleted_at"})
         if (payload.contains(owned))
-            throw StoreError(std::string("column \"") + owned + "\" is set by the server");
+            throw StoreError(std::string("column \"") + owned + "\" is set by the server", SHOPSYNC_INVALID);
     if (op == WriteOp::Create && id.empty())
         id = NewUuid();
     LocalRow row = ReadRow(store, entity, id);
@@ -131,7 +131,7 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
 
     if (op == WriteOp::Create) {
         if (row.found)
-            throw StoreError(entity + " " + id + " exists already");
+            throw StoreError(entity + " " + id + " exists already", SHOPSYNC_INVALID);
         json data = payload;
         data["id"] = id;
         SaveRow(store, entity, id, 0, data, "pending_create", false);
@@ -139,9 +139,9 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
         return id;
     }
     if (!row.found)
-        throw StoreError(entity + " has no row " + id);
+        throw StoreError(entity + " has no row " + id, SHOPSYNC_NOTFOUND);
     if (row.deleted || row.state == "pending_delete")
-        throw StoreError(entity + " " + id + " is deleted");
+        throw StoreError(entity + " " + id + " is deleted", SHOPSYNC_INVALID);
 
     bool foldable = pending.found && !pending.in_flight && pending.op != "delete";
     long long base = pending.found && pending.in_flight ? pending.base_version + 1 : row.version;

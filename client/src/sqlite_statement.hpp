@@ -43,11 +43,18 @@ class Statement {
             throw StoreError(sqlite3_errmsg(db_));
         return false;
     }
+    // Ready for new bindings (a statement reused across rows).
+    void Reset() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+    bool IsNull(int c) { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
     std::string Text(int c) {
         const unsigned char *t = sqlite3_column_text(stmt_, c);
         return t ? (const char *)t : "";
     }
     long long Int(int c) { return sqlite3_column_int64(stmt_, c); }
+    double Real(int c) { return sqlite3_column_double(stmt_, c); }
 
   private:
     sqlite3 *db_;

@@ -1,0 +1,322 @@
+// client/cli/main.cpp — shopsync-device: a thin command line over the C API
+// (include/shopsync/shopsync.h). It is what make demo and the end-to-end tests
+// drive, and what a person uses to look inside a device's database.
+#include "shopsync/shopsync.h"
+
+#include "cli.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <termios.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+using json = nlohmann::json;
+using shopsync_cli::Args;
+
+namespace {
+
+const char *kUsage = R"(usage: shopsync-device [--db PATH] [--json] [--option NAME=VALUE]... COMMAND [ARGS]
+
+  init --server URL            set the sync server (stored in the database)
+  login EMAIL [--shop ID]      sign in; the password comes from $SHOPSYNC_PASSWORD or stdin
+  logout
+  add ENTITY FIELD=VALUE...    create a row (FIELD:=JSON for a raw JSON value)
+  edit ENTITY REF FIELD=VALUE...
+  delete ENTITY REF
+  get ENTITY REF
+  list ENTITY [--all] [FIELD=VALUE...]
+  sync                         push the outbox and pull, once
+  status
+  conflicts [dismiss ID]
+  watch [--for SECONDS]        background sync with server pokes until Ctrl-C
+  migrate-legacy PATH          import the app's former shop.db (integer ids)
+  device-id
+
+ENTITY: customer, order, item (order_items) or settings. REF: a row's uuid, or
+the customer_code / order_code of a customer or order. The database is
+$SHOPSYNC_DB or ./shopsync-device.db unless --db is given.
+)";
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+class Device {
+  public:
+    Device(shopsync_client *h, bool json_out) : h_(h), json_(json_out) {}
+
+    // Prints the failure and gives the process's exit code.
+    int Fail(int rc) {
+        std::string message = shopsync_errmsg(h_);
+        if (json_)
+            std::cout << json{{"error", message}, {"code", rc}}.dump() << "\n";
+        std::cerr << "shopsync-device: " << message << "\n";
+        return 1;
+    }
+
+    // Calls `fn(&out)` and hands back what it returned: JSON text, or (for ids)
+    // plain text as a JSON string.
+    template <class Fn> int Json(Fn fn, json *result) {
+        char *out = nullptr;
+        int rc = fn(&out);
+        if (rc != SHOPSYNC_OK) {
+            shopsync_free(out);
+            return rc;
+        }
+        *result = out == nullptr ? json() : json::parse(out, nullptr, false);
+        if (result->is_discarded())
+            *result = std::string(out);
+        shopsync_free(out);
+        return SHOPSYNC_OK;
+    }
+
+    shopsync_client *h_;
+    bool json_;
+};
+
+std::string ReadPassword() {
+    if (const char *env = std::getenv("SHOPSYNC_PASSWORD"))
+        return env;
+    termios saved{};
+    bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (tty) {
+        std::cerr << "password: ";
+        termios quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    std::string password;
+    std::getline(std::cin, password);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        std::cerr << "\n";
+    }
+    return password;
+}
+
+// A row's uuid, from a uuid or a display code.
+int Resolve(Device &d, const std::string &entity, const std::string &ref, std::string *id) {
+    std::string code_column = entity == "customers" ? "customer_code" : entity == "orders" ? "order_code" : "";
+    if (code_column.empty() || shopsync_cli::LooksLikeUuid(ref)) {
+        *id = ref;
+        return SHOPSYNC_OK;
+    }
+    json filter{{"where", {{code_column, ref}}}, {"include_deleted", true}};
+    json rows;
+    int rc = d.Json([&](char **out) { return shopsync_query(d.h_, entity.c_str(), filter.dump().c_str(), out); },
+                    &rows);
+    if (rc != SHOPSYNC_OK)
+        return rc;
+    if (rows.empty()) { // let the library say "no row"
+        *id = ref;
+        return SHOPSYNC_OK;
+    }
+    for (const auto &row : rows) // a live row wins over a tombstone with the same code
+        if (row["deleted_at"].is_null()) {
+            *id = row["id"];
+            return SHOPSYNC_OK;
+        }
+    *id = rows[0]["id"];
+    return SHOPSYNC_OK;
+}
+
+// customer_id / order_id given as a display code become the row's uuid.
+int ResolveReferences(Device &d, json *fields) {
+    for (const auto &[column, entity] : {std::pair<const char *, const char *>{"customer_id", "customers"},
+                                         {"order_id", "orders"}}) {
+        if (!fields->contains(column) || !(*fields)[column].is_string())
+            continue;
+        std::string id;
+        int rc = Resolve(d, entity, (*fields)[column].get<std::string>(), &id);
+        if (rc != SHOPSYNC_OK)
+            return rc;
+        (*fields)[column] = id;
+    }
+    return SHOPSYNC_OK;
+}
+
+void OnChange(void *, const char *source, const char *entity) {
+    std::printf("%s\t%s changed\n", source, entity);
+    std::fflush(stdout);
+}
+
+int Run(Device &d, Args &args) {
+    const std::string cmd = args.command;
+    json result;
+    int rc = SHOPSYNC_OK;
+    if (cmd == "init") {
+        std::string server = args.Flag("--server");
+        if (server.empty())
+            return shopsync_cli::Usage("init needs --server URL");
+        if ((rc = shopsync_set_server(d.h_, server.c_str())) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        if ((rc = d.Json([&](char **out) { return shopsync_device_id(d.h_, out); }, &result)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        return shopsync_cli::Print(d.json_, {{"server", server}, {"device_id", result}},
+                                   "device " + result.get<std::string>() + " syncs with " + server);
+    }
+    if (cmd == "device-id") {
+        if ((rc = d.Json([&](char **out) { return shopsync_device_id(d.h_, out); }, &result)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        return shopsync_cli::Print(d.json_, {{"device_id", result}}, result.get<std::string>());
+    }
+    if (cmd == "login") {
+        if (args.positional.size() != 1)
+            return shopsync_cli::Usage("login EMAIL");
+        std::string shop = args.Flag("--shop"), password = ReadPassword();
+        rc = shopsync_login(d.h_, args.positional[0].c_str(), password.c_str(), shop.empty() ? nullptr : shop.c_str());
+        if (rc != SHOPSYNC_OK)
+            return d.Fail(rc);
+        d.Json([&](char **out) { return shopsync_status(d.h_, out); }, &result);
+        return shopsync_cli::Print(d.json_, {{"user", result["user"]}, {"shop_id", result["shop_id"]}, {"role", result["role"]}},
+                                   "signed in as " + args.positional[0] + " (" + result.value("role", "?") + ")");
+    }
+    if (cmd == "logout") {
+        if ((rc = shopsync_logout(d.h_)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        return shopsync_cli::Print(d.json_, {{"signed_in", false}}, "signed out");
+    }
+    if (cmd == "add" || cmd == "edit" || cmd == "delete" || cmd == "get") {
+        size_t needed = cmd == "add" ? 1 : 2;
+        if (args.positional.size() < needed)
+            return shopsync_cli::Usage(cmd + " needs ENTITY" + (needed == 2 ? " REF" : ""));
+        std::string entity = shopsync_cli::EntityName(args.positional[0]);
+        if (cmd == "add") {
+            json row;
+            if (!shopsync_cli::Fields(entity, args.positional, 1, &row))
+                return 2;
+            if ((rc = ResolveReferences(d, &row)) != SHOPSYNC_OK)
+                return d.Fail(rc);
+            rc = d.Json(
+                [&](char **out) { return shopsync_create(d.h_, entity.c_str(), row.dump().c_str(), out); },
+                &result);
+            if (rc != SHOPSYNC_OK)
+                return d.Fail(rc);
+            return shopsync_cli::Print(d.json_, {{"entity", entity}, {"id", result}},
+                                       "created " + entity + " " + result.get<std::string>());
+        }
+        std::string id;
+        if ((rc = Resolve(d, entity, args.positional[1], &id)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        if (cmd == "edit") {
+            json change;
+            if (!shopsync_cli::Fields(entity, args.positional, 2, &change))
+                return 2;
+            if ((rc = ResolveReferences(d, &change)) != SHOPSYNC_OK)
+                return d.Fail(rc);
+            if ((rc = shopsync_update(d.h_, entity.c_str(), id.c_str(), change.dump().c_str())) != SHOPSYNC_OK)
+                return d.Fail(rc);
+            return shopsync_cli::Print(d.json_, {{"entity", entity}, {"id", id}}, "updated " + entity + " " + id);
+        }
+        if (cmd == "delete") {
+            if ((rc = shopsync_delete(d.h_, entity.c_str(), id.c_str())) != SHOPSYNC_OK)
+                return d.Fail(rc);
+            return shopsync_cli::Print(d.json_, {{"entity", entity}, {"id", id}}, "deleted " + entity + " " + id);
+        }
+        rc = d.Json([&](char **out) { return shopsync_get(d.h_, entity.c_str(), id.c_str(), out); }, &result);
+        if (rc != SHOPSYNC_OK)
+            return d.Fail(rc);
+        return shopsync_cli::Print(d.json_, result, result.dump(2));
+    }
+    if (cmd == "list") {
+        if (args.positional.empty())
+            return shopsync_cli::Usage("list ENTITY");
+        std::string entity = shopsync_cli::EntityName(args.positional[0]);
+        json where;
+        if (!shopsync_cli::Fields(entity, args.positional, 1, &where))
+            return 2;
+        json filter{{"where", where}, {"include_deleted", args.Has("--all")}, {"limit", 100000}};
+        rc = d.Json([&](char **out) { return shopsync_query(d.h_, entity.c_str(), filter.dump().c_str(), out); },
+                    &result);
+        if (rc != SHOPSYNC_OK)
+            return d.Fail(rc);
+        return shopsync_cli::Print(d.json_, result, shopsync_cli::Table(entity, result));
+    }
+    if (cmd == "sync") {
+        rc = d.Json([&](char **out) { return shopsync_sync_now(d.h_, out); }, &result);
+        if (rc != SHOPSYNC_OK) {
+            d.Fail(rc);
+            return 1;
+        }
+        return shopsync_cli::Print(d.json_, result, shopsync_cli::SyncLine(result));
+    }
+    if (cmd == "status") {
+        if ((rc = d.Json([&](char **out) { return shopsync_status(d.h_, out); }, &result)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        return shopsync_cli::Print(d.json_, result, shopsync_cli::StatusText(result));
+    }
+    if (cmd == "conflicts") {
+        if (!args.positional.empty() && args.positional[0] == "dismiss") {
+            if (args.positional.size() != 2)
+                return shopsync_cli::Usage("conflicts dismiss ID");
+            if ((rc = shopsync_dismiss_conflict(d.h_, std::atoll(args.positional[1].c_str()))) != SHOPSYNC_OK)
+                return d.Fail(rc);
+            return shopsync_cli::Print(d.json_, {{"dismissed", std::atoll(args.positional[1].c_str())}}, "dismissed");
+        }
+        if ((rc = d.Json([&](char **out) { return shopsync_conflicts(d.h_, out); }, &result)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        return shopsync_cli::Print(d.json_, result, shopsync_cli::ConflictText(result));
+    }
+    if (cmd == "watch") {
+        double seconds = args.Has("--for") ? std::atof(args.Flag("--for").c_str()) : 0;
+        std::signal(SIGINT, [](int) { g_interrupted = 1; });
+        std::signal(SIGTERM, [](int) { g_interrupted = 1; });
+        shopsync_on_change(d.h_, OnChange, nullptr);
+        if ((rc = shopsync_start(d.h_)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        std::fprintf(stderr, "watching (Ctrl-C stops)\n");
+        auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+        while (!g_interrupted && (seconds <= 0 || std::chrono::steady_clock::now() < until))
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        shopsync_stop(d.h_);
+        shopsync_on_change(d.h_, nullptr, nullptr);
+        return 0;
+    }
+    if (cmd == "migrate-legacy") {
+        if (args.positional.size() != 1)
+            return shopsync_cli::Usage("migrate-legacy PATH");
+        rc = d.Json(
+            [&](char **out) { return shopsync_migrate_legacy(d.h_, args.positional[0].c_str(), out); }, &result);
+        if (rc != SHOPSYNC_OK)
+            return d.Fail(rc);
+        return shopsync_cli::Print(d.json_, result, shopsync_cli::LegacyText(result));
+    }
+    return shopsync_cli::Usage("unknown command \"" + cmd + "\"");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    Args args;
+    if (!shopsync_cli::Parse(argc, argv, &args)) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    if (args.command.empty() || args.command == "help") {
+        std::cout << kUsage;
+        return args.command.empty() ? 2 : 0;
+    }
+    shopsync_client *h = nullptr;
+    int rc = shopsync_open(args.db.c_str(), &h);
+    Device device(h, args.json);
+    if (rc != SHOPSYNC_OK) {
+        int code = device.Fail(rc);
+        shopsync_close(h);
+        return code;
+    }
+    for (const auto &[name, value] : args.options)
+        if ((rc = shopsync_set_option(h, name.c_str(), value.c_str())) != SHOPSYNC_OK) {
+            int code = device.Fail(rc);
+            shopsync_close(h);
+            return code;
+        }
+    int code = Run(device, args);
+    shopsync_close(h);
+    return code;
+}

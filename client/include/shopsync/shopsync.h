@@ -1,0 +1,144 @@
+/*
+ * shopsync.h — the device side of ShopSync as a plain C API.
+ *
+ * A device keeps a local SQLite database (entity rows with sync columns, an
+ * outbox of local writes, the pull cursor, its tokens) and syncs it with the
+ * shop's PostgreSQL through the ShopSync gateway or PostgREST. Bindings for
+ * Rust (Tauri), Swift, Kotlin or JavaScript wrap this header.
+ *
+ * Conventions (as in sqlite3.h):
+ *  - Every function returns an int result code; SHOPSYNC_OK is 0.
+ *  - After a failure, shopsync_errmsg(h) describes it. The text belongs to the
+ *    handle and stays valid until the next call on that handle from the same
+ *    thread.
+ *  - Strings returned through `char **out` are UTF-8, NUL-terminated, owned by
+ *    the caller and released with shopsync_free(). On failure *out is NULL.
+ *  - Rows and reports are JSON text. Rows carry the server's columns plus
+ *    "sync_state" (pending_create | pending_update | pending_delete | synced |
+ *    failed) and "last_error".
+ *
+ * Threads: a handle may be used from several threads at once; calls are
+ * serialised inside. The background worker runs on its own thread with its
+ * own SQLite connection. The change callback runs on the worker's thread (or
+ * the caller's, for shopsync_sync_now); it may call back into the handle,
+ * except shopsync_close and shopsync_stop.
+ */
+#ifndef SHOPSYNC_H
+#define SHOPSYNC_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct shopsync_client shopsync_client; /* opaque; C++ code has namespace shopsync */
+
+/* Result codes. */
+#define SHOPSYNC_OK 0
+#define SHOPSYNC_ERROR 1        /* internal error */
+#define SHOPSYNC_MISUSE 2       /* NULL handle or argument, call out of order */
+#define SHOPSYNC_INVALID 3      /* bad input: JSON, entity, column, value */
+#define SHOPSYNC_NOTFOUND 4     /* no such row or conflict record */
+#define SHOPSYNC_STORE 5        /* the local database failed (disk, corruption, newer schema) */
+#define SHOPSYNC_NETWORK 6      /* the server could not be reached; writes stay queued */
+#define SHOPSYNC_AUTH 7         /* not signed in, bad credentials, session revoked */
+#define SHOPSYNC_FORBIDDEN 8    /* signed in, but the shop refused the call */
+#define SHOPSYNC_SERVER 9       /* the server answered with an error (5xx, 429, unexpected) */
+#define SHOPSYNC_NOT_CONFIGURED 10 /* no server URL set */
+
+/* The library's version, e.g. "0.1.0". */
+const char *shopsync_libversion(void);
+
+/* Opens (creating and migrating if needed) the local database at `path`.
+ * *out receives a handle even on most failures, so that shopsync_errmsg can
+ * say why; close it with shopsync_close either way. */
+int shopsync_open(const char *path, shopsync_client **out);
+
+/* Stops the worker, closes the database and frees the handle. NULL is a no-op. */
+int shopsync_close(shopsync_client *h);
+
+const char *shopsync_errmsg(shopsync_client *h);
+
+/* Server base URL, e.g. "https://sync.example.com" (stored in the database). */
+int shopsync_set_server(shopsync_client *h, const char *url);
+
+/* Options (not stored):
+ *   "verify_tls"     "1" (default) or "0" — never turn it off in production
+ *   "ca_file"        path of a CA bundle for the server's certificate
+ *   "interval_min"   seconds between background syncs, lower bound (default 15)
+ *   "interval_max"   upper bound (default 30)
+ *   "backoff_base"   first retry delay in seconds (default 5)
+ *   "backoff_cap"    longest retry delay in seconds (default 300)
+ *   "write_delay_ms" how soon after a local write the worker syncs (default 200)
+ *   "timeout"        HTTP timeout in seconds (default 30) */
+int shopsync_set_option(shopsync_client *h, const char *name, const char *value);
+
+/* The device's id (generated at first open, stored). *out is caller-owned. */
+int shopsync_device_id(shopsync_client *h, char **out);
+
+/* Signs in: tokens are stored in the database, the password is not.
+ * `shop_id` may be NULL (the user's first shop). */
+int shopsync_login(shopsync_client *h, const char *email, const char *password, const char *shop_id);
+
+/* Revokes the refresh token (best effort) and forgets both tokens. */
+int shopsync_logout(shopsync_client *h);
+
+/* Local writes. Each commits the row and its outbox event in one SQLite
+ * transaction, works offline, and wakes the worker. `json` is an object of
+ * the entity's columns (id, shop_id, version, updated_at and deleted_at are
+ * the server's). Entities: customers, orders, order_items, shop_settings. */
+int shopsync_create(shopsync_client *h, const char *entity, const char *json, char **out_id);
+int shopsync_update(shopsync_client *h, const char *entity, const char *id, const char *json);
+int shopsync_delete(shopsync_client *h, const char *entity, const char *id);
+
+/* Reads. shopsync_get returns one row (tombstones too); SHOPSYNC_NOTFOUND if none.
+ * shopsync_query returns a JSON array; `filter_json` may be NULL or an object:
+ *   {"where": {"column": value, …}, "include_deleted": false,
+ *    "order_by": "column", "limit": 1000, "offset": 0} */
+int shopsync_get(shopsync_client *h, const char *entity, const char *id, char **out_json);
+int shopsync_query(shopsync_client *h, const char *entity, const char *filter_json, char **out_json);
+
+/* One full sync on the calling thread: push every due event (oldest first,
+ * batches of up to 100), then pull until nothing is left. *out_report (may be
+ * NULL) receives {"pushed","accepted","conflicts","rejected","pulled",
+ * "rebuilt","ok","error","seconds"} — also when the round fails, unlike other
+ * out parameters. Returns SHOPSYNC_OK when the server was reached and the
+ * round finished (a push refused as a whole, e.g. a viewer's, is reported in
+ * "rejected" and "error"); otherwise SHOPSYNC_NETWORK, SHOPSYNC_SERVER or
+ * SHOPSYNC_AUTH, and writes that were not sent stay queued with backoff. */
+int shopsync_sync_now(shopsync_client *h, char **out_report);
+
+/* The background worker: syncs at start, every 15–30 s, shortly after local
+ * writes, on a poke from the server's event stream, and when woken by
+ * shopsync_sync_now. Start is idempotent; stop waits for the thread. */
+int shopsync_start(shopsync_client *h);
+int shopsync_stop(shopsync_client *h);
+
+/* {"device_id","server","user","shop_id","signed_in","pending","failed",
+ *  "conflicts","cursor","last_success_at","last_error","worker_running",
+ *  "next_retry_at"} — failed lists every failed row with its last_error. */
+int shopsync_status(shopsync_client *h, char **out_json);
+
+/* Conflict records kept for the UI's banner: a JSON array of {"id","entity",
+ * "entity_id","local_payload","server_record","created_at"}, newest first.
+ * Dismissed records are not listed. */
+int shopsync_conflicts(shopsync_client *h, char **out_json);
+int shopsync_dismiss_conflict(shopsync_client *h, int64_t conflict_id);
+
+/* Called after rows change: `source` is "local", "push", "pull" or "rebuild";
+ * `entity` is the entity whose rows changed. NULL unregisters. */
+typedef void (*shopsync_change_fn)(void *context, const char *source, const char *entity);
+int shopsync_on_change(shopsync_client *h, shopsync_change_fn fn, void *context);
+
+/* Imports the app's former local-only shop database (integer keys) and
+ * queues every row for its first upload. The legacy file is never modified. */
+int shopsync_migrate_legacy(shopsync_client *h, const char *legacy_path, char **out_report);
+
+void shopsync_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SHOPSYNC_H */

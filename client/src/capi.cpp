@@ -1,0 +1,229 @@
+// client/src/capi.cpp — the C API (include/shopsync/shopsync.h) over Client.
+// The firewall: no C++ exception leaves this file; each becomes a result code
+// and a message for shopsync_errmsg.
+#include "shopsync/shopsync.h"
+
+#include "client.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+using shopsync::client::Client;
+using shopsync::client::StoreError;
+using json = nlohmann::json;
+
+struct shopsync_client {
+    std::unique_ptr<Client> client;
+    std::mutex error_mutex;
+    std::map<std::thread::id, std::string> errors; // per thread, as the header promises
+
+    void SetError(const std::string &message) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        errors[std::this_thread::get_id()] = message;
+    }
+    const char *Error() {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        return errors[std::this_thread::get_id()].c_str();
+    }
+};
+
+namespace {
+
+template <class Body> int Guard(shopsync_client *h, Body &&body) {
+    if (h == nullptr)
+        return SHOPSYNC_MISUSE;
+    try {
+        if (!h->client)
+            throw StoreError("the database is not open", SHOPSYNC_MISUSE);
+        body(*h->client);
+        h->SetError("");
+        return SHOPSYNC_OK;
+    } catch (const StoreError &e) {
+        h->SetError(e.what());
+        return e.code;
+    } catch (const json::exception &e) {
+        h->SetError(std::string("bad JSON: ") + e.what());
+        return SHOPSYNC_INVALID;
+    } catch (const std::bad_alloc &) {
+        h->SetError("out of memory");
+        return SHOPSYNC_ERROR;
+    } catch (const std::exception &e) {
+        h->SetError(e.what());
+        return SHOPSYNC_ERROR;
+    } catch (...) {
+        h->SetError("unknown error");
+        return SHOPSYNC_ERROR;
+    }
+}
+
+// Copies into a caller-owned string.
+void Out(char **out, const std::string &value) {
+    if (out == nullptr)
+        return;
+    *out = static_cast<char *>(std::malloc(value.size() + 1));
+    if (*out == nullptr)
+        throw std::bad_alloc();
+    std::memcpy(*out, value.c_str(), value.size() + 1);
+}
+
+void ClearOut(char **out) {
+    if (out != nullptr)
+        *out = nullptr;
+}
+
+std::string Required(const char *value, const char *name) {
+    if (value == nullptr)
+        throw StoreError(std::string(name) + " is required", SHOPSYNC_MISUSE);
+    return value;
+}
+
+} // namespace
+
+extern "C" {
+
+const char *shopsync_libversion(void) { return "0.1.0"; }
+
+int shopsync_open(const char *path, shopsync_client **out) {
+    if (out == nullptr)
+        return SHOPSYNC_MISUSE;
+    *out = new (std::nothrow) shopsync_client();
+    if (*out == nullptr)
+        return SHOPSYNC_ERROR;
+    shopsync_client *h = *out;
+    try {
+        std::string p = Required(path, "path");
+        h->client = std::make_unique<Client>(p);
+        return SHOPSYNC_OK;
+    } catch (const StoreError &e) {
+        h->SetError(e.what());
+        return e.code;
+    } catch (const std::exception &e) {
+        h->SetError(e.what());
+        return SHOPSYNC_ERROR;
+    }
+}
+
+int shopsync_close(shopsync_client *h) {
+    if (h == nullptr)
+        return SHOPSYNC_OK;
+    int rc = Guard(h, [](Client &c) { c.Stop(); });
+    delete h;
+    return rc == SHOPSYNC_MISUSE ? SHOPSYNC_OK : rc; // closing a handle whose open failed is fine
+}
+
+const char *shopsync_errmsg(shopsync_client *h) {
+    return h == nullptr ? "no handle (NULL)" : h->Error();
+}
+
+int shopsync_set_server(shopsync_client *h, const char *url) {
+    return Guard(h, [&](Client &c) { c.SetServer(Required(url, "url")); });
+}
+
+int shopsync_set_option(shopsync_client *h, const char *name, const char *value) {
+    return Guard(h, [&](Client &c) { c.SetOption(Required(name, "name"), Required(value, "value")); });
+}
+
+int shopsync_device_id(shopsync_client *h, char **out) {
+    ClearOut(out);
+    return Guard(h, [&](Client &c) { Out(out, c.DeviceId()); });
+}
+
+int shopsync_login(shopsync_client *h, const char *email, const char *password, const char *shop_id) {
+    return Guard(h, [&](Client &c) {
+        c.Login(Required(email, "email"), Required(password, "password"), shop_id ? shop_id : "");
+    });
+}
+
+int shopsync_logout(shopsync_client *h) {
+    return Guard(h, [](Client &c) { c.Logout(); });
+}
+
+int shopsync_create(shopsync_client *h, const char *entity, const char *json_text, char **out_id) {
+    ClearOut(out_id);
+    return Guard(h, [&](Client &c) {
+        Out(out_id, c.Create(Required(entity, "entity"), Required(json_text, "json")));
+    });
+}
+
+int shopsync_update(shopsync_client *h, const char *entity, const char *id, const char *json_text) {
+    return Guard(h, [&](Client &c) {
+        c.Update(Required(entity, "entity"), Required(id, "id"), Required(json_text, "json"));
+    });
+}
+
+int shopsync_delete(shopsync_client *h, const char *entity, const char *id) {
+    return Guard(h, [&](Client &c) { c.Delete(Required(entity, "entity"), Required(id, "id")); });
+}
+
+int shopsync_get(shopsync_client *h, const char *entity, const char *id, char **out_json) {
+    ClearOut(out_json);
+    return Guard(h, [&](Client &c) { Out(out_json, c.Get(Required(entity, "entity"), Required(id, "id")).dump()); });
+}
+
+int shopsync_query(shopsync_client *h, const char *entity, const char *filter_json, char **out_json) {
+    ClearOut(out_json);
+    return Guard(h, [&](Client &c) {
+        Out(out_json, c.Query(Required(entity, "entity"), filter_json ? filter_json : "").dump());
+    });
+}
+
+int shopsync_sync_now(shopsync_client *h, char **out_report) {
+    ClearOut(out_report);
+    return Guard(h, [&](Client &c) {
+        shopsync::client::SyncReport r = c.SyncNow();
+        json report{{"pushed", r.pushed},       {"accepted", r.accepted}, {"conflicts", r.conflicts},
+                    {"rejected", r.rejected},   {"pulled", r.pulled},     {"rebuilt", r.rebuilt},
+                    {"ok", r.ok},               {"seconds", r.seconds},
+                    {"error", r.error.empty() ? json() : json(r.error)}};
+        Out(out_report, report.dump());
+        // A push refused as a whole still reached the server: the report says so.
+        if (r.code != SHOPSYNC_OK && r.code != SHOPSYNC_FORBIDDEN && r.code != SHOPSYNC_INVALID)
+            throw StoreError(r.error, r.code);
+    });
+}
+
+int shopsync_start(shopsync_client *h) {
+    return Guard(h, [](Client &c) { c.Start(); });
+}
+
+int shopsync_stop(shopsync_client *h) {
+    return Guard(h, [](Client &c) { c.Stop(); });
+}
+
+int shopsync_status(shopsync_client *h, char **out_json) {
+    ClearOut(out_json);
+    return Guard(h, [&](Client &c) { Out(out_json, c.Status().dump()); });
+}
+
+int shopsync_conflicts(shopsync_client *h, char **out_json) {
+    ClearOut(out_json);
+    return Guard(h, [&](Client &c) { Out(out_json, c.Conflicts().dump()); });
+}
+
+int shopsync_dismiss_conflict(shopsync_client *h, int64_t conflict_id) {
+    return Guard(h, [&](Client &c) { c.DismissConflict(conflict_id); });
+}
+
+int shopsync_on_change(shopsync_client *h, shopsync_change_fn fn, void *context) {
+    return Guard(h, [&](Client &c) {
+        if (fn == nullptr)
+            c.OnChange(nullptr);
+        else
+            c.OnChange([fn, context](const std::string &source, const std::string &entity) {
+                fn(context, source.c_str(), entity.c_str());
+            });
+    });
+}
+
+int shopsync_migrate_legacy(shopsync_client *h, const char *legacy_path, char **out_report) {
+    ClearOut(out_report);
+    return Guard(h, [&](Client &c) { Out(out_report, c.MigrateLegacy(Required(legacy_path, "legacy_path")).dump()); });
+}
+
+void shopsync_free(void *p) { std::free(p); }
+
+} // extern "C"

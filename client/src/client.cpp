@@ -1,0 +1,407 @@
+// client/src/client.cpp — see client.hpp.
+//
+// Threads: API calls use store_ under api_mutex_. Sync rounds (the worker's
+// and sync_now's) and the event stream each use their own SQLite connection (WAL lets them read while
+// another writes; writes queue on SQLite's busy timeout), so a slow network
+// never holds a lock the UI needs. A sync round holds sync_mutex_, so pushes
+// of one device never overlap and in-flight events are always this round's.
+#include "client.hpp"
+
+#include "apply.hpp"
+#include "legacy_migration.hpp"
+#include "local_query.hpp"
+#include "outbox.hpp"
+#include "session.hpp"
+#include "sqlite_statement.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace shopsync::client {
+
+using json = nlohmann::json;
+
+Client::Client(const std::string &path) : path_(path), store_(path) {
+    if (store_.Get("device_id").empty())
+        store_.Put("device_id", "device-" + NewUuid());
+}
+
+Client::~Client() { Stop(); }
+
+void Client::SetServer(const std::string &url) {
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+        throw StoreError("the server URL must start with http:// or https://", SHOPSYNC_INVALID);
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    store_.Put("server_url", url);
+}
+
+static double NumberOption(const std::string &name, const std::string &value, double low, double high) {
+    char *end = nullptr;
+    double v = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || v < low || v > high)
+        throw StoreError("option " + name + " must be a number from " + std::to_string(low) + " to " +
+                             std::to_string(high),
+                         SHOPSYNC_INVALID);
+    return v;
+}
+
+void Client::SetOption(const std::string &name, const std::string &value) {
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    Settings &s = settings_;
+    if (name == "verify_tls") {
+        if (value != "0" && value != "1")
+            throw StoreError("option verify_tls is 0 or 1", SHOPSYNC_INVALID);
+        s.transport.verify_tls = value == "1";
+    } else if (name == "ca_file") {
+        s.transport.ca_file = value;
+    } else if (name == "interval_min") {
+        s.interval_min = NumberOption(name, value, 0.05, 86400);
+    } else if (name == "interval_max") {
+        s.interval_max = NumberOption(name, value, 0.05, 86400);
+    } else if (name == "backoff_base") {
+        s.engine.backoff.base_seconds = NumberOption(name, value, 0.001, 3600);
+    } else if (name == "backoff_cap") {
+        s.engine.backoff.cap_seconds = NumberOption(name, value, 0.001, 86400);
+    } else if (name == "write_delay_ms") {
+        s.write_delay_ms = (int)NumberOption(name, value, 0, 60000);
+    } else if (name == "timeout") {
+        s.transport.timeout_seconds = NumberOption(name, value, 0.1, 600);
+    } else {
+        throw StoreError("unknown option \"" + name + "\"", SHOPSYNC_INVALID);
+    }
+    if (s.interval_max < s.interval_min)
+        s.interval_max = s.interval_min;
+}
+
+std::string Client::DeviceId() {
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    return store_.Get("device_id");
+}
+
+Client::Settings Client::CurrentSettings() {
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    return settings_;
+}
+
+std::unique_ptr<Transport> Client::NewTransport(const std::string &server, const Settings &settings) {
+    if (server.empty())
+        throw StoreError("no server is set (shopsync_set_server)", SHOPSYNC_NOT_CONFIGURED);
+    return MakeCurlTransport(server, settings.transport);
+}
+
+void Client::Login(const std::string &email, const std::string &password, const std::string &shop_id) {
+    if (email.empty() || password.empty())
+        throw StoreError("an email and a password are required", SHOPSYNC_INVALID);
+    Settings settings = CurrentSettings();
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    auto transport = NewTransport(store_.Get("server_url"), settings);
+    Session session(store_, *transport, refresh_mutex_);
+    session.Login(email, password, shop_id);
+    Kick(false);
+}
+
+void Client::Logout() {
+    Settings settings = CurrentSettings();
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    std::string server = store_.Get("server_url");
+    if (server.empty())
+        return;
+    auto transport = NewTransport(server, settings);
+    Session(store_, *transport, refresh_mutex_).Logout();
+}
+
+static json ParseObject(const std::string &text, const char *what) {
+    json value = json::parse(text, nullptr, false);
+    if (value.is_discarded() || !value.is_object())
+        throw StoreError(std::string(what) + " must be a JSON object", SHOPSYNC_INVALID);
+    return value;
+}
+
+std::string Client::Create(const std::string &entity, const std::string &text) {
+    json payload = ParseObject(text, "a row");
+    std::string id;
+    {
+        std::lock_guard<std::mutex> lock(api_mutex_);
+        id = LocalWrite(store_, entity, WriteOp::Create, "", payload);
+    }
+    LocalChange(entity);
+    return id;
+}
+
+void Client::Update(const std::string &entity, const std::string &id, const std::string &text) {
+    json payload = ParseObject(text, "a change");
+    {
+        std::lock_guard<std::mutex> lock(api_mutex_);
+        LocalWrite(store_, entity, WriteOp::Update, id, payload);
+    }
+    LocalChange(entity);
+}
+
+void Client::Delete(const std::string &entity, const std::string &id) {
+    {
+        std::lock_guard<std::mutex> lock(api_mutex_);
+        LocalWrite(store_, entity, WriteOp::Delete, id, json::object());
+    }
+    LocalChange(entity);
+}
+
+json Client::Get(const std::string &entity, const std::string &id) {
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    return GetRow(store_, entity, id);
+}
+
+json Client::Query(const std::string &entity, const std::string &filter_json) {
+    json filter;
+    if (!filter_json.empty())
+        filter = ParseObject(filter_json, "a filter");
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    return QueryRows(store_, entity, filter);
+}
+
+SyncReport Client::RunSync(LocalStore &store, const Settings &settings, std::mt19937_64 &rng) {
+    std::lock_guard<std::mutex> lock(sync_mutex_);
+    SyncReport report;
+    std::unique_ptr<Transport> transport;
+    try {
+        transport = NewTransport(store.Get("server_url"), settings);
+    } catch (const StoreError &e) {
+        report.code = e.code;
+        report.error = e.what();
+        return report;
+    }
+    Session session(store, *transport, refresh_mutex_);
+    report = SyncEngine(store, session, settings.engine, rng).SyncOnce();
+    return report;
+}
+
+SyncReport Client::SyncNow() {
+    // Its own connection, so the UI's reads and writes go on during the round.
+    LocalStore store(path_);
+    std::mt19937_64 rng(std::random_device{}());
+    SyncReport report = RunSync(store, CurrentSettings(), rng);
+    Notify(report.rebuilt ? "rebuild" : "pull", report.changed);
+    return report;
+}
+
+void Client::LocalChange(const std::string &entity) {
+    Notify("local", {entity});
+    Kick(true);
+}
+
+void Client::OnChange(ChangeFn fn) {
+    std::lock_guard<std::mutex> lock(callback_mutex_);
+    on_change_ = std::move(fn);
+}
+
+void Client::Notify(const std::string &source, const std::set<std::string> &entities) {
+    ChangeFn fn;
+    {
+        std::lock_guard<std::mutex> lock(callback_mutex_);
+        fn = on_change_;
+    }
+    if (!fn)
+        return;
+    for (const auto &entity : entities)
+        fn(source, entity);
+}
+
+void Client::Kick(bool after_write) {
+    std::lock_guard<std::mutex> lock(worker_mutex_);
+    kicked_ = true;
+    write_kick_ = write_kick_ || after_write;
+    wake_.notify_all();
+}
+
+bool Client::SleepUnlessStopped(double seconds) {
+    std::unique_lock<std::mutex> lock(worker_mutex_);
+    wake_.wait_for(lock, std::chrono::duration<double>(seconds), [&] { return stopping_; });
+    return !stopping_;
+}
+
+void Client::Start() {
+    std::lock_guard<std::mutex> lock(worker_mutex_);
+    if (running_)
+        return;
+    stopping_ = false;
+    kicked_ = true; // sync at start
+    stop_stream_ = false;
+    running_ = true;
+    worker_ = std::thread([this] { WorkerLoop(); });
+    events_ = std::thread([this] { EventLoop(); });
+}
+
+void Client::Stop() {
+    {
+        std::lock_guard<std::mutex> lock(worker_mutex_);
+        if (!running_)
+            return;
+        stopping_ = true;
+        stop_stream_ = true;
+        wake_.notify_all();
+    }
+    worker_.join();
+    events_.join();
+    std::lock_guard<std::mutex> lock(worker_mutex_);
+    running_ = false;
+}
+
+// Seconds until the oldest queued event may be retried (0 if now, -1 if none waits).
+static double NextRetryIn(LocalStore &store) {
+    Statement st(store, "SELECT next_retry_at FROM sync_outbox WHERE in_flight = 0 ORDER BY id LIMIT 1");
+    if (!st.Step())
+        return -1;
+    return st.IsNull(0) ? 0 : std::max(0.0, st.Real(0) - UnixNow());
+}
+
+void Client::WorkerLoop() {
+    std::mt19937_64 rng(std::random_device{}());
+    std::unique_ptr<LocalStore> store;
+    int failures = 0;
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(worker_mutex_);
+            if (stopping_)
+                return;
+            kicked_ = false;
+        }
+        double wait;
+        Settings settings = CurrentSettings();
+        try {
+            if (!store)
+                store = std::make_unique<LocalStore>(path_);
+            SyncReport report = RunSync(*store, settings, rng);
+            Notify(report.rebuilt ? "rebuild" : "pull", report.changed);
+            failures = report.ok ? 0 : failures + 1;
+            wait = std::uniform_real_distribution<double>(settings.interval_min, settings.interval_max)(rng);
+            double retry = NextRetryIn(*store);
+            if (report.ok && retry >= 0)
+                wait = std::min(wait, std::max(retry, 0.05));
+            if (!report.ok && report.code != SHOPSYNC_NOT_CONFIGURED && report.code != SHOPSYNC_AUTH)
+                wait = std::min(wait, std::max(retry >= 0 ? retry : 0.0,
+                                               std::max(0.5, BackoffDelay(settings.engine.backoff, failures,
+                                                                          -1, rng))));
+        } catch (const std::exception &) { // the local database failed: try again later
+            wait = settings.interval_max;
+        }
+        std::unique_lock<std::mutex> lock(worker_mutex_);
+        wake_.wait_for(lock, std::chrono::duration<double>(wait), [&] { return stopping_ || kicked_; });
+        if (stopping_)
+            return;
+        if (write_kick_) { // let a burst of local writes gather into one push
+            write_kick_ = false;
+            wake_.wait_for(lock, std::chrono::milliseconds(settings.write_delay_ms), [&] { return stopping_; });
+        }
+    }
+}
+
+void Client::EventLoop() {
+    std::unique_ptr<LocalStore> store;
+    int failures = 0;
+    while (!stop_stream_) {
+        Settings settings = CurrentSettings();
+        int status = 0;
+        std::string token;
+        try {
+            if (!store)
+                store = std::make_unique<LocalStore>(path_);
+            std::string server = store->Get("server_url");
+            if (server.empty() || store->Get("refresh_token").empty()) {
+                if (!SleepUnlessStopped(1))
+                    return;
+                continue;
+            }
+            auto transport = NewTransport(server, settings);
+            Session session(*store, *transport, refresh_mutex_);
+            token = session.AccessToken();
+            status = transport->Stream(
+                "/sync/events", token,
+                [&](const std::string &event) {
+                    if (event == "poke" || event == "open") // open: pokes may have been missed while away
+                        Kick(false);
+                },
+                stop_stream_);
+            if (status == 401)
+                session.RefreshAfterRefusal(token);
+        } catch (const std::exception &) {
+            status = 0;
+        }
+        failures = status == 200 ? 0 : std::min(failures + 1, 5);
+        if (!SleepUnlessStopped(failures == 0 ? 0.5 : (double)(1 << failures)))
+            return;
+    }
+}
+
+json Client::Status() {
+    bool running;
+    {
+        std::lock_guard<std::mutex> lock(worker_mutex_);
+        running = running_;
+    }
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    json failed = json::array();
+    for (const auto &entity : LocalEntities()) {
+        std::string sql = "SELECT id, last_error FROM " + entity + " WHERE sync_state = 'failed'";
+        Statement st(store_, sql.c_str());
+        while (st.Step())
+            failed.push_back({{"entity", entity}, {"id", st.Text(0)}, {"last_error", st.Text(1)}});
+    }
+    Statement conflicts(store_, "SELECT count(*) FROM sync_conflicts WHERE dismissed = 0");
+    conflicts.Step();
+    double last_success = std::atof(store_.Get("last_success_at", "0").c_str());
+    double retry = NextRetryIn(store_);
+    auto or_null = [](const std::string &v) { return v.empty() ? json() : json(v); };
+    return {{"device_id", store_.Get("device_id")},
+            {"server", or_null(store_.Get("server_url"))},
+            {"user", or_null(store_.Get("user_email"))},
+            {"shop_id", or_null(store_.Get("shop_id"))},
+            {"role", or_null(store_.Get("shop_role"))},
+            {"signed_in", !store_.Get("refresh_token").empty()},
+            {"pending", PendingCount(store_)},
+            {"failed", failed},
+            {"conflicts", conflicts.Int(0)},
+            {"cursor", std::atoll(store_.Get("cursor", "0").c_str())},
+            {"last_success_at", last_success > 0 ? json(last_success) : json()},
+            {"last_error", or_null(store_.Get("last_error"))},
+            {"worker_running", running},
+            {"next_retry_in", retry > 0 ? json(retry) : json()}};
+}
+
+json Client::Conflicts() {
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    Statement st(store_, "SELECT id, entity_type, entity_id, local_payload, server_record, created_at"
+                         " FROM sync_conflicts WHERE dismissed = 0 ORDER BY id DESC");
+    json out = json::array();
+    while (st.Step())
+        out.push_back({{"id", st.Int(0)},
+                       {"entity", st.Text(1)},
+                       {"entity_id", st.Text(2)},
+                       {"local_payload", json::parse(st.Text(3))},
+                       {"server_record", json::parse(st.Text(4))},
+                       {"created_at", st.Real(5)}});
+    return out;
+}
+
+void Client::DismissConflict(long long id) {
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    Statement st(store_, "UPDATE sync_conflicts SET dismissed = 1 WHERE id = ? AND dismissed = 0");
+    st.Bind(1, id);
+    st.Step();
+    if (sqlite3_changes(store_.db()) == 0)
+        throw StoreError("no open conflict record " + std::to_string(id), SHOPSYNC_NOTFOUND);
+}
+
+json Client::MigrateLegacy(const std::string &legacy_path) {
+    LegacyReport report;
+    {
+        std::lock_guard<std::mutex> lock(api_mutex_);
+        report = shopsync::client::MigrateLegacy(store_, legacy_path);
+    }
+    Notify("local", {"customers", "orders", "order_items"});
+    Kick(true);
+    return {{"customers", report.customers},
+            {"orders", report.orders},
+            {"order_items", report.order_items},
+            {"warnings", report.warnings}};
+}
+
+} // namespace shopsync::client

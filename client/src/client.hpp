@@ -1,0 +1,86 @@
+// client/src/client.hpp — one device: its local database, its session, the
+// sync on demand and the background worker (periodic, after local writes, on
+// pokes from the server's event stream). The C API (capi.cpp) wraps this.
+#pragma once
+
+#include "local_store.hpp"
+#include "sync_engine.hpp"
+#include "transport.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+namespace shopsync::client {
+
+class Client {
+  public:
+    explicit Client(const std::string &path);
+    ~Client();
+
+    void SetServer(const std::string &url);
+    void SetOption(const std::string &name, const std::string &value);
+    std::string DeviceId();
+
+    void Login(const std::string &email, const std::string &password, const std::string &shop_id);
+    void Logout();
+
+    std::string Create(const std::string &entity, const std::string &json);
+    void Update(const std::string &entity, const std::string &id, const std::string &json);
+    void Delete(const std::string &entity, const std::string &id);
+    nlohmann::json Get(const std::string &entity, const std::string &id);
+    nlohmann::json Query(const std::string &entity, const std::string &filter_json);
+
+    SyncReport SyncNow();
+    void Start();
+    void Stop();
+
+    nlohmann::json Status();
+    nlohmann::json Conflicts();
+    void DismissConflict(long long id);
+    nlohmann::json MigrateLegacy(const std::string &legacy_path);
+
+    using ChangeFn = std::function<void(const std::string &source, const std::string &entity)>;
+    void OnChange(ChangeFn fn);
+
+  private:
+    struct Settings {
+        TransportOptions transport;
+        EngineOptions engine;
+        double interval_min = 15, interval_max = 30;
+        int write_delay_ms = 200;
+    };
+    Settings CurrentSettings();
+    std::unique_ptr<Transport> NewTransport(const std::string &server, const Settings &settings);
+    SyncReport RunSync(LocalStore &store, const Settings &settings, std::mt19937_64 &rng);
+    void LocalChange(const std::string &entity);
+    void Notify(const std::string &source, const std::set<std::string> &entities);
+    void Kick(bool after_write);
+    bool SleepUnlessStopped(double seconds); // false when stopping
+    void WorkerLoop();
+    void EventLoop();
+
+    std::string path_;
+    std::mutex api_mutex_; // guards store_ (the API's connection) and settings_
+    LocalStore store_;
+    Settings settings_;
+    std::mutex refresh_mutex_; // one token refresh at a time (single-use refresh tokens)
+    std::mutex sync_mutex_;    // one sync round at a time per device
+
+    std::mutex worker_mutex_;
+    std::condition_variable wake_;
+    bool kicked_ = false, write_kick_ = false, stopping_ = false, running_ = false;
+    std::atomic<bool> stop_stream_{false};
+    std::thread worker_, events_;
+
+    std::mutex callback_mutex_;
+    ChangeFn on_change_;
+};
+
+} // namespace shopsync::client

@@ -1,0 +1,176 @@
+// client/src/sync_engine.cpp — see sync_engine.hpp.
+#include "sync_engine.hpp"
+
+#include "apply.hpp"
+
+#include <chrono>
+#include <map>
+
+namespace shopsync::client {
+
+using json = nlohmann::json;
+
+bool SyncEngine::Fail(SyncReport &report, const HttpResponse &response, const std::string &what) {
+    report.code = ResultCodeFor(response);
+    report.error = what + ": " + ErrorText(response);
+    return false;
+}
+
+static int Count(const json &response, const char *key) {
+    return response.contains(key) && response[key].is_array() ? (int)response[key].size() : 0;
+}
+
+static void NoteEntities(SyncReport &report, const json &items, const char *key = "entity") {
+    for (const auto &item : items)
+        if (item.is_object() && item.contains(key) && item[key].is_string())
+            report.changed.insert(item[key].get<std::string>());
+}
+
+bool SyncEngine::Push(SyncReport &report) {
+    int batch_size = options_.batch_size;
+    std::string device = store_.Get("device_id");
+    for (;;) {
+        json events = TakeBatch(store_, batch_size, UnixNow());
+        if (events.empty())
+            return true;
+        HttpResponse response;
+        try {
+            response = session_.Send({"POST", "/sync/push", json{{"device_id", device}, {"events", events}}.dump(), ""});
+        } catch (...) {
+            ReturnBatch(store_, events); // not sent: no backoff, same keys
+            throw;
+        }
+        report.pushed += (int)events.size();
+        if (response.status == 200) {
+            json answer = json::parse(response.body, nullptr, false);
+            if (!answer.is_object()) {
+                ReleaseBatch(store_, events, options_.backoff, -1, UnixNow(), rng_);
+                report.code = SHOPSYNC_SERVER;
+                report.error = "the server's push answer is not JSON";
+                return false;
+            }
+            ApplyPushResponse(store_, answer);
+            report.accepted += Count(answer, "accepted");
+            report.conflicts += Count(answer, "conflicts");
+            report.rejected += Count(answer, "rejected");
+            NoteEntities(report, answer.value("conflicts", json::array()));
+            NoteEntities(report, answer.value("rejected", json::array()));
+            continue;
+        }
+        if (response.status == 413 && batch_size > 1) { // the server takes smaller batches
+            ReturnBatch(store_, events);
+            report.pushed -= (int)events.size();
+            batch_size = std::max(1, batch_size / 2);
+            continue;
+        }
+        if (response.status == 0 || response.status == 429 || response.status >= 500 ||
+            response.status == 408) { // may pass: the same events, keys and order, later
+            ReleaseBatch(store_, events, options_.backoff, response.retry_after, UnixNow(), rng_);
+            return Fail(report, response, "push");
+        }
+        // A refusal of the whole batch (403: a viewer or no longer a member; 400;
+        // 413 of a single event): visible as failed rows, never dropped silently.
+        json body = json::parse(response.body, nullptr, false);
+        std::string reason = response.status == 403 ? "forbidden" : "invalid_event";
+        std::string message = body.is_object() ? body.value("message", ErrorText(response)) : ErrorText(response);
+        RejectBatch(store_, events, reason, message);
+        report.rejected += (int)events.size();
+        NoteEntities(report, events);
+        Fail(report, response, "push refused");
+    }
+}
+
+bool SyncEngine::Rebuild(SyncReport &report) {
+    HttpResponse health = session_.Send({"POST", "/rpc/sync_health", "{}", ""});
+    if (health.status != 200)
+        return Fail(report, health, "health");
+    json info = json::parse(health.body, nullptr, false);
+    std::vector<std::string> entities;
+    for (const auto &e : LocalEntities())
+        for (const auto &served : info.value("entities", json::array()))
+            if (served == e)
+                entities.push_back(e);
+    long long cursor = -1;
+    std::map<std::string, std::unordered_set<std::string>> seen;
+    for (const auto &entity : entities) {
+        json after = nullptr;
+        for (;;) {
+            json args{{"entity", entity}, {"after", after}, {"lim", options_.snapshot_limit}};
+            HttpResponse page = session_.Send({"POST", "/rpc/sync_snapshot", args.dump(), ""});
+            if (page.status != 200)
+                return Fail(report, page, "snapshot of " + entity);
+            json body = json::parse(page.body, nullptr, false);
+            if (!body.is_object())
+                return Fail(report, page, "snapshot of " + entity + " is not JSON");
+            if (cursor < 0) // rows fetched later are at least this new; the pull replays the rest
+                cursor = body.value("cursor", 0LL);
+            const json &rows = body["rows"];
+            int applied = ApplySnapshotPage(store_, entity, rows, seen[entity]);
+            report.pulled += applied;
+            if (applied > 0)
+                report.changed.insert(entity);
+            if (!body.value("has_more", false))
+                break;
+            after = body["next_after"];
+        }
+    }
+    Transaction tx(store_);
+    for (const auto &entity : entities)
+        if (FinishRebuild(store_, entity, seen[entity]) > 0)
+            report.changed.insert(entity);
+    store_.Put("cursor", std::to_string(std::max(cursor, 0LL)));
+    store_.Put("bootstrapped", "1");
+    tx.Commit();
+    report.rebuilt = true;
+    return true;
+}
+
+bool SyncEngine::Pull(SyncReport &report) {
+    if (store_.Get("bootstrapped") != "1" && !Rebuild(report)) // a new device starts from the snapshot
+        return false;
+    bool rebuilt_now = false;
+    for (;;) {
+        std::string cursor = store_.Get("cursor", "0");
+        HttpResponse response = session_.Send(
+            {"GET", "/sync/pull?cursor=" + cursor + "&limit=" + std::to_string(options_.pull_limit), "", ""});
+        if (response.status == 410 && !rebuilt_now) { // cursor_expired: behind the server's retention
+            rebuilt_now = true;
+            if (!Rebuild(report))
+                return false;
+            continue;
+        }
+        if (response.status != 200)
+            return Fail(report, response, "pull");
+        json page = json::parse(response.body, nullptr, false);
+        if (!page.is_object() || !page.contains("changes"))
+            return Fail(report, response, "pull answer is not a page");
+        int applied = ApplyPullPage(store_, page);
+        report.pulled += applied;
+        if (applied > 0)
+            NoteEntities(report, page["changes"]);
+        if (!page.value("has_more", false))
+            return true;
+    }
+}
+
+SyncReport SyncEngine::SyncOnce() {
+    auto start = std::chrono::steady_clock::now();
+    SyncReport report;
+    try {
+        report.ok = Push(report) && Pull(report) && report.error.empty();
+    } catch (const StoreError &e) {
+        report.code = e.code;
+        report.error = e.what();
+    } catch (const std::exception &e) {
+        report.code = SHOPSYNC_ERROR;
+        report.error = e.what();
+    }
+    report.ok = report.ok && report.error.empty();
+    if (report.ok && report.code == SHOPSYNC_OK)
+        store_.Put("last_success_at", std::to_string(UnixNow()));
+    store_.Put("last_error", report.error);
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return report;
+}
+
+} // namespace shopsync::client

@@ -1,0 +1,54 @@
+// client/src/sync_engine.hpp — one sync round (DESIGN §7): push every due
+// outbox event, oldest first, in batches of up to 100; then pull until the
+// server has nothing more; rebuild from the snapshot when the cursor has
+// expired or the device is new.
+#pragma once
+
+#include "backoff.hpp"
+#include "local_store.hpp"
+#include "session.hpp"
+#include "transport.hpp"
+
+#include <random>
+#include <set>
+#include <string>
+
+namespace shopsync::client {
+
+struct SyncReport {
+    int pushed = 0, accepted = 0, conflicts = 0, rejected = 0, pulled = 0;
+    bool rebuilt = false;
+    bool ok = false;   // the server was reached and every step finished
+    int code = SHOPSYNC_OK;
+    std::string error;
+    double seconds = 0;
+    std::set<std::string> changed; // entities whose local rows changed
+};
+
+struct EngineOptions {
+    int batch_size = 100;  // events per push (the server's default max_batch)
+    int pull_limit = 1000; // changes per pull page (the server's default max_pull)
+    int snapshot_limit = 5000;
+    BackoffPolicy backoff;
+};
+
+class SyncEngine {
+  public:
+    SyncEngine(LocalStore &store, Session &session, const EngineOptions &options, std::mt19937_64 &rng)
+        : store_(store), session_(session), options_(options), rng_(rng) {}
+
+    // Never throws for network or server trouble: the report says what happened.
+    SyncReport SyncOnce();
+
+  private:
+    bool Push(SyncReport &report);
+    bool Pull(SyncReport &report);
+    bool Rebuild(SyncReport &report);
+    bool Fail(SyncReport &report, const HttpResponse &response, const std::string &what);
+    LocalStore &store_;
+    Session &session_;
+    EngineOptions options_;
+    std::mt19937_64 &rng_;
+};
+
+} // namespace shopsync::client

@@ -1,0 +1,114 @@
+"""scripts/device_cli.py — drives shopsync-device (the real device client) for
+make demo, the end-to-end tests and the client benchmarks, and sets up a shop
+through the gateway's HTTP API.
+"""
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+
+ENTITIES = ("customers", "orders", "order_items")
+
+
+class HttpError(Exception):
+    def __init__(self, status, body):
+        super().__init__(f"HTTP {status}: {body.get('message', body)}")
+        self.status, self.body = status, body
+
+
+def http(base_url, method, path, body=None, token=None):
+    """One request to the gateway; returns the JSON answer or raises HttpError."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base_url + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read().decode()
+            return json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        raise HttpError(e.code, json.loads(e.read().decode() or "{}")) from None
+
+
+def create_shop(base_url, owner, others, password_of):
+    """Signs up `owner` and every (email, role) in `others`; the owner creates a
+    shop and adds the others. Returns the shop id."""
+    for email in [owner] + [email for email, _ in others]:
+        http(base_url, "POST", "/auth/signup", {"email": email, "password": password_of(email)})
+    login = {"email": owner, "password": password_of(owner)}
+    token = http(base_url, "POST", "/auth/login", login)["access_token"]
+    shop = http(base_url, "POST", "/rpc/create_shop", {"name": "Corner Shop"}, token)
+    token = http(base_url, "POST", "/auth/login", login)["access_token"]  # now with the shop's claim
+    for email, role in others:
+        http(base_url, "POST", "/rpc/add_member", {"email": email, "role": role}, token)
+    return shop
+
+
+class CliError(Exception):
+    def __init__(self, args, code, message):
+        super().__init__(f"shopsync-device {' '.join(args)}: {message}")
+        self.code, self.message = code, message
+
+
+class DeviceCli:
+    """One device: its own SQLite file, driven through shopsync-device --json."""
+
+    def __init__(self, binary, name, db_path, server, options=None):
+        self.binary, self.name, self.db = binary, name, db_path
+        self.options = options or {}
+        self.server = server
+        self.run("init", "--server", server)
+
+    def run(self, *args, password=None, check=True):
+        cmd = [self.binary, "--db", self.db, "--json"]
+        for key, value in self.options.items():
+            cmd += ["--option", f"{key}={value}"]
+        env = dict(os.environ)
+        if password is not None:
+            env["SHOPSYNC_PASSWORD"] = password
+        done = subprocess.run(cmd + list(args), capture_output=True, text=True, env=env, timeout=120)
+        lines = done.stdout.strip().splitlines()
+        answer = json.loads(lines[-1]) if lines else None
+        if done.returncode != 0 and check:
+            message = (answer or {}).get("error") if isinstance(answer, dict) else None
+            raise CliError(args, (answer or {}).get("code") if isinstance(answer, dict) else None,
+                           message or done.stderr.strip())
+        return answer
+
+    def login(self, email, password):
+        return self.run("login", email, password=password)
+
+    def add(self, entity, **fields):
+        return self.run("add", entity, *fields_args(fields))["id"]
+
+    def edit(self, entity, ref, **fields):
+        return self.run("edit", entity, ref, *fields_args(fields))
+
+    def delete(self, entity, ref):
+        return self.run("delete", entity, ref)
+
+    def sync(self, check=True):
+        return self.run("sync", check=check)
+
+    def status(self):
+        return self.run("status")
+
+    def rows(self, entity, include_deleted=True):
+        return self.run("list", entity, *(["--all"] if include_deleted else []))
+
+    def conflicts(self):
+        return self.run("conflicts")
+
+
+def fields_args(fields):
+    """key=value pairs as shopsync-device arguments: strings with =, the rest as raw JSON with :=."""
+    return [f"{k}={v}" if isinstance(v, str) else f"{k}:={json.dumps(v)}" for k, v in fields.items()]
+
+
+# The columns a device and the server must agree on (server-side only:
+# shop_id and updated_at are compared too, since the device stores the server's image).
+def comparable(row):
+    skip = {"sync_state", "last_error"}
+    return {k: v for k, v in row.items() if k not in skip}
