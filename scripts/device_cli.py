@@ -39,7 +39,7 @@ def create_shop(base_url, owner, others, password_of):
         http(base_url, "POST", "/auth/signup", {"email": email, "password": password_of(email)})
     login = {"email": owner, "password": password_of(owner)}
     token = http(base_url, "POST", "/auth/login", login)["access_token"]
-    shop = http(base_url, "POST", "/rpc/create_shop", {"name": "Corner Shop"}, token)
+    shop = http(base_url, "POST", "/rpc/create_shop", {"name": "Corner Shop"}, token)["shop_id"]
     token = http(base_url, "POST", "/auth/login", login)["access_token"]  # now with the shop's claim
     for email, role in others:
         http(base_url, "POST", "/rpc/add_member", {"email": email, "role": role}, token)
@@ -72,9 +72,8 @@ class DeviceCli:
         lines = done.stdout.strip().splitlines()
         answer = json.loads(lines[-1]) if lines else None
         if done.returncode != 0 and check:
-            message = (answer or {}).get("error") if isinstance(answer, dict) else None
-            raise CliError(args, (answer or {}).get("code") if isinstance(answer, dict) else None,
-                           message or done.stderr.strip())
+            info = answer if isinstance(answer, dict) else {}
+            raise CliError(args, info.get("code"), info.get("error") or done.stderr.strip())
         return answer
 
     def login(self, email, password):
@@ -112,3 +111,35 @@ def fields_args(fields):
 def comparable(row):
     skip = {"sync_state", "last_error"}
     return {k: v for k, v in row.items() if k not in skip}
+
+
+def server_rows(admin, entity, shop_id):
+    """The server's rows of one entity and shop, tombstones included, as {id: row}."""
+    rows = admin(f"SELECT to_jsonb(t) FROM shopsync.{entity} t WHERE shop_id = %s", shop_id)
+    return {row["id"]: row for (row,) in rows}
+
+
+def _same(a, b):
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) < 1e-9
+    return a == b
+
+
+def differences(device, admin, shop_id, entities=ENTITIES):
+    """What differs between a device's rows and the server's: every row, every column."""
+    found = []
+    for entity in entities:
+        server = server_rows(admin, entity, shop_id)
+        local = {row["id"]: row for row in device.rows(entity)}
+        for missing in sorted(server.keys() - local.keys()):
+            found.append(f"{device.name}: {entity} {missing[:8]} is on the server only")
+        for extra in sorted(local.keys() - server.keys()):
+            found.append(f"{device.name}: {entity} {extra[:8]} is on the device only ({local[extra]['sync_state']})")
+        for row_id in sorted(server.keys() & local.keys()):
+            s, d = server[row_id], local[row_id]
+            if d["sync_state"] != "synced":
+                found.append(f"{device.name}: {entity} {row_id[:8]} is {d['sync_state']}")
+            for column, value in s.items():
+                if not _same(value, d.get(column)):
+                    found.append(f"{device.name}: {entity} {row_id[:8]}.{column}: server {value!r}, device {d.get(column)!r}")
+    return found

@@ -239,12 +239,13 @@ int Run(Device &d, Args &args) {
         return shopsync_cli::Print(d.json_, result, shopsync_cli::Table(entity, result));
     }
     if (cmd == "sync") {
-        rc = d.Json([&](char **out) { return shopsync_sync_now(d.h_, out); }, &result);
-        if (rc != SHOPSYNC_OK) {
-            d.Fail(rc);
-            return 1;
-        }
-        return shopsync_cli::Print(d.json_, result, shopsync_cli::SyncLine(result));
+        char *out = nullptr; // the report comes back even when the round fails
+        rc = shopsync_sync_now(d.h_, &out);
+        result = out ? json::parse(out) : json{{"ok", false}, {"error", shopsync_errmsg(d.h_)}};
+        shopsync_free(out);
+        result["code"] = rc;
+        shopsync_cli::Print(d.json_, result, shopsync_cli::SyncLine(result));
+        return rc == SHOPSYNC_OK ? 0 : 1;
     }
     if (cmd == "status") {
         if ((rc = d.Json([&](char **out) { return shopsync_status(d.h_, out); }, &result)) != SHOPSYNC_OK)

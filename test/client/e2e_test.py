@@ -1,0 +1,238 @@
+"""test/client/e2e_test.py — devices (shopsync-device, each with its own SQLite
+file) syncing through the gateway with a private cluster: offline edits on
+three devices converge, a conflict ends server-wins with a record, a delete
+reaches every device, a lost push response is retried and applied once, a
+PostgreSQL restart mid-sync loses nothing, a viewer's write fails visibly,
+tokens refresh, pokes wake a watching device, a legacy shop.db uploads.
+
+Needs GATEWAY_URL, the PG* environment and build/shopsync-device; prints TAP.
+"""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+import psycopg2
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+sys.path.insert(0, os.path.dirname(__file__))
+from device_cli import CliError, DeviceCli, create_shop, differences  # noqa: E402
+from lossy_proxy import LossyProxy  # noqa: E402
+
+BINARY = os.path.abspath("build/shopsync-device")
+GATEWAY = os.environ["GATEWAY_URL"]
+WORK = tempfile.mkdtemp(prefix="shopsync-e2e-")
+results = []
+
+
+def ok(condition, name, detail=None):
+    results.append(bool(condition))
+    print(f"{'ok' if condition else 'not ok'} {len(results)} - {name}", flush=True)
+    if not condition and detail:
+        for line in (detail if isinstance(detail, list) else [detail])[:20]:
+            print(f"#   {line}", flush=True)
+
+
+def admin(sql, *args):
+    conn = psycopg2.connect(host=os.environ["PGHOST"], port=os.environ["PGPORT"], user="postgres",
+                            dbname=os.environ["PGDATABASE"])
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql, args)
+            return cur.fetchall() if cur.description else None
+    finally:
+        conn.close()
+
+
+def password_of(email):
+    return "pw " + email
+
+
+def device(name, email, server=GATEWAY, **options):
+    d = DeviceCli(BINARY, name, os.path.join(WORK, name + ".db"), server, options)
+    d.login(email, password_of(email))
+    return d
+
+
+def kv(d, key, value=None):
+    db = sqlite3.connect(d.db)
+    try:
+        if value is not None:
+            db.execute("UPDATE sync_kv SET value = ? WHERE key = ?", (value, key))
+            db.commit()
+        row = db.execute("SELECT value FROM sync_kv WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+    finally:
+        db.close()
+
+
+def sync_all(devices, rounds=2):
+    for _ in range(rounds):
+        for d in devices:
+            d.sync()
+
+
+owner, staff, viewer = "olivia@e2e.example", "sam@e2e.example", "vic@e2e.example"
+SHOP = create_shop(GATEWAY, owner, [(staff, "staff"), (viewer, "viewer")], password_of)
+desk, tablet, laptop = device("desk", owner), device("tablet", staff), device("laptop", owner)
+phone = device("phone", viewer)
+everyone = [desk, tablet, laptop, phone]
+
+# ---- offline edits on three devices, then sync: all converge -------------------------------
+c1 = desk.add("customer", customer_code="C-1", name="Ann Lee", phone="555-0101")
+o1 = desk.add("order", order_code="O-1", customer_id=c1, total=42.5)
+desk.add("item", order_id=o1, product_name="Tea", quantity=2, unit_price=4.25)
+desk.edit("customer", "C-1", email="ann@example.com")  # folds into the unsent create
+c2 = tablet.add("customer", customer_code="C-2", name="Bo Chen")
+o2 = tablet.add("order", order_code="O-2", customer_id=c2, total=9.9)
+tablet.edit("order", "O-2", status="confirmed")
+c3 = laptop.add("customer", customer_code="C-3", name="Zoë Müller")
+laptop.add("order", order_code="O-3", customer_id=c3)
+laptop.delete("customer", laptop.add("customer", customer_code="C-tmp", name="never sent"))
+ok(all(d.status()["pending"] > 0 for d in (desk, tablet, laptop)), "offline: each device queues its writes")
+sync_all(everyone)
+diff = [x for d in everyone for x in differences(d, admin, SHOP)]
+ok(not diff, "after offline edits on three devices, every device equals the server, row by row", diff)
+ok(admin("SELECT count(*) FROM shopsync.customers WHERE shop_id = %s", SHOP)[0][0] == 3,
+   "no duplicates, and a create deleted before its push never reached the server")
+ok(admin("SELECT status FROM shopsync.orders WHERE id = %s", o2)[0][0] == "confirmed",
+   "an edit of an unsent create travels with it")
+
+# ---- a conflict: server wins, the loser keeps a conflict record ----------------------------
+desk.edit("order", "O-1", notes="from the desk")
+tablet.edit("order", "O-1", notes="from the tablet")
+desk.sync()
+report = tablet.sync()
+ok(report["conflicts"] == 1, "the second editor of an order gets a conflict")
+row = next(r for r in tablet.rows("orders") if r["id"] == o1)
+ok(row["notes"] == "from the desk" and row["sync_state"] == "synced", "server wins: the tablet's row is the server's")
+conflicts = tablet.conflicts()
+ok(len(conflicts) == 1 and conflicts[0]["local_payload"].get("notes") == "from the tablet",
+   "a conflict record keeps the tablet's lost change for the banner")
+tablet.run("conflicts", "dismiss", str(conflicts[0]["id"]))
+ok(tablet.conflicts() == [], "a dismissed conflict leaves the banner")
+
+# ---- a delete reaches every device ---------------------------------------------------------
+laptop.delete("customer", "C-2")
+sync_all(everyone)
+gone = [next((r for r in d.rows("customers") if r["id"] == c2), None) for d in everyone]
+ok(all(r is not None and r["deleted_at"] for r in gone), "a deleted customer is a tombstone on every device")
+ok(all(c2 not in [r["id"] for r in d.rows("customers", include_deleted=False)] for d in everyone),
+   "and is gone from every device's list")
+diff = [x for d in everyone for x in differences(d, admin, SHOP)]
+ok(not diff, "after conflict and delete, every device still equals the server", diff)
+
+# ---- a viewer's write fails visibly ----------------------------------------------------------
+phone.add("customer", customer_code="C-V", name="viewer's try")
+phone.sync(check=False)
+status = phone.status()
+ok(status["pending"] == 0 and len(status["failed"]) == 1 and "forbidden" in status["failed"][0]["last_error"],
+   "a viewer's write is refused and kept as failed with its reason")
+ok(not admin("SELECT 1 FROM shopsync.customers WHERE customer_code = 'C-V'"), "and never reaches the server")
+
+# ---- a push whose response is lost is retried and applied once -------------------------------
+host, port = GATEWAY.rsplit("//", 1)[1].split(":")
+proxy = LossyProxy(host, int(port))
+flaky = device("flaky", staff, server=f"http://127.0.0.1:{proxy.port}", backoff_base="0.01", backoff_cap="0.02")
+flaky.sync()
+lost = flaky.add("customer", customer_code="C-LOST", name="lost answer")
+proxy.drop_next_push = True
+first = flaky.sync(check=False)
+ok(proxy.dropped == 1 and not first["ok"] and flaky.status()["pending"] == 1,
+   "the push's answer is lost: the device keeps the event queued")
+ok(admin("SELECT count(*) FROM shopsync.customers WHERE id = %s", lost)[0][0] == 1,
+   "although the server had committed it")
+time.sleep(0.05)
+again = flaky.sync()
+ok(again["ok"] and again["accepted"] == 1 and flaky.status()["pending"] == 0, "the retry (same key) is accepted")
+ok(admin("SELECT version FROM shopsync.customers WHERE id = %s", lost)[0][0] == 1 and
+   admin("SELECT count(*) FROM shopsync.change_log WHERE entity_id = %s", lost)[0][0] == 1,
+   "and applied once: version 1, one change in the log")
+
+# ---- PostgreSQL restarts mid-sync: nothing lost ---------------------------------------------
+bulk = device("bulk", staff, backoff_base="0.01", backoff_cap="0.05")
+bulk.sync()
+codes = [f"B-{i:04d}" for i in range(600)]
+for start in range(0, len(codes), 100):  # writes in a burst, through the C API's outbox
+    for code in codes[start:start + 100]:
+        bulk.run("add", "customer", f"customer_code={code}", f"name=Bulk {code}")
+syncing = subprocess.Popen([BINARY, "--db", bulk.db, "--json", "sync"], stdout=subprocess.PIPE, text=True)
+time.sleep(0.05)
+subprocess.run(["bash", "-c", "source test/lib/pgcluster.sh && pgcluster_restart"], check=True,
+               env=dict(os.environ), stdout=subprocess.DEVNULL)
+interrupted = not json.loads(syncing.communicate(timeout=120)[0].strip().splitlines()[-1])["ok"]
+for _ in range(100):
+    if bulk.sync(check=False)["ok"] and bulk.status()["pending"] == 0:
+        break
+    time.sleep(0.2)
+on_server = admin("SELECT count(*), count(DISTINCT customer_code) FROM shopsync.customers"
+                  " WHERE customer_code LIKE 'B-%%'")[0]
+ok(on_server == (600, 600), "after a restart mid-sync every write is on the server exactly once"
+   f" (the interrupted round {'failed and was retried' if interrupted else 'finished before the restart'})",
+   str(on_server))
+sync_all([desk, bulk], rounds=1)
+diff = differences(bulk, admin, SHOP) + differences(desk, admin, SHOP)
+ok(not diff, "and the devices equal the server", diff)
+
+# ---- tokens: refreshed before expiry, and once after a 401 -----------------------------------
+old_refresh = kv(desk, "refresh_token")
+kv(desk, "access_expires_at", str(time.time() + 5))
+ok(desk.sync()["ok"] and kv(desk, "refresh_token") != old_refresh,
+   "an access token about to expire is refreshed before the call (a new refresh token)")
+kv(desk, "access_token", "not-a-valid-token")
+kv(desk, "access_expires_at", str(time.time() + 3600))
+ok(desk.sync()["ok"] and kv(desk, "access_token") != "not-a-valid-token", "a refused token is refreshed once")
+kv(desk, "refresh_token", str(uuid.uuid4()))
+kv(desk, "access_token", "not-a-valid-token")
+try:
+    desk.sync()
+    ok(False, "a dead session asks to sign in again")
+except CliError as e:
+    ok(e.code == 7 and not desk.status()["signed_in"], "a dead session asks to sign in again (SHOPSYNC_AUTH)")
+desk.login(owner, password_of(owner))
+
+# ---- pokes: a watching device hears of a change in well under its polling interval ----------
+watcher = device("watcher", staff, interval_min="60", interval_max="60")
+watcher.sync()
+watching = subprocess.Popen([BINARY, "--db", watcher.db, "--option", "interval_min=60", "--option",
+                             "interval_max=60", "watch"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+time.sleep(1.0)  # the event stream connects
+poked = laptop.add("customer", customer_code="C-POKE", name="poke me")
+laptop.sync()
+arrived = None
+start = time.time()
+while time.time() - start < 10:
+    if any(r["id"] == poked for r in watcher.rows("customers")):
+        arrived = time.time() - start
+        break
+    time.sleep(0.05)
+watching.terminate()
+watching.wait(timeout=10)
+ok(arrived is not None and arrived < 5, f"a poke brings a change to a watching device ({arrived})")
+ok(watching.returncode == 0, "watch stops cleanly on SIGTERM")
+
+# ---- a legacy shop.db is imported and uploaded ----------------------------------------------
+legacy = os.path.join(WORK, "legacy.db")
+subprocess.run(["sqlite3", legacy], stdin=open("test/client/fixtures/legacy_shop.sql"), check=True)
+before = open(legacy, "rb").read()
+migrant = device("migrant", owner)
+report = migrant.run("migrate-legacy", legacy)
+migrant.sync()
+counts = admin("SELECT (SELECT count(*) FROM shopsync.customers WHERE shop_id = %s AND name <> 'Bulk' AND customer_code"
+               " NOT LIKE 'B-%%'), (SELECT count(*) FROM shopsync.order_items WHERE shop_id = %s)", SHOP, SHOP)[0]
+ok(migrant.status()["pending"] == 0 and not migrant.status()["failed"],
+   f"a legacy shop.db ({report['customers']} customers, {report['orders']} orders, {report['order_items']} items)"
+   " uploads without a failure", str(migrant.status()["failed"][:3]))
+ok(open(legacy, "rb").read() == before, "and the legacy file is left untouched")
+sync_all([desk, migrant], rounds=1)
+diff = differences(desk, admin, SHOP) + differences(migrant, admin, SHOP)
+ok(not diff, "and every device equals the server afterwards", diff)
+
+proxy.close()
+subprocess.run(["rm", "-rf", WORK])
+print(f"1..{len(results)}")
+sys.exit(0 if all(results) else 1)
