@@ -11,7 +11,7 @@ using json = nlohmann::json;
 
 // Flags that take a value after the command.
 static const std::set<std::string> kValueFlags = {"--server", "--shop", "--for"};
-static const std::set<std::string> kBareFlags = {"--all"};
+static const std::set<std::string> kBareFlags = {"--all", "--override"};
 
 std::string Args::Flag(const std::string &name) const {
     for (const auto &[n, v] : flags)

@@ -29,7 +29,7 @@ const char *kUsage = R"(usage: shopsync-device [--db PATH] [--json] [--option NA
   login EMAIL [--shop ID]      sign in; the password comes from $SHOPSYNC_PASSWORD or stdin
   logout
   add ENTITY FIELD=VALUE...    create a row (FIELD:=JSON for a raw JSON value)
-  edit ENTITY REF FIELD=VALUE...
+  edit ENTITY REF FIELD=VALUE... [--override]   (--override: an owner's exception, e.g. a status moved back)
   delete ENTITY REF
   get ENTITY REF
   list ENTITY [--all] [FIELD=VALUE...]
@@ -210,7 +210,9 @@ int Run(Device &d, Args &args) {
                 return 2;
             if ((rc = ResolveReferences(d, &change)) != SHOPSYNC_OK)
                 return d.Fail(rc);
-            if ((rc = shopsync_update(d.h_, entity.c_str(), id.c_str(), change.dump().c_str())) != SHOPSYNC_OK)
+            int flags = args.Has("--override") ? SHOPSYNC_WRITE_OVERRIDE : 0;
+            if ((rc = shopsync_update_flags(d.h_, entity.c_str(), id.c_str(), change.dump().c_str(), flags)) !=
+                SHOPSYNC_OK)
                 return d.Fail(rc);
             return shopsync_cli::Print(d.json_, {{"entity", entity}, {"id", id}}, "updated " + entity + " " + id);
         }

@@ -21,7 +21,7 @@ json TakeBatch(LocalStore &store, int limit, double now) {
     // everything behind it waits too (an update must not overtake its create).
     Statement st(store,
                  "SELECT id, entity_type, entity_id, op, payload_json, base_version, idempotency_key,"
-                 " next_retry_at FROM sync_outbox WHERE in_flight = 0 ORDER BY id LIMIT ?");
+                 " next_retry_at, override FROM sync_outbox WHERE in_flight = 0 ORDER BY id LIMIT ?");
     st.Bind(1, (long long)limit);
     json events = json::array();
     std::vector<long long> ids;
@@ -36,6 +36,8 @@ json TakeBatch(LocalStore &store, int limit, double now) {
                {"base_version", st.Int(5)}};
         if (e["op"] != "delete")
             e["payload"] = json::parse(st.Text(4));
+        if (st.Int(8) != 0)
+            e["override"] = true;
         events.push_back(e);
     }
     Statement mark(store, "UPDATE sync_outbox SET in_flight = 1 WHERE id = ?");

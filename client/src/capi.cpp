@@ -155,6 +155,16 @@ int shopsync_update(shopsync_client *h, const char *entity, const char *id, cons
     });
 }
 
+int shopsync_update_flags(shopsync_client *h, const char *entity, const char *id, const char *json_text,
+                          int flags) {
+    return Guard(h, [&](Client &c) {
+        if ((flags & ~SHOPSYNC_WRITE_OVERRIDE) != 0)
+            throw StoreError("unknown write flags " + std::to_string(flags), SHOPSYNC_MISUSE);
+        c.Update(Required(entity, "entity"), Required(id, "id"), Required(json_text, "json"),
+                 (flags & SHOPSYNC_WRITE_OVERRIDE) != 0);
+    });
+}
+
 int shopsync_delete(shopsync_client *h, const char *entity, const char *id) {
     return Guard(h, [&](Client &c) { c.Delete(Required(entity, "entity"), Required(id, "id")); });
 }

@@ -128,11 +128,11 @@ std::string Client::Create(const std::string &entity, const std::string &text) {
     return id;
 }
 
-void Client::Update(const std::string &entity, const std::string &id, const std::string &text) {
+void Client::Update(const std::string &entity, const std::string &id, const std::string &text, bool override) {
     json payload = ParseObject(text, "a change");
     {
         std::lock_guard<std::mutex> lock(api_mutex_);
-        LocalWrite(store_, entity, WriteOp::Update, id, payload);
+        LocalWrite(store_, entity, WriteOp::Update, id, payload, override);
     }
     LocalChange(entity);
 }

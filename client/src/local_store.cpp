@@ -40,7 +40,9 @@ static const std::vector<std::string> &Migrations() {
               " entity_id TEXT NOT NULL, local_payload TEXT NOT NULL, server_record TEXT NOT NULL,"
               " created_at REAL NOT NULL, dismissed INTEGER NOT NULL DEFAULT 0);"
               "INSERT INTO sync_kv VALUES ('cursor', '0');";
-        return std::vector<std::string>{v1};
+        // v2: an owner's explicit override (e.g. an order status moved back) rides on its event.
+        std::string v2 = "ALTER TABLE sync_outbox ADD COLUMN override INTEGER NOT NULL DEFAULT 0;";
+        return std::vector<std::string>{v1, v2};
     }();
     return kMigrations;
 }

@@ -81,16 +81,17 @@ static PendingEvent NewestEvent(LocalStore &store, const std::string &entity, co
 }
 
 static void Enqueue(LocalStore &store, const std::string &entity, const std::string &id, const char *op,
-                    const json &payload, long long base_version) {
+                    const json &payload, long long base_version, bool override = false) {
     Statement st(store, "INSERT INTO sync_outbox (entity_type, entity_id, op, payload_json, base_version,"
-                        " idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                        " idempotency_key, created_at, override) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     st.Bind(1, entity)
         .Bind(2, id)
         .Bind(3, std::string(op))
         .Bind(4, payload.dump())
         .Bind(5, base_version)
         .Bind(6, NewUuid())
-        .Bind(7, Now());
+        .Bind(7, Now())
+        .Bind(8, (long long)override);
     st.Step();
 }
 
@@ -108,15 +109,15 @@ static void SaveRow(LocalStore &store, const std::string &entity, const std::str
 }
 
 std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
-                       const json &payload) {
+                       const json &payload, bool override) {
     Transaction tx(store);
-    id = LocalWriteInTransaction(store, entity, op, std::move(id), payload);
+    id = LocalWriteInTransaction(store, entity, op, std::move(id), payload, override);
     tx.Commit();
     return id;
 }
 
 std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
-                                    const json &payload) {
+                                    const json &payload, bool override) {
     if (!KnownEntity(entity))
         throw StoreError("unknown entity \"" + entity + "\"", SHOPSYNC_INVALID);
     if (!payload.is_object())
@@ -153,11 +154,12 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
         if (foldable) {
             json merged = pending.payload;
             merged.update(payload);
-            Statement st(store, "UPDATE sync_outbox SET payload_json = ?, idempotency_key = ? WHERE id = ?");
-            st.Bind(1, merged.dump()).Bind(2, NewUuid()).Bind(3, pending.id);
+            Statement st(store, "UPDATE sync_outbox SET payload_json = ?, idempotency_key = ?,"
+                                " override = override OR ? WHERE id = ?");
+            st.Bind(1, merged.dump()).Bind(2, NewUuid()).Bind(3, (long long)override).Bind(4, pending.id);
             st.Step();
         } else {
-            Enqueue(store, entity, id, "update", payload, base);
+            Enqueue(store, entity, id, "update", payload, base, override);
         }
         return id;
     }

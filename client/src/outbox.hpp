@@ -23,14 +23,15 @@ enum class WriteOp { Create, Update, Delete };
 
 // Applies a local write and queues it. For Create, an empty id gets a new
 // uuid. Returns the row's id. Throws StoreError (unknown entity, unknown row,
-// bad payload); then nothing was written.
+// bad payload); then nothing was written. `override` (an owner's update,
+// e.g. an order status moved back) asks the server to allow what it would refuse.
 std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
-                       const nlohmann::json &payload);
+                       const nlohmann::json &payload, bool override = false);
 
 // The same, inside a transaction the caller holds (several writes that must
 // land together, e.g. a migration).
 std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
-                                    const nlohmann::json &payload);
+                                    const nlohmann::json &payload, bool override = false);
 
 // Events waiting to be pushed, oldest first.
 int PendingCount(LocalStore &store);

@@ -68,13 +68,13 @@ TEST_CASE("LocalStore creates and migrates the local schema", "[store]") {
     TempDb file;
     {
         LocalStore store(file.path);
-        CHECK(store.schema_version() == 1);
+        CHECK(store.schema_version() == 2);
         CHECK(store.Get("cursor") == "0");
         store.Put("device_id", "desk-1");
     }
     SECTION("reopening keeps data and does not migrate twice") {
         LocalStore again(file.path);
-        CHECK(again.schema_version() == 1);
+        CHECK(again.schema_version() == 2);
         CHECK(again.Get("device_id") == "desk-1");
     }
     SECTION("WAL mode") {
@@ -90,6 +90,39 @@ TEST_CASE("LocalStore creates and migrates the local schema", "[store]") {
         CHECK_THROWS_AS(LocalStore(file.path), StoreError);
     }
     SECTION("an empty path is refused") { CHECK_THROWS_AS(LocalStore(""), StoreError); }
+}
+
+TEST_CASE("a version 1 database migrates to version 2 keeping its queue", "[store]") {
+    TempDb file;
+    std::string id;
+    {
+        LocalStore store(file.path);
+        id = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+        // Back to what a version 1 client left behind.
+        store.Exec("ALTER TABLE sync_outbox DROP COLUMN override; PRAGMA user_version = 1");
+    }
+    LocalStore store(file.path);
+    CHECK(store.schema_version() == 2);
+    json batch = TakeBatch(store, 100, 1e12);
+    REQUIRE(batch.size() == 1);
+    CHECK(batch[0]["entity_id"] == id);
+    CHECK_FALSE(batch[0].contains("override"));
+}
+
+TEST_CASE("an owner's override rides on its event, also when edits fold", "[outbox]") {
+    TempDb file;
+    LocalStore store(file.path);
+    std::string id = LocalWrite(store, "orders", WriteOp::Create, "", {{"status", "confirmed"}});
+    MarkSynced(store, "orders", id, 2);
+    LocalWrite(store, "orders", WriteOp::Update, id, {{"status", "pending"}}, true);
+    LocalWrite(store, "orders", WriteOp::Update, id, {{"notes", "back to pending"}});
+    json batch = TakeBatch(store, 100, 1e12);
+    REQUIRE(batch.size() == 1);
+    CHECK(batch[0]["override"] == true);
+    CHECK(batch[0]["payload"] == json{{"notes", "back to pending"}, {"status", "pending"}});
+    std::string plain = LocalWrite(store, "orders", WriteOp::Create, "", {{"status", "pending"}});
+    CHECK_FALSE(TakeBatch(store, 100, 1e12)[0].contains("override"));
+    (void)plain;
 }
 
 TEST_CASE("a local write and its outbox event commit together", "[outbox]") {

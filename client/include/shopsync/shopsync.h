@@ -92,6 +92,12 @@ int shopsync_create(shopsync_client *h, const char *entity, const char *json, ch
 int shopsync_update(shopsync_client *h, const char *entity, const char *id, const char *json);
 int shopsync_delete(shopsync_client *h, const char *entity, const char *id);
 
+/* shopsync_update with flags. SHOPSYNC_WRITE_OVERRIDE (owners only) asks the
+ * server to allow what its rules would refuse, such as an order status moving
+ * backwards; the server audits it and refuses it from anyone else. */
+#define SHOPSYNC_WRITE_OVERRIDE 1
+int shopsync_update_flags(shopsync_client *h, const char *entity, const char *id, const char *json, int flags);
+
 /* Reads. shopsync_get returns one row (tombstones too); SHOPSYNC_NOTFOUND if none.
  * shopsync_query returns a JSON array; `filter_json` may be NULL or an object:
  *   {"where": {"column": value, …}, "include_deleted": false,
