@@ -19,7 +19,6 @@ import uuid
 import psycopg2
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-sys.path.insert(0, os.path.dirname(__file__))
 from device_cli import CliError, DeviceCli, create_shop, differences  # noqa: E402
 from lossy_proxy import LossyProxy  # noqa: E402
 

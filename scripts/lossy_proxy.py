@@ -1,4 +1,4 @@
-"""test/client/lossy_proxy.py — an HTTP proxy on loopback that can lose a
+"""scripts/lossy_proxy.py — an HTTP proxy on loopback that can lose a
 response: with `drop_next_push` set, it forwards the next POST /sync/push to
 the gateway, waits for the whole answer (so the server has committed), then
 cuts the device's connection without sending it.
