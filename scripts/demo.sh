@@ -49,7 +49,8 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$GATEWAY_PORT/health" >/dev/nu
 echo "demo: shopsync-gateway on http://127.0.0.1:$GATEWAY_PORT"
 
 status=0
-PYTHONPATH=scripts /usr/bin/python3 scripts/demo_story.py "$DSN" "http://127.0.0.1:$GATEWAY_PORT" "$WORKDIR" || status=$?
+PYTHONPATH=scripts /usr/bin/python3 scripts/demo_story.py "$DSN" "http://127.0.0.1:$GATEWAY_PORT" "$WORKDIR" \
+    "$PWD/build/shopsync-device" || status=$?
 [ "${KEEP:-0}" = 1 ] || stop_gateway
 
 if [ "${KEEP:-0}" = 1 ] && [ -n "${PGCLUSTER_DIR:-}" ]; then

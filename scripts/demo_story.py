@@ -1,21 +1,26 @@
 """scripts/demo_story.py — the story `make demo` tells, with a readable report.
 
 A corner shop with an owner (desk), a staff member (tablet) and a viewer
-(phone): offline work, a conflict, a delete, a refused write, a refused and
-then overridden status change, a retried push, and a final convergence check
-of every device against the server. Exit status 1 if anything diverges.
-Usage: demo_story.py DSN GATEWAY_URL WORKDIR   (DSN: the admin's view, for checks)
+(phone), each device a real shopsync-device with its own SQLite file: offline
+work, a conflict, a delete, a refused write, a refused and then overridden
+status change, a retried push, sync latency with pokes, and a final
+convergence check of every device against the server, row by row.
+Exit status 1 if anything diverges.
+Usage: demo_story.py DSN GATEWAY_URL WORKDIR DEVICE_BINARY   (DSN: the admin's view, for checks)
 """
-import json
+import os
+import sqlite3
+import statistics
+import subprocess
 import sys
 import time
-import uuid
 
 import psycopg2
 
-from demo_device import ENTITIES, Device, PushRefused, http
+from device_cli import CliError, DeviceCli, create_shop, differences
+from lossy_proxy import LossyProxy
 
-DSN, GATEWAY, WORKDIR = sys.argv[1], sys.argv[2], sys.argv[3]
+DSN, GATEWAY, WORKDIR, BINARY = sys.argv[1:5]
 failures = []
 
 
@@ -37,150 +42,167 @@ def admin(sql, *args):
         conn.close()
 
 
-def timed_sync(device):
-    start = time.perf_counter()
-    pushed = device.push()
-    pulled = device.pull()
-    ms = (time.perf_counter() - start) * 1000
-    if pushed is None:
-        say(f"  {device.name:7} offline: {device.pending()} change(s) wait in its outbox")
-        return
-    a, c, r, rep = pushed
-    say(f"  {device.name:7} sync {ms:6.1f} ms: pushed {a} accepted, {c} conflict(s), {r} rejected"
-        f"{f', {rep} replayed' if rep else ''}; pulled {pulled} change(s)")
-
-
 def check(condition, text):
     say(f"  {'✔' if condition else '✘'} {text}")
     if not condition:
         failures.append(text)
 
 
+def sync(device, offline=False):
+    """One sync round of a device, reported in a line."""
+    if offline:
+        say(f"  {device.name:7} offline: {device.status()['pending']} change(s) wait in its outbox")
+        return None
+    r = device.sync(check=False)
+    line = (f"  {device.name:7} sync {r['seconds'] * 1000:6.1f} ms: pushed {r['accepted']} accepted, "
+            f"{r['conflicts']} conflict(s), {r['rejected']} rejected; pulled {r['pulled']} change(s)")
+    if r.get("rebuilt"):
+        line += " (first sync: from the snapshot)"
+    say(line)
+    if r.get("error"):
+        say(f"          server said: {r['error']}")
+    return r
+
+
+def row(device, entity, row_id):
+    return next(r for r in device.rows(entity) if r["id"] == row_id)
+
+
 step("Setting up the shop, through the gateway")
-people = {"olivia@corner.example": "owner", "sam@corner.example": "staff", "vic@corner.example": "viewer"}
-for email in people:
-    http(GATEWAY, "POST", "/auth/signup", {"email": email, "password": "demo password 1"})
-olivia = http(GATEWAY, "POST", "/auth/login", {"email": "olivia@corner.example", "password": "demo password 1"})
-SHOP = http(GATEWAY, "POST", "/rpc/create_shop", {"name": "Corner Shop"}, olivia["access_token"])["shop_id"]
-olivia = http(GATEWAY, "POST", "/auth/refresh", {"refresh_token": olivia["refresh_token"], "shop_id": SHOP})
-for email, role in people.items():
-    if role != "owner":
-        http(GATEWAY, "POST", "/rpc/add_member", {"email": email, "role": role}, olivia["access_token"])
-sam = http(GATEWAY, "POST", "/auth/login", {"email": "sam@corner.example", "password": "demo password 1"})
-vic = http(GATEWAY, "POST", "/auth/login", {"email": "vic@corner.example", "password": "demo password 1"})
-desk = Device("desk", olivia["access_token"], GATEWAY, f"{WORKDIR}/desk.db")
-tablet = Device("tablet", sam["access_token"], GATEWAY, f"{WORKDIR}/tablet.db")
-phone = Device("phone", vic["access_token"], GATEWAY, f"{WORKDIR}/phone.db")
-devices = (desk, tablet, phone)
+PASSWORD = "demo password 1"
+SHOP = create_shop(GATEWAY, "olivia@corner.example",
+                   [("sam@corner.example", "staff"), ("vic@corner.example", "viewer")], lambda _: PASSWORD)
+devices = []
+for name, email in (("desk", "olivia@corner.example"), ("tablet", "sam@corner.example"),
+                    ("phone", "vic@corner.example")):
+    d = DeviceCli(BINARY, name, os.path.join(WORKDIR, name + ".db"), GATEWAY)
+    d.login(email, PASSWORD)
+    devices.append(d)
+desk, tablet, phone = devices
 say(f"  Olivia signed up, created 'Corner Shop' ({SHOP}) and added Sam (staff) and Vic (viewer)")
-say("  desk = Olivia, tablet = Sam, phone = Vic; each device has its own SQLite cache and logs in over HTTP")
+say("  desk = Olivia, tablet = Sam, phone = Vic: each is shopsync-device with its own SQLite file")
+say(f"  e.g.  {os.path.basename(BINARY)} --db {desk.db} list orders")
 
 step("1. Customers and orders, with the tablet offline")
-ann = desk.write("customers", "create", name="Ann Lee", customer_code="C-001", phone="555-0101")
-bob = desk.write("customers", "create", name="Bob Ray", customer_code="C-002")
-order1 = desk.write("orders", "create", order_code="O-1001", customer_id=ann, total=42.5)
-desk.write("order_items", "create", order_id=order1, product_name="Green tea", sku="TEA-G", quantity=2,
-           unit_price=12.5)
-desk.write("order_items", "create", order_id=order1, product_name="Teapot", quantity=1, unit_price=17.5)
-tablet.online = False
-cy = tablet.write("customers", "create", name="Cy Park", customer_code="C-003")
-order2 = tablet.write("orders", "create", order_code="O-1002", customer_id=cy, total=9.9)
+ann = desk.add("customer", name="Ann Lee", customer_code="C-001", phone="555-0101")
+bob = desk.add("customer", name="Bob Ray", customer_code="C-002")
+order1 = desk.add("order", order_code="O-1001", customer_id=ann, total=42.5)
+desk.add("item", order_id=order1, product_name="Green tea", sku="TEA-G", quantity=2, unit_price=12.5)
+desk.add("item", order_id=order1, product_name="Teapot", quantity=1, unit_price=17.5)
+cy = tablet.add("customer", name="Cy Park", customer_code="C-003")
+tablet.add("order", order_code="O-1002", customer_id=cy, total=9.9)
 say("  desk: 2 customers, order O-1001 with 2 items;  tablet (offline): customer C-003, order O-1002")
-for d in devices:
-    timed_sync(d)
-tablet.online = True
+sync(desk)
+sync(tablet, offline=True)
+sync(phone)
 say("  tablet is back online")
 for d in (tablet, desk, phone):
-    timed_sync(d)
-check(len(phone.live("customers")) == 3, "the phone sees all 3 customers, from both devices")
+    sync(d)
+check(len(phone.rows("customers", include_deleted=False)) == 3, "the phone sees all 3 customers, from both devices")
 
 step("2. The same order edited on two devices at once")
-desk.write("orders", "update", order1, notes="Gift wrap, please")
-tablet.write("orders", "update", order1, notes="Deliver after 5 pm")
+desk.edit("order", "O-1001", notes="Gift wrap, please")
+tablet.edit("order", "O-1001", notes="Deliver after 5 pm")
 say("  desk: notes = 'Gift wrap, please';  tablet: notes = 'Deliver after 5 pm' (both from version 1)")
-timed_sync(desk)
-timed_sync(tablet)
+sync(desk)
+sync(tablet)
 banner = tablet.conflicts()
 check(len(banner) == 1, "the tablet got a conflict: the server's version wins")
 if banner:
-    detail = json.loads(banner[0][2])
-    say(f"  banner on tablet: your notes {detail['mine'].get('notes')!r} were replaced by "
-        f"{detail['server'].get('notes')!r}")
+    say(f"  banner on tablet: your notes {banner[0]['local_payload'].get('notes')!r} were replaced by "
+        f"{banner[0]['server_record'].get('notes')!r}")
+check(row(tablet, "orders", order1)["notes"] == "Gift wrap, please", "the tablet now shows the server's order")
 
 step("3. A customer deleted on one device")
-bob_version = desk.rows("customers")[bob][0]
-desk.write("customers", "delete", bob)
+bob_version = row(desk, "customers", bob)["version"]
+desk.delete("customer", "C-002")
 for d in devices:
-    timed_sync(d)
-check(all(bob not in [c["id"] for c in d.live("customers")] for d in devices),
+    sync(d)
+check(all(bob not in [c["id"] for c in d.rows("customers", include_deleted=False)] for d in devices),
       "Bob's tombstone reached every device")
 tombstone = admin("SELECT deleted_at IS NOT NULL, version FROM shopsync.customers WHERE id = %s", bob)[0]
 check(tombstone[0] and tombstone[1] == bob_version + 1, "on the server Bob is a tombstone, not a removed row")
 
 step("4. The viewer tries to write")
-phone.write("customers", "create", name="Mallory", customer_code="C-666")
-try:
-    phone.push()
-    check(False, "the viewer's push was refused")
-except PushRefused as e:
-    say(f"  server: {e}")
-    check(True, "the viewer's push was refused, and the phone shows it as failed")
+mallory = phone.add("customer", name="Mallory", customer_code="C-666")
+sync(phone)
+failed = phone.status()["failed"]
+check(len(failed) == 1 and "forbidden" in failed[0]["last_error"],
+      "the viewer's write was refused, and the phone shows it as failed (never silently dropped)")
+check(not admin("SELECT 1 FROM shopsync.customers WHERE id = %s", mallory), "nothing reached the server")
 
 step("5. Order status only moves forward")
-tablet.write("orders", "update", order1, status="confirmed")
-timed_sync(tablet)
-tablet.write("orders", "update", order1, status="pending")
-timed_sync(tablet)
-failed = tablet.db.execute("SELECT last_error FROM orders WHERE id = ?", (order1,)).fetchone()[0]
-say(f"  tablet tried confirmed → pending: {failed}")
-check(failed is not None and failed.startswith("invalid_transition"), "moving back was refused")
+tablet.edit("order", "O-1001", status="confirmed")
+sync(tablet)
+tablet.edit("order", "O-1001", status="pending")
+sync(tablet)
+error = row(tablet, "orders", order1)["last_error"]
+say(f"  tablet tried confirmed → pending: {error}")
+check(error is not None and error.startswith("invalid_transition"), "moving back was refused")
+sync(desk)
+desk.edit("order", "O-1001", override=True, status="pending")
+r = sync(desk)
+check(r["accepted"] == 1 and row(desk, "orders", order1)["status"] == "pending",
+      "the owner overrode it explicitly (edit --override)")
+audit = admin("SELECT action FROM shopsync.audit_log WHERE entity_id = %s", order1)
+say(f"  audit log for O-1001: {[a for (a,) in audit]}")
 for d in devices:
-    d.pull()
-version = desk.rows("orders")[order1][0]
-override = desk.request("POST", "/sync/push", {"device_id": "desk", "events": [
-    {"idempotency_key": str(uuid.uuid4()), "entity": "orders", "entity_id": order1, "op": "update",
-     "base_version": version, "payload": {"status": "pending"}, "override": True}]})
-check(len(override["accepted"]) == 1, "the owner overrode it explicitly")
-audit = admin("SELECT action, detail::text FROM shopsync.audit_log WHERE entity_id = %s", order1)
-say(f"  audit log: {audit}")
-for d in devices:
-    timed_sync(d)
+    sync(d)
 
 step("6. A push whose response is lost, then retried")
-dana = desk.write("customers", "create", name="Dana Cho", customer_code="C-004")
+host, port = GATEWAY.rsplit("//", 1)[1].split(":")
+proxy = LossyProxy(host, int(port))
+desk.run("init", "--server", f"http://127.0.0.1:{proxy.port}")
+desk.options = {"backoff_base": "0.01", "backoff_cap": "0.02"}
+dana = desk.add("customer", name="Dana Cho", customer_code="C-004")
 before = admin("SELECT count(*) FROM shopsync.change_log WHERE shop_id = %s", SHOP)[0][0]
-desk.push(lose_response=True)
+proxy.drop_next_push = True
+sync(desk)
 say("  desk pushed; the connection died before the answer arrived (the server had committed)")
-retry = desk.push()
+time.sleep(0.05)
+retry = sync(desk)
 after = admin("SELECT count(*) FROM shopsync.change_log WHERE shop_id = %s", SHOP)[0][0]
-say(f"  desk retried with the same idempotency key: {retry[0]} accepted, {retry[3]} replayed")
-check(retry[3] == 1 and after == before + 1, "the retry was replayed: applied exactly once")
-for d in devices:
-    timed_sync(d)
+check(retry["accepted"] == 1 and after == before + 1 and
+      admin("SELECT version FROM shopsync.customers WHERE id = %s", dana)[0][0] == 1,
+      "the retry (same idempotency key) was applied exactly once")
+desk.run("init", "--server", GATEWAY)
+desk.options = {}
+proxy.close()
 
-step("7. Sync latency: a write on the desk, seen by the tablet")
+step("7. Sync latency: a write on the desk, seen by the watching tablet")
+watch = subprocess.Popen([BINARY, "--db", tablet.db, "watch"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+time.sleep(1.0)  # its event stream connects
 latencies = []
-for i in range(20):
-    desk.write("customers", "update", ann, notes=f"visit {i}")
-    start = time.perf_counter()
-    desk.push()
-    tablet.pull()
-    latencies.append((time.perf_counter() - start) * 1000)
-latencies.sort()
-say(f"  push + pull, 20 rounds: p50 {latencies[9]:.1f} ms, p99 {latencies[-1]:.1f} ms")
-for d in devices:
-    d.pull()
+try:
+    for i in range(15):
+        desk.edit("customer", "C-001", notes=f"visit {i}")
+        start = time.perf_counter()
+        desk.sync()
+        while True:  # the tablet's worker pulls on the gateway's poke
+            db = sqlite3.connect(tablet.db)
+            seen = db.execute("SELECT json_extract(data, '$.notes') FROM customers WHERE id = ?", (ann,)).fetchone()
+            db.close()
+            if seen and seen[0] == f"visit {i}":
+                break
+            if time.perf_counter() - start > 10:
+                raise TimeoutError("the tablet never saw the change")
+            time.sleep(0.002)
+        latencies.append((time.perf_counter() - start) * 1000)
+finally:
+    watch.terminate()
+    watch.wait(timeout=10)
+say(f"  desk sync (push) → tablet has it, 15 rounds: p50 {statistics.median(latencies):.1f} ms, "
+    f"max {max(latencies):.1f} ms (includes starting the desk's CLI process)")
 
-step("Convergence check")
-for entity in ENTITIES:
-    server = {str(r[0]): (r[1], r[2]) for r in admin(
-        f"SELECT id, version, to_jsonb(t) FROM shopsync.{entity} t WHERE shop_id = %s", SHOP)}
-    for d in devices:
-        local = {k: v for k, v in d.rows(entity).items()
-                 if d.db.execute(f"SELECT sync_state FROM {entity} WHERE id = ?", (k,)).fetchone()[0] != "failed"}
-        same = local.keys() == server.keys() and all(local[k][0] == server[k][0] and local[k][1] == server[k][1]
-                                                      for k in server)
-        check(same, f"{d.name:7} {entity:13} {len(local):3} rows equal the server's")
+step("Convergence check: every device against the server, every row and column")
+for d in devices:
+    sync(d)
+for d in devices:
+    diff = [x for x in differences(d, admin, SHOP) if "Mallory" not in x and mallory[:8] not in x]
+    for line in diff[:10]:
+        say(f"    {line}")
+    check(not diff, f"{d.name:7} equals the server ({sum(len(d.rows(e)) for e in ('customers', 'orders', 'order_items'))} rows"
+          + (", plus the viewer's refused write, kept as failed" if d is phone else "") + ")")
 
 say()
 if failures:

@@ -82,8 +82,8 @@ class DeviceCli:
     def add(self, entity, **fields):
         return self.run("add", entity, *fields_args(fields))["id"]
 
-    def edit(self, entity, ref, **fields):
-        return self.run("edit", entity, ref, *fields_args(fields))
+    def edit(self, entity, ref, override=False, **fields):
+        return self.run("edit", entity, ref, *fields_args(fields), *(["--override"] if override else []))
 
     def delete(self, entity, ref):
         return self.run("delete", entity, ref)
