@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# bench/client/run.sh — the device side through the gateway, one run on a
+# private cluster: local write rate, 3 × 1,000 offline writes to convergence,
+# initial sync of 100,000 orders and items to an empty device, and
+# write-to-arrival latency between two devices with pokes.
+# Writes bench/results/client.json (with a Markdown table for latest.md).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+make -s -C client
+make -s -C gateway
+mkdir -p build/bench bench/results
+g++ -std=c++17 -O2 -Iclient/include -o build/bench/client_bench bench/client/client_bench.cpp \
+    build/libshopsync-client.a -lsqlite3 -lcurl -lpthread
+source test/lib/pgcluster.sh
+source test/lib/gateway.sh
+pgcluster_start
+pgcluster_install_shopsync
+USER_RATE=0 DEVICE_RATE=0 gateway_start # the limiter would pace the benchmark, not the sync
+WORK="$PGCLUSTER_DIR/devices"
+mkdir -p "$WORK"
+chmod 777 "$WORK"
+trap 'gateway_stop; pgcluster_stop' EXIT
+
+PASSWORD="bench password"
+SEED_ROWS=100000
+SHOP=$(PYTHONPATH=scripts /usr/bin/python3 -c '
+import sys
+from device_cli import create_shop
+url, pw = sys.argv[1], sys.argv[2]
+create_shop(url, "seed@bench.example", [], lambda _: pw)
+print(create_shop(url, "owner@bench.example", [("staff1@bench.example", "staff"), ("staff2@bench.example", "staff")],
+                  lambda _: pw))' "$GATEWAY_URL" "$PASSWORD")
+SEED_SHOP=$(psql -X -At -c "SELECT shop_id FROM shopsync.shop_members m JOIN shopsync.users u ON u.id = m.user_id
+                            WHERE u.email = 'seed@bench.example'")
+echo "seeding $SEED_ROWS orders and items into the seed shop"
+psql -X -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO shopsync.orders (shop_id, order_code, status, total, notes)
+SELECT '$SEED_SHOP', 'O-' || g, 'confirmed', (g % 500) + 0.5, 'seeded order ' || g
+FROM generate_series(1, $SEED_ROWS / 4) g;
+INSERT INTO shopsync.order_items (shop_id, order_id, product_name, sku, quantity, unit_price)
+SELECT o.shop_id, o.id, 'Product ' || k, 'SKU-' || k, k, 2.5
+FROM shopsync.orders o, generate_series(1, 3) k WHERE o.shop_id = '$SEED_SHOP';
+SQL
+RESULT=$(build/bench/client_bench "$GATEWAY_URL" "$WORK" "$PASSWORD" owner@bench.example staff1@bench.example \
+         staff2@bench.example seed@bench.example "$SEED_ROWS")
+python3 - "$RESULT" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+w, c, i, p, pd = r["local_writes"], r["convergence"], r["initial_sync"], r["propagation"], r["propagation_default_delay"]
+md = ["| measure | result | target |", "|---|---:|---|",
+      f"| local writes (row + outbox event, one transaction each) | {w['creates_per_s']:.0f} creates/s, {w['updates_per_s']:.0f} updates/s | — |",
+      f"| 3 devices × 1,000 offline writes → all converged | {c['seconds']:.2f} s ({c['rounds']} sync rounds{'' if c['converged'] else ', NOT converged'}) | < 2 s |",
+      f"| initial sync of {i['rows']:,} orders and items to an empty device | {i['seconds']:.2f} s ({i['rows_per_s']:.0f} rows/s) | < 3 s |",
+      f"| write on one device → on another (worker + poke), write_delay 0 | p50 {p['p50_ms']:.1f} ms, p99 {p['p99_ms']:.1f} ms | — |",
+      f"| the same with the default 200 ms write delay | p50 {pd['p50_ms']:.1f} ms, p99 {pd['p99_ms']:.1f} ms | — |"]
+r["table_md"] = "\n".join(md)
+json.dump(r, open("bench/results/client.json", "w"), indent=2)
+print("\n".join(md))
+PY
