@@ -29,6 +29,10 @@ class Session {
     // SHOPSYNC_AUTH when there is no session left.
     HttpResponse Send(HttpRequest request);
 
+    // Sends with request.bearer as given: no token work, no local database
+    // access, so it may run on another thread during a local transaction.
+    HttpResponse SendAsIs(const HttpRequest &request) { return transport_.Send(request); }
+
     // A valid access token (refreshing if needed), for the event stream.
     std::string AccessToken();
     // The server refused `used`: refresh unless another thread already did.

@@ -4,6 +4,7 @@
 #include "apply.hpp"
 
 #include <chrono>
+#include <future>
 #include <map>
 
 namespace shopsync::client {
@@ -92,27 +93,46 @@ bool SyncEngine::Rebuild(SyncReport &report) {
                 entities.push_back(e);
     long long cursor = -1;
     std::map<std::string, std::unordered_set<std::string>> seen;
-    for (const auto &entity : entities) {
-        json after = nullptr;
-        for (;;) {
-            json args{{"entity", entity}, {"after", after}, {"lim", options_.snapshot_limit}};
-            HttpResponse page = session_.Send({"POST", "/rpc/sync_snapshot", args.dump(), ""});
-            if (page.status != 200)
-                return Fail(report, page, "snapshot of " + entity);
-            json body = json::parse(page.body, nullptr, false);
-            if (!body.is_object())
-                return Fail(report, page, "snapshot of " + entity + " is not JSON");
-            if (cursor < 0) // rows fetched later are at least this new; the pull replays the rest
-                cursor = body.value("cursor", 0LL);
-            const json &rows = body["rows"];
-            int applied = ApplySnapshotPage(store_, entity, rows, seen[entity]);
-            report.pulled += applied;
-            if (applied > 0)
-                report.changed.insert(entity);
-            if (!body.value("has_more", false))
-                break;
-            after = body["next_after"];
+    // Pages are fetched one ahead: the next page travels while this one is
+    // written to SQLite. The token is taken on this thread, outside any local
+    // transaction; a 401 falls back to a plain Send, which refreshes.
+    auto request = [&](const std::string &entity, const json &after) {
+        json args{{"entity", entity}, {"after", after}, {"lim", options_.snapshot_limit}};
+        return HttpRequest{"POST", "/rpc/sync_snapshot", args.dump(), session_.AccessToken()};
+    };
+    auto fetch = [&](const HttpRequest &r) {
+        return std::async(std::launch::async, [this, r] { return session_.SendAsIs(r); });
+    };
+    size_t index = 0;
+    std::future<HttpResponse> next;
+    HttpRequest pending_request;
+    if (!entities.empty()) {
+        pending_request = request(entities[0], nullptr);
+        next = fetch(pending_request);
+    }
+    while (next.valid()) {
+        const std::string entity = entities[index];
+        HttpResponse page = next.get();
+        if (page.status == 401)
+            page = session_.Send(pending_request);
+        if (page.status != 200)
+            return Fail(report, page, "snapshot of " + entity);
+        json body = json::parse(page.body, nullptr, false);
+        if (!body.is_object() || !body.contains("rows") || !body["rows"].is_array())
+            return Fail(report, page, "snapshot of " + entity + " is not a page");
+        if (cursor < 0) // rows fetched later are at least this new; the pull replays the rest
+            cursor = body.value("cursor", 0LL);
+        if (body.value("has_more", false)) {
+            pending_request = request(entity, body["next_after"]);
+            next = fetch(pending_request);
+        } else if (index + 1 < entities.size()) {
+            pending_request = request(entities[++index], nullptr);
+            next = fetch(pending_request);
         }
+        int applied = ApplySnapshotPage(store_, entity, body["rows"], seen[entity]);
+        report.pulled += applied;
+        if (applied > 0)
+            report.changed.insert(entity);
     }
     Transaction tx(store_);
     for (const auto &entity : entities)
