@@ -61,6 +61,9 @@ KEEP=1: the server and the gateway keep running; the devices' SQLite files are i
            curl -XPOST http://127.0.0.1:$GATEWAY_PORT/auth/login -d '{"email":"olivia@corner.example","password":"demo password 1"}'
            (then: curl -H "Authorization: Bearer <access_token>" "http://127.0.0.1:$GATEWAY_PORT/sync/pull?cursor=0")
            stop it with: kill $GATEWAY_PID
+  devices: build/shopsync-device --db $WORKDIR/desk.db list orders      (also tablet.db, phone.db)
+           build/shopsync-device --db $WORKDIR/desk.db add customer name="New customer"
+           build/shopsync-device --db $WORKDIR/desk.db sync
   psql:  psql "host=$PGHOST port=$PGPORT user=postgres dbname=$PGDATABASE"
   as a member, inside a transaction:
     SELECT set_config('request.jwt.claims', '{"sub":"<user>","shop_id":"<shop>"}', true);
