@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/run_tests.sh — every test suite, each against its own throwaway cluster:
 # pgTAP (database rules), Catch2 (C++ units), the concurrency tests, then the
-# gateway's and the client's suites when those parts are built.
+# gateway's and the client's suites when those parts are built, and README.md's commands.
 # Exits non-zero if any suite fails; prints "N passed, N failed" (suites) last.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +28,7 @@ run_suite "demo (make demo's story, ends in a convergence check)" bash scripts/d
 [ -x test/concurrency/run.sh ] && run_suite "concurrency" bash test/concurrency/run.sh
 [ -x test/gateway/run.sh ] && run_suite "gateway" bash test/gateway/run.sh
 [ -x test/client/run.sh ] && run_suite "client" bash test/client/run.sh
+run_suite "README (its commands, run as written)" bash test/readme/run.sh
 
 echo
 [ "$failed" -gt 0 ] && echo "failed suites: ${failed_names[*]}"
