@@ -21,8 +21,8 @@ json TakeBatch(LocalStore &store, int limit, double now) {
     // everything behind it waits too (an update must not overtake its create).
     Statement st(store,
                  "SELECT id, entity_type, entity_id, op, payload_json, base_version, idempotency_key,"
-                 " next_retry_at, override FROM sync_outbox WHERE in_flight = 0 ORDER BY id LIMIT ?");
-    st.Bind(1, (long long)limit);
+                 " next_retry_at, override FROM sync_outbox WHERE in_flight < ? ORDER BY id LIMIT ?");
+    st.Bind(1, now - kInFlightExpirySeconds).Bind(2, (long long)limit);
     json events = json::array();
     std::vector<long long> ids;
     while (st.Step()) {
@@ -40,10 +40,10 @@ json TakeBatch(LocalStore &store, int limit, double now) {
             e["override"] = true;
         events.push_back(e);
     }
-    Statement mark(store, "UPDATE sync_outbox SET in_flight = 1 WHERE id = ?");
+    Statement mark(store, "UPDATE sync_outbox SET in_flight = ? WHERE id = ?");
     for (long long id : ids) {
         mark.Reset();
-        mark.Bind(1, id);
+        mark.Bind(1, now).Bind(2, id);
         mark.Step();
     }
     tx.Commit();

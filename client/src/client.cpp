@@ -247,7 +247,8 @@ void Client::Stop() {
 
 // Seconds until the oldest queued event may be retried (0 if now, -1 if none waits).
 static double NextRetryIn(LocalStore &store) {
-    Statement st(store, "SELECT next_retry_at FROM sync_outbox WHERE in_flight = 0 ORDER BY id LIMIT 1");
+    Statement st(store, "SELECT next_retry_at FROM sync_outbox WHERE in_flight < ? ORDER BY id LIMIT 1");
+    st.Bind(1, UnixNow() - kInFlightExpirySeconds);
     if (!st.Step())
         return -1;
     return st.IsNull(0) ? 0 : std::max(0.0, st.Real(0) - UnixNow());

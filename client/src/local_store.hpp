@@ -22,6 +22,12 @@ class StoreError : public std::runtime_error {
     int code;
 };
 
+// sync_outbox.in_flight holds when a push took the event (unix seconds; 0 when
+// queued). A process that dies mid-push leaves it set: after this long, far
+// beyond any HTTP timeout, the event counts as queued again (its key makes a
+// resend safe).
+constexpr double kInFlightExpirySeconds = 600;
+
 // The synced entities the local schema knows (the server's built-in ones).
 const std::vector<std::string> &LocalEntities();
 

@@ -75,7 +75,7 @@ static PendingEvent NewestEvent(LocalStore &store, const std::string &entity, co
         e.op = st.Text(1);
         e.payload = json::parse(st.Text(2));
         e.base_version = st.Int(3);
-        e.in_flight = st.Int(4) != 0;
+        e.in_flight = st.Real(4) >= Now() - kInFlightExpirySeconds;
     }
     return e;
 }

@@ -191,7 +191,7 @@ TEST_CASE("several edits before a push keep a right base_version chain", "[outbo
     SECTION("an edit while an event is in flight chains on the version it will get") {
         MarkSynced(store, "customers", id, 4);
         LocalWrite(store, "customers", WriteOp::Update, id, {{"phone", "1"}});
-        store.Exec("UPDATE sync_outbox SET in_flight = 1");
+        store.Exec("UPDATE sync_outbox SET in_flight = unixepoch('now')");
         LocalWrite(store, "customers", WriteOp::Update, id, {{"phone", "2"}});
         auto events = Events(store, id);
         REQUIRE(events.size() == 2);
@@ -249,6 +249,19 @@ std::string Column(LocalStore &store, const std::string &sql) {
 }
 
 } // namespace
+
+TEST_CASE("an event left in flight by a process that died is sent again, with its key", "[apply]") {
+    TempDb file;
+    LocalStore store(file.path);
+    LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    double now = 2e9;
+    json batch = TakeBatch(store, 100, now);
+    REQUIRE(batch.size() == 1);
+    CHECK(TakeBatch(store, 100, now + 60).empty()); // a minute later it may still be travelling
+    json again = TakeBatch(store, 100, now + kInFlightExpirySeconds + 1);
+    REQUIRE(again.size() == 1);
+    CHECK(again[0]["idempotency_key"] == batch[0]["idempotency_key"]);
+}
 
 TEST_CASE("push answers: accepted syncs, conflict takes the server's record, rejected fails visibly", "[apply]") {
     TempDb file;
