@@ -42,7 +42,11 @@ static const std::vector<std::string> &Migrations() {
               "INSERT INTO sync_kv VALUES ('cursor', '0');";
         // v2: an owner's explicit override (e.g. an order status moved back) rides on its event.
         std::string v2 = "ALTER TABLE sync_outbox ADD COLUMN override INTEGER NOT NULL DEFAULT 0;";
-        return std::vector<std::string>{v1, v2};
+        // v3: rows waiting or failed are few; status and the pull find them without a scan.
+        std::string v3;
+        for (const auto &e : LocalEntities())
+            v3 += "CREATE INDEX " + e + "_unsynced ON " + e + " (sync_state) WHERE sync_state <> 'synced';";
+        return std::vector<std::string>{v1, v2, v3};
     }();
     return kMigrations;
 }

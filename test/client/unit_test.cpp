@@ -68,13 +68,13 @@ TEST_CASE("LocalStore creates and migrates the local schema", "[store]") {
     TempDb file;
     {
         LocalStore store(file.path);
-        CHECK(store.schema_version() == 2);
+        CHECK(store.schema_version() == 3);
         CHECK(store.Get("cursor") == "0");
         store.Put("device_id", "desk-1");
     }
     SECTION("reopening keeps data and does not migrate twice") {
         LocalStore again(file.path);
-        CHECK(again.schema_version() == 2);
+        CHECK(again.schema_version() == 3);
         CHECK(again.Get("device_id") == "desk-1");
     }
     SECTION("WAL mode") {
@@ -92,17 +92,20 @@ TEST_CASE("LocalStore creates and migrates the local schema", "[store]") {
     SECTION("an empty path is refused") { CHECK_THROWS_AS(LocalStore(""), StoreError); }
 }
 
-TEST_CASE("a version 1 database migrates to version 2 keeping its queue", "[store]") {
+TEST_CASE("a version 1 database migrates to the newest keeping its queue", "[store]") {
     TempDb file;
     std::string id;
     {
         LocalStore store(file.path);
         id = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
         // Back to what a version 1 client left behind.
-        store.Exec("ALTER TABLE sync_outbox DROP COLUMN override; PRAGMA user_version = 1");
+        std::string back = "ALTER TABLE sync_outbox DROP COLUMN override;";
+        for (const auto &e : LocalEntities())
+            back += "DROP INDEX " + e + "_unsynced;";
+        store.Exec(back + "PRAGMA user_version = 1");
     }
     LocalStore store(file.path);
-    CHECK(store.schema_version() == 2);
+    CHECK(store.schema_version() == 3);
     json batch = TakeBatch(store, 100, 1e12);
     REQUIRE(batch.size() == 1);
     CHECK(batch[0]["entity_id"] == id);
