@@ -115,7 +115,8 @@ def comparable(row):
 
 def server_rows(admin, entity, shop_id):
     """The server's rows of one entity and shop, tombstones included, as {id: row}."""
-    rows = admin(f"SELECT to_jsonb(t) FROM shopsync.{entity} t WHERE shop_id = %s", shop_id)
+    table = admin("SELECT relid::text FROM shopsync.synced_tables WHERE entity = %s", entity)[0][0]
+    rows = admin(f"SELECT to_jsonb(t) FROM {table} t WHERE shop_id = %s", shop_id)
     return {row["id"]: row for (row,) in rows}
 
 

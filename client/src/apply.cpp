@@ -89,11 +89,17 @@ static OutboxEvent TakeAnswered(LocalStore &store, const std::string &key) {
     return e;
 }
 
-static bool KnownEntity(const std::string &entity) {
-    for (const auto &e : LocalEntities())
-        if (e == entity)
-            return true;
-    return false;
+// A change of an entity the device does not keep yet: the server syncs it, so
+// keep it from now on (a name SQLite cannot take is skipped).
+static bool Keep(LocalStore &store, const std::string &entity) {
+    if (store.HasEntity(entity))
+        return true;
+    try {
+        store.AddEntity(entity);
+        return true;
+    } catch (const StoreError &) {
+        return false;
+    }
 }
 
 // Server records written as synced local rows, with one prepared statement per
@@ -218,8 +224,8 @@ int ApplyPullPage(LocalStore &store, const json &page) {
     int applied = 0;
     for (const auto &change : page.value("changes", json::array())) {
         std::string entity = change.value("entity", "");
-        if (!KnownEntity(entity))
-            continue; // an entity this client does not keep
+        if (!Keep(store, entity))
+            continue; // an entity this client cannot keep
         RecordWriter::Local local = writer.Read(entity, change.value("entity_id", ""));
         if (local.pending || (local.found && local.version > change.value("version", 0LL)))
             continue; // the push decides; or we already hold something newer
@@ -233,9 +239,8 @@ int ApplyPullPage(LocalStore &store, const json &page) {
 
 int ApplySnapshotPage(LocalStore &store, const std::string &entity, const json &rows,
                       std::unordered_set<std::string> &seen) {
-    if (!KnownEntity(entity))
-        throw StoreError("unknown entity \"" + entity + "\"", SHOPSYNC_INVALID);
     Transaction tx(store);
+    store.AddEntity(entity);
     RecordWriter writer(store);
     int applied = 0;
     for (const auto &row : rows) {

@@ -169,6 +169,10 @@ int shopsync_delete(shopsync_client *h, const char *entity, const char *id) {
     return Guard(h, [&](Client &c) { c.Delete(Required(entity, "entity"), Required(id, "id")); });
 }
 
+int shopsync_add_entity(shopsync_client *h, const char *entity) {
+    return Guard(h, [&](Client &c) { c.AddEntity(Required(entity, "entity")); });
+}
+
 int shopsync_get(shopsync_client *h, const char *entity, const char *id, char **out_json) {
     ClearOut(out_json);
     return Guard(h, [&](Client &c) { Out(out_json, c.Get(Required(entity, "entity"), Required(id, "id")).dump()); });

@@ -145,6 +145,11 @@ void Client::Delete(const std::string &entity, const std::string &id) {
     LocalChange(entity);
 }
 
+void Client::AddEntity(const std::string &entity) {
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    store_.AddEntity(entity);
+}
+
 json Client::Get(const std::string &entity, const std::string &id) {
     std::lock_guard<std::mutex> lock(api_mutex_);
     return GetRow(store_, entity, id);
@@ -340,7 +345,7 @@ json Client::Status() {
     }
     std::lock_guard<std::mutex> lock(api_mutex_);
     json failed = json::array();
-    for (const auto &entity : LocalEntities()) {
+    for (const auto &entity : store_.Entities()) {
         std::string sql = "SELECT id, last_error FROM " + entity + " WHERE sync_state = 'failed'";
         Statement st(store_, sql.c_str());
         while (st.Step())

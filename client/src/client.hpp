@@ -34,6 +34,7 @@ class Client {
     std::string Create(const std::string &entity, const std::string &json);
     void Update(const std::string &entity, const std::string &id, const std::string &json, bool override = false);
     void Delete(const std::string &entity, const std::string &id);
+    void AddEntity(const std::string &entity);
     nlohmann::json Get(const std::string &entity, const std::string &id);
     nlohmann::json Query(const std::string &entity, const std::string &filter_json);
 

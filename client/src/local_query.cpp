@@ -7,10 +7,9 @@ namespace shopsync::client {
 
 using json = nlohmann::json;
 
-void RequireEntity(const std::string &entity) {
-    for (const auto &e : LocalEntities())
-        if (e == entity)
-            return;
+void RequireEntity(LocalStore &store, const std::string &entity) {
+    if (store.HasEntity(entity))
+        return;
     throw StoreError("unknown entity \"" + entity + "\"", SHOPSYNC_INVALID);
 }
 
@@ -38,7 +37,7 @@ static json RowFrom(Statement &st) {
 }
 
 json GetRow(LocalStore &store, const std::string &entity, const std::string &id) {
-    RequireEntity(entity);
+    RequireEntity(store, entity);
     std::string sql = std::string("SELECT ") + kColumns + " FROM " + entity + " WHERE id = ?";
     Statement st(store, sql.c_str());
     st.Bind(1, id);
@@ -48,7 +47,7 @@ json GetRow(LocalStore &store, const std::string &entity, const std::string &id)
 }
 
 json QueryRows(LocalStore &store, const std::string &entity, const json &filter) {
-    RequireEntity(entity);
+    RequireEntity(store, entity);
     if (!filter.is_null() && !filter.is_object())
         throw StoreError("a filter is a JSON object", SHOPSYNC_INVALID);
     json f = filter.is_null() ? json::object() : filter;

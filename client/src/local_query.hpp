@@ -16,6 +16,6 @@ nlohmann::json GetRow(LocalStore &store, const std::string &entity, const std::s
 nlohmann::json QueryRows(LocalStore &store, const std::string &entity, const nlohmann::json &filter);
 
 // Throws StoreError(SHOPSYNC_INVALID) for an entity the device does not keep.
-void RequireEntity(const std::string &entity);
+void RequireEntity(LocalStore &store, const std::string &entity);
 
 } // namespace shopsync::client

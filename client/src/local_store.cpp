@@ -7,7 +7,7 @@
 
 namespace shopsync::client {
 
-const std::vector<std::string> &LocalEntities() {
+const std::vector<std::string> &BuiltInEntities() {
     static const std::vector<std::string> kEntities = {"customers", "orders", "order_items", "shop_settings"};
     return kEntities;
 }
@@ -26,7 +26,7 @@ static std::string EntityTable(const std::string &entity) {
 static const std::vector<std::string> &Migrations() {
     static const std::vector<std::string> kMigrations = [] {
         std::string v1;
-        for (const auto &e : LocalEntities())
+        for (const auto &e : BuiltInEntities())
             v1 += EntityTable(e);
         v1 += "CREATE TABLE sync_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, entity_type TEXT NOT NULL,"
               " entity_id TEXT NOT NULL, op TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete')),"
@@ -44,9 +44,13 @@ static const std::vector<std::string> &Migrations() {
         std::string v2 = "ALTER TABLE sync_outbox ADD COLUMN override INTEGER NOT NULL DEFAULT 0;";
         // v3: rows waiting or failed are few; status and the pull find them without a scan.
         std::string v3;
-        for (const auto &e : LocalEntities())
+        for (const auto &e : BuiltInEntities())
             v3 += "CREATE INDEX " + e + "_unsynced ON " + e + " (sync_state) WHERE sync_state <> 'synced';";
-        return std::vector<std::string>{v1, v2, v3};
+        // v4: the entities this device keeps, so any table the server syncs can be added.
+        std::string v4 = "CREATE TABLE sync_entities (name TEXT PRIMARY KEY);";
+        for (const auto &e : BuiltInEntities())
+            v4 += "INSERT INTO sync_entities VALUES ('" + e + "');";
+        return std::vector<std::string>{v1, v2, v3, v4};
     }();
     return kMigrations;
 }
@@ -126,6 +130,52 @@ void LocalStore::Put(const std::string &key, const std::string &value) {
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
         throw StoreError(sqlite3_errmsg(db_));
+}
+
+static bool PlainName(const std::string &name) {
+    if (name.empty() || name.size() > 63 || !islower((unsigned char)name[0]) || name.rfind("sync_", 0) == 0 ||
+        name.rfind("sqlite_", 0) == 0)
+        return false;
+    for (char c : name)
+        if (!islower((unsigned char)c) && !isdigit((unsigned char)c) && c != '_')
+            return false;
+    return true;
+}
+
+std::vector<std::string> LocalStore::Entities() {
+    std::vector<std::string> names;
+    sqlite3_stmt *stmt = nullptr;
+    sqlite3_prepare_v2(db_, "SELECT name FROM sync_entities ORDER BY rowid", -1, &stmt, nullptr);
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        names.emplace_back((const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    return names;
+}
+
+bool LocalStore::HasEntity(const std::string &name) {
+    sqlite3_stmt *stmt = nullptr;
+    sqlite3_prepare_v2(db_, "SELECT 1 FROM sync_entities WHERE name = ?", -1, &stmt, nullptr);
+    sqlite3_bind_text(stmt, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+    bool found = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_finalize(stmt);
+    return found;
+}
+
+void LocalStore::AddEntity(const std::string &name) {
+    if (!PlainName(name))
+        throw StoreError("\"" + name + "\" cannot be a local entity name", SHOPSYNC_INVALID);
+    if (HasEntity(name))
+        return;
+    // Savepoint: works inside the caller's transaction or alone.
+    Exec("SAVEPOINT add_entity");
+    try {
+        Exec(EntityTable(name) + "CREATE INDEX " + name + "_unsynced ON " + name +
+             " (sync_state) WHERE sync_state <> 'synced';INSERT INTO sync_entities VALUES ('" + name + "');");
+        Exec("RELEASE add_entity");
+    } catch (...) {
+        Exec("ROLLBACK TO add_entity; RELEASE add_entity");
+        throw;
+    }
 }
 
 Transaction::Transaction(LocalStore &store) : store_(store) {

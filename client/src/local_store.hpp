@@ -28,8 +28,10 @@ class StoreError : public std::runtime_error {
 // resend safe).
 constexpr double kInFlightExpirySeconds = 600;
 
-// The synced entities the local schema knows (the server's built-in ones).
-const std::vector<std::string> &LocalEntities();
+// The server's built-in entities, which every local database starts with.
+// Others (any table the server syncs with shopsync.enable_sync) are added
+// when the server lists them or a change of one arrives: LocalStore::AddEntity.
+const std::vector<std::string> &BuiltInEntities();
 
 class LocalStore {
   public:
@@ -46,6 +48,13 @@ class LocalStore {
     void Exec(const std::string &sql);
     std::string Get(const std::string &key, const std::string &fallback = "");
     void Put(const std::string &key, const std::string &value);
+
+    // The entities this device keeps, and adding one (its table with the sync
+    // columns; idempotent). A name must be a plain lower-case identifier not
+    // starting with "sync_" or "sqlite_", else StoreError(SHOPSYNC_INVALID).
+    std::vector<std::string> Entities();
+    bool HasEntity(const std::string &name);
+    void AddEntity(const std::string &name);
 
   private:
     void Migrate();

@@ -24,13 +24,6 @@ static double Now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-static bool KnownEntity(const std::string &entity) {
-    for (const auto &e : LocalEntities())
-        if (e == entity)
-            return true;
-    return false;
-}
-
 struct LocalRow {
     bool found = false;
     bool deleted = false;
@@ -118,7 +111,7 @@ std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op,
 
 std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
                                     const json &payload, bool override) {
-    if (!KnownEntity(entity))
+    if (!store.HasEntity(entity))
         throw StoreError("unknown entity \"" + entity + "\"", SHOPSYNC_INVALID);
     if (!payload.is_object())
         throw StoreError("a payload is a JSON object of columns", SHOPSYNC_INVALID);

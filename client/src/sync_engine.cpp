@@ -81,16 +81,32 @@ bool SyncEngine::Push(SyncReport &report) {
     }
 }
 
-bool SyncEngine::Rebuild(SyncReport &report) {
+// Keeps every entity the server syncs that a local table can hold (so the
+// app can write to a table the server started syncing); returns them.
+bool SyncEngine::LearnEntities(SyncReport &report, std::vector<std::string> *entities) {
     HttpResponse health = session_.Send({"POST", "/rpc/sync_health", "{}", ""});
     if (health.status != 200)
         return Fail(report, health, "health");
     json info = json::parse(health.body, nullptr, false);
+    if (!info.is_object())
+        return Fail(report, health, "health answer is not JSON");
+    for (const auto &served : info.value("entities", json::array())) {
+        if (!served.is_string())
+            continue;
+        try {
+            store_.AddEntity(served.get<std::string>());
+            entities->push_back(served.get<std::string>());
+        } catch (const StoreError &) {
+        }
+    }
+    store_.Put("entities_checked_at", std::to_string(UnixNow()));
+    return true;
+}
+
+bool SyncEngine::Rebuild(SyncReport &report) {
     std::vector<std::string> entities;
-    for (const auto &e : LocalEntities())
-        for (const auto &served : info.value("entities", json::array()))
-            if (served == e)
-                entities.push_back(e);
+    if (!LearnEntities(report, &entities))
+        return false;
     long long cursor = -1;
     std::map<std::string, std::unordered_set<std::string>> seen;
     // Pages are fetched one ahead: the next page travels while this one is
@@ -177,7 +193,10 @@ SyncReport SyncEngine::SyncOnce() {
     auto start = std::chrono::steady_clock::now();
     SyncReport report;
     try {
-        report.ok = Push(report) && Pull(report) && report.error.empty();
+        std::vector<std::string> served;
+        double checked = std::atof(store_.Get("entities_checked_at", "0").c_str());
+        bool learned = UnixNow() - checked < kEntityCheckSeconds || LearnEntities(report, &served);
+        report.ok = learned && Push(report) && Pull(report) && report.error.empty();
     } catch (const StoreError &e) {
         report.code = e.code;
         report.error = e.what();

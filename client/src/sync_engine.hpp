@@ -12,6 +12,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace shopsync::client {
 
@@ -40,7 +41,11 @@ class SyncEngine {
     // Never throws for network or server trouble: the report says what happened.
     SyncReport SyncOnce();
 
+    // How often a round asks the server which entities it syncs.
+    static constexpr double kEntityCheckSeconds = 60;
+
   private:
+    bool LearnEntities(SyncReport &report, std::vector<std::string> *entities);
     bool Push(SyncReport &report);
     bool Pull(SyncReport &report);
     bool Rebuild(SyncReport &report);

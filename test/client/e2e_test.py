@@ -194,6 +194,24 @@ except CliError as e:
     ok(e.code == 7 and not desk.status()["signed_in"], "a dead session asks to sign in again (SHOPSYNC_AUTH)")
 desk.login(owner, password_of(owner))
 
+# ---- a table the server starts syncing reaches devices that never heard of it ---------------
+admin("""CREATE TABLE public.products (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(), shop_id uuid NOT NULL REFERENCES shopsync.shops,
+  sku text NOT NULL, price numeric(10,2) NOT NULL DEFAULT 0,
+  version bigint NOT NULL DEFAULT 1, updated_at timestamptz NOT NULL DEFAULT now(), deleted_at timestamptz);
+  SELECT shopsync.enable_sync('public.products');""")
+kv(desk, "entities_checked_at", "0")  # as if a minute had passed since desk last asked
+desk.sync()
+product = desk.add("products", sku="TEA-1", price=4.5)
+sync_all([desk, tablet], rounds=1)
+diff = differences(tablet, admin, SHOP, entities=("products",)) + differences(desk, admin, SHOP, entities=("products",))
+ok(not diff and any(r["id"] == product for r in tablet.rows("products")),
+   "a table enabled for sync later is written on one device and reaches another", diff)
+newcomer = device("newcomer", staff)
+newcomer.sync()
+ok(not differences(newcomer, admin, SHOP, entities=("customers", "orders", "order_items", "products")),
+   "a new device's first sync (the snapshot) brings every entity, the new one too")
+
 # ---- pokes: a watching device hears of a change in well under its polling interval ----------
 watcher = device("watcher", staff, interval_min="60", interval_max="60")
 watcher.sync()

@@ -68,13 +68,13 @@ TEST_CASE("LocalStore creates and migrates the local schema", "[store]") {
     TempDb file;
     {
         LocalStore store(file.path);
-        CHECK(store.schema_version() == 3);
+        CHECK(store.schema_version() == 4);
         CHECK(store.Get("cursor") == "0");
         store.Put("device_id", "desk-1");
     }
     SECTION("reopening keeps data and does not migrate twice") {
         LocalStore again(file.path);
-        CHECK(again.schema_version() == 3);
+        CHECK(again.schema_version() == 4);
         CHECK(again.Get("device_id") == "desk-1");
     }
     SECTION("WAL mode") {
@@ -100,12 +100,13 @@ TEST_CASE("a version 1 database migrates to the newest keeping its queue", "[sto
         id = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
         // Back to what a version 1 client left behind.
         std::string back = "ALTER TABLE sync_outbox DROP COLUMN override;";
-        for (const auto &e : LocalEntities())
+        for (const auto &e : BuiltInEntities())
             back += "DROP INDEX " + e + "_unsynced;";
-        store.Exec(back + "PRAGMA user_version = 1");
+        store.Exec(back + "DROP TABLE sync_entities; PRAGMA user_version = 1");
     }
     LocalStore store(file.path);
-    CHECK(store.schema_version() == 3);
+    CHECK(store.schema_version() == 4);
+    CHECK(store.Entities() == BuiltInEntities());
     json batch = TakeBatch(store, 100, 1e12);
     REQUIRE(batch.size() == 1);
     CHECK(batch[0]["entity_id"] == id);
@@ -332,10 +333,35 @@ TEST_CASE("pull pages: newer changes apply, pending edits are not overwritten, t
         ApplyPullPage(store, json{{"changes", {Change(3, theirs, 2, "Theirs", true)}}, {"cursor", 3}});
         CHECK(Column(store, "SELECT deleted_at IS NOT NULL FROM customers WHERE id = '" + theirs + "'") == "1");
     }
-    SECTION("entities this client does not keep are skipped, the cursor still moves") {
+    SECTION("entities no local table can be named after are skipped, the cursor still moves") {
         json change = Change(3, NewUuid(), 1, "x");
-        change["entity"] = "products";
+        change["entity"] = "sync_outbox";
         CHECK(ApplyPullPage(store, json{{"changes", {change}}, {"cursor", 3}}) == 0);
         CHECK(store.Get("cursor") == "3");
     }
+}
+
+TEST_CASE("any entity the server syncs is kept: added on sight, written, refused when unnamable", "[store]") {
+    TempDb file;
+    LocalStore store(file.path);
+    CHECK_FALSE(store.HasEntity("products"));
+    CHECK_THROWS_AS(LocalWrite(store, "products", WriteOp::Create, "", {{"sku", "A"}}), StoreError);
+    json page{{"changes",
+               {{{"seq", 1}, {"entity", "products"}, {"entity_id", "p1"}, {"op", "create"}, {"version", 1},
+                 {"payload", {{"id", "p1"}, {"shop_id", "s"}, {"version", 1}, {"sku", "TEA"}}}},
+                {{"seq", 2}, {"entity", "Bad-Name"}, {"entity_id", "x"}, {"op", "create"}, {"version", 1},
+                 {"payload", {{"id", "x"}, {"version", 1}}}}}},
+              {"cursor", 2},
+              {"has_more", false}};
+    CHECK(ApplyPullPage(store, page) == 1);
+    CHECK(store.HasEntity("products"));
+    CHECK_FALSE(store.HasEntity("Bad-Name"));
+    CHECK(store.Get("cursor") == "2");
+    CHECK(json::parse(Column(store, "SELECT data FROM products WHERE id = 'p1'"))["sku"] == "TEA");
+    std::string id = LocalWrite(store, "products", WriteOp::Create, "", {{"sku", "MUG"}});
+    CHECK(State(store, "products", id) == "pending_create");
+    for (const char *bad : {"sync_outbox", "sqlite_master", "x; DROP TABLE customers", "", "Upper"})
+        CHECK_THROWS_AS(store.AddEntity(bad), StoreError);
+    store.AddEntity("products"); // idempotent
+    CHECK(store.Entities().size() == BuiltInEntities().size() + 1);
 }

@@ -98,6 +98,11 @@ int shopsync_delete(shopsync_client *h, const char *entity, const char *id);
 #define SHOPSYNC_WRITE_OVERRIDE 1
 int shopsync_update_flags(shopsync_client *h, const char *entity, const char *id, const char *json, int flags);
 
+/* Keeps an entity (a table the server syncs with shopsync.enable_sync) on this
+ * device before the server has been asked: sync rounds add every entity the
+ * server lists on their own, at most a minute after it appears. */
+int shopsync_add_entity(shopsync_client *h, const char *entity);
+
 /* Reads. shopsync_get returns one row (tombstones too); SHOPSYNC_NOTFOUND if none.
  * shopsync_query returns a JSON array; `filter_json` may be NULL or an object:
  *   {"where": {"column": value, …}, "include_deleted": false,
