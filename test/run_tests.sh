@@ -24,7 +24,7 @@ run_suite() {
 
 run_suite "pgTAP (database)" bash test/pgtap/run.sh
 run_suite "Catch2 (extension rules, concurrency)" bash test/cpp/run.sh
-run_suite "demo (make demo's story, ends in a convergence check)" bash scripts/demo.sh
+run_suite "demo (the story converges; nothing is left behind, also after Ctrl-C)" bash test/demo/run.sh
 [ -x test/concurrency/run.sh ] && run_suite "concurrency" bash test/concurrency/run.sh
 [ -x test/gateway/run.sh ] && run_suite "gateway" bash test/gateway/run.sh
 [ -x test/client/run.sh ] && run_suite "client" bash test/client/run.sh
