@@ -64,8 +64,10 @@ bool SyncEngine::Push(SyncReport &report) {
             batch_size = std::max(1, batch_size / 2);
             continue;
         }
-        if (response.status == 0 || response.status == 429 || response.status >= 500 ||
-            response.status == 408) { // may pass: the same events, keys and order, later
+        // May pass: the same events, keys and order, later. 409 (PT409): an earlier
+        // send of one of these keys is still being applied on the server.
+        if (response.status == 0 || response.status == 408 || response.status == 409 || response.status == 429 ||
+            response.status >= 500) {
             ReleaseBatch(store_, events, options_.backoff, response.retry_after, UnixNow(), rng_);
             return Fail(report, response, "push");
         }
