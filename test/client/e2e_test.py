@@ -101,6 +101,16 @@ ok(admin("SELECT count(*) FROM shopsync.customers WHERE shop_id = %s", SHOP)[0][
 ok(admin("SELECT status FROM shopsync.orders WHERE id = %s", o2)[0][0] == "confirmed",
    "an edit of an unsent create travels with it")
 
+# ---- another shop's device sees only its own shop ----------------------------------------------
+OTHER = create_shop(GATEWAY, "bea@other.example", [], password_of)
+other = device("other", "bea@other.example")
+theirs = other.add("customer", customer_code="C-1", name="Other shop's Ann")  # the same code, another shop
+other.sync()
+sync_all([desk], rounds=1)
+ok([r["id"] for r in other.rows("customers")] == [theirs] and all(r["shop_id"] == OTHER for r in other.rows("customers")),
+   "a device of another shop holds only that shop's rows")
+ok(theirs not in [r["id"] for r in desk.rows("customers")], "and nothing of it reaches this shop's devices")
+
 # ---- a conflict: server wins, the loser keeps a conflict record ----------------------------
 desk.edit("order", "O-1", notes="from the desk")
 tablet.edit("order", "O-1", notes="from the tablet")
