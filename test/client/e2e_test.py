@@ -259,6 +259,38 @@ sync_all([desk, migrant], rounds=1)
 diff = differences(desk, admin, SHOP) + differences(migrant, admin, SHOP)
 ok(not diff, "and every device equals the server afterwards", diff)
 
+# ---- cursor_expired: a device behind the log's retention rebuilds, keeping its pending edits ---
+# (last: the purge removes tombstones that devices which never rebuild still hold, harmlessly)
+laggard = device("laggard", staff)
+laggard.sync()
+laggard.edit("customer", "C-1", phone="555-LAG")
+lag_new = laggard.add("customer", customer_code="C-LAG", name="written while behind")
+db = sqlite3.connect(laggard.db)  # its pushes wait out a backoff, so the edits are pending during the rebuild
+db.execute("UPDATE sync_outbox SET next_retry_at = ?", (time.time() + 3600,))
+db.commit()
+db.close()
+doomed = desk.add("customer", customer_code="C-DOOMED", name="deleted, then purged")
+desk.sync()
+laggard.sync()  # it holds C-DOOMED as a synced row
+desk.delete("customer", "C-DOOMED")
+desk.sync()
+admin("SELECT shopsync.purge('0 seconds', '0 seconds', NULL)")
+report = laggard.sync()
+ok(report["rebuilt"] and report["ok"], "a cursor behind the retention horizon rebuilds from the snapshot")
+rows = {r["id"]: r for r in laggard.rows("customers")}
+ok(doomed not in rows, "a synced row the server purged is gone from the rebuilt device")
+ok(rows[c1]["phone"] == "555-LAG" and rows[c1]["sync_state"] == "pending_update" and
+   rows[lag_new]["sync_state"] == "pending_create", "pending local edits survive the rebuild")
+db = sqlite3.connect(laggard.db)
+db.execute("UPDATE sync_outbox SET next_retry_at = NULL")
+db.commit()
+db.close()
+laggard.sync()
+laggard.sync()
+diff = differences(laggard, admin, SHOP)
+ok(not diff and admin("SELECT phone FROM shopsync.customers WHERE id = %s", c1)[0][0] == "555-LAG",
+   "then they are pushed, and the device equals the server", diff)
+
 proxy.close()
 subprocess.run(["rm", "-rf", WORK])
 print(f"1..{len(results)}")
