@@ -1,0 +1,382 @@
+// test/client/engine_test.cpp — one sync round (SyncEngine) against a scripted
+// fake server: what goes out, in which order and batches, and what the device
+// holds afterwards when the server accepts, fails, throttles, splits, refuses
+// or rejects the session.
+#include <catch2/catch.hpp>
+
+#include "outbox.hpp"
+#include "session.hpp"
+#include "sqlite_statement.hpp"
+#include "sync_engine.hpp"
+
+#include <functional>
+#include <unistd.h>
+
+using namespace shopsync::client;
+using json = nlohmann::json;
+
+namespace {
+
+struct EngineDb {
+    std::string path = "/tmp/shopsync-engine-test-" + std::to_string(getpid()) + "-" + NewUuid() + ".db";
+    ~EngineDb() {
+        for (const char *suffix : {"", "-wal", "-shm"})
+            std::remove((path + suffix).c_str());
+    }
+};
+
+// Answers every request with `handler`, recording what was asked.
+class ScriptedServer : public Transport {
+  public:
+    std::function<HttpResponse(const HttpRequest &)> handler;
+    std::vector<HttpRequest> requests;
+
+    HttpResponse Send(const HttpRequest &request) override {
+        requests.push_back(request);
+        return handler(request);
+    }
+    int Stream(const std::string &, const std::string &, const std::function<void(const std::string &)> &,
+               const std::atomic<bool> &) override {
+        return 0;
+    }
+    std::vector<HttpRequest> To(const std::string &path) const {
+        std::vector<HttpRequest> out;
+        for (const auto &r : requests)
+            if (r.path.rfind(path, 0) == 0)
+                out.push_back(r);
+        return out;
+    }
+};
+
+HttpResponse Ok(const json &body) { return {200, body.dump(), -1, ""}; }
+
+// A device that is signed in (a token valid for an hour), bootstrapped and told
+// the server's entities, so a round goes straight to push and pull.
+void SignedIn(LocalStore &store) {
+    store.Put("device_id", "desk-1");
+    store.Put("access_token", "token-1");
+    store.Put("refresh_token", "refresh-1");
+    store.Put("access_expires_at", std::to_string(UnixNow() + 3600));
+    store.Put("bootstrapped", "1");
+    store.Put("entities_checked_at", std::to_string(UnixNow()));
+}
+
+// Accepts every event at version base + 1; pulls are empty.
+HttpResponse AcceptAll(const HttpRequest &r) {
+    if (r.path == "/sync/push") {
+        json accepted = json::array();
+        const json body = json::parse(r.body);
+        for (const auto &e : body["events"])
+            accepted.push_back({{"idempotency_key", e["idempotency_key"]}, {"entity", e["entity"]},
+                                {"entity_id", e["entity_id"]}, {"version", e["base_version"].get<int>() + 1}});
+        return Ok({{"accepted", accepted}, {"conflicts", json::array()}, {"rejected", json::array()}});
+    }
+    if (r.path.rfind("/sync/pull", 0) == 0) // nothing new: the cursor stays
+        return Ok({{"changes", json::array()},
+                   {"cursor", std::stoll(r.path.substr(r.path.find("cursor=") + 7))},
+                   {"has_more", false}});
+    return {404, "{}", -1, ""};
+}
+
+std::vector<std::string> OutboxKeys(LocalStore &store) {
+    Statement st(store, "SELECT idempotency_key FROM sync_outbox ORDER BY id");
+    std::vector<std::string> keys;
+    while (st.Step())
+        keys.push_back(st.Text(0));
+    return keys;
+}
+
+std::string Value(LocalStore &store, const std::string &sql) {
+    Statement st(store, sql.c_str());
+    return st.Step() ? st.Text(0) : "(none)";
+}
+
+struct Round {
+    EngineDb file;
+    LocalStore store{file.path};
+    ScriptedServer server;
+    std::mutex refresh_mutex;
+    Session session{store, server, refresh_mutex};
+    std::mt19937_64 rng{7};
+    Round() { SignedIn(store); }
+    SyncReport Run() { return SyncEngine(store, session, EngineOptions{}, rng).SyncOnce(); }
+};
+
+} // namespace
+
+TEST_CASE("push goes oldest first in batches of at most 100 and syncs what the server accepts", "[engine]") {
+    Round round;
+    std::vector<std::string> ids;
+    for (int i = 0; i < 250; i++)
+        ids.push_back(LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "C" + std::to_string(i)}}));
+    std::vector<std::string> keys = OutboxKeys(round.store);
+    round.server.handler = AcceptAll;
+    SyncReport report = round.Run();
+    CHECK(report.ok);
+    CHECK(report.accepted == 250);
+    auto pushes = round.server.To("/sync/push");
+    REQUIRE(pushes.size() == 3);
+    std::vector<std::string> sent;
+    for (const auto &p : pushes) {
+        json body = json::parse(p.body);
+        CHECK(body["device_id"] == "desk-1");
+        CHECK(p.bearer == "token-1");
+        for (const auto &e : body["events"])
+            sent.push_back(e["idempotency_key"]);
+    }
+    CHECK(json::parse(pushes[0].body)["events"].size() == 100);
+    CHECK(json::parse(pushes[2].body)["events"].size() == 50);
+    CHECK(sent == keys); // outbox order, each once
+    CHECK(PendingCount(round.store) == 0);
+    CHECK(Value(round.store, "SELECT count(*) FROM customers WHERE sync_state = 'synced' AND version = 1") == "250");
+}
+
+TEST_CASE("network errors, 5xx and 429 keep the batch with its keys and back off; the pull waits", "[engine]") {
+    for (int status : {0, 500, 503, 429}) {
+        Round round;
+        LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+        LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Bob"}});
+        std::vector<std::string> keys = OutboxKeys(round.store);
+        round.server.handler = [status](const HttpRequest &r) {
+            if (r.path == "/sync/push")
+                return HttpResponse{status, status ? "{\"message\":\"busy\"}" : "", status == 429 ? 120.0 : -1,
+                                    status ? "" : "connection refused"};
+            return AcceptAll(r);
+        };
+        double before = UnixNow();
+        SyncReport report = round.Run();
+        CAPTURE(status);
+        CHECK_FALSE(report.ok);
+        CHECK(report.code == (status == 0 ? SHOPSYNC_NETWORK : SHOPSYNC_SERVER));
+        CHECK(round.server.To("/sync/pull").empty());
+        CHECK(OutboxKeys(round.store) == keys);
+        CHECK(Value(round.store, "SELECT min(retry_count) FROM sync_outbox") == "1");
+        CHECK(Value(round.store, "SELECT max(in_flight) FROM sync_outbox") == "0");
+        double next = std::stod(Value(round.store, "SELECT min(next_retry_at) FROM sync_outbox"));
+        CHECK(next >= before);
+        if (status == 429)
+            CHECK(next >= before + 120); // Retry-After is a floor
+        CHECK(next <= UnixNow() + (status == 429 ? 121 : 5.01)); // first wait: at most 5 s, or Retry-After
+
+        round.server.requests.clear();
+        round.Run(); // before the backoff has passed: nothing is sent
+        CHECK(round.server.To("/sync/push").empty());
+
+        round.store.Exec("UPDATE sync_outbox SET next_retry_at = 0");
+        round.server.handler = AcceptAll;
+        CHECK(round.Run().ok);
+        auto pushes = round.server.To("/sync/push");
+        REQUIRE(pushes.size() == 1);
+        json events = json::parse(pushes[0].body)["events"];
+        CHECK(std::vector<std::string>{events[0]["idempotency_key"], events[1]["idempotency_key"]} == keys);
+        CHECK(PendingCount(round.store) == 0);
+    }
+}
+
+TEST_CASE("a newer event never overtakes an older one that is backing off", "[engine]") {
+    Round round;
+    std::string id = LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    round.server.handler = [](const HttpRequest &r) {
+        return r.path == "/sync/push" ? HttpResponse{503, "{}", -1, ""} : AcceptAll(r);
+    };
+    round.Run();
+    LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Bob"}}); // due now, but behind Ann's
+    round.server.requests.clear();
+    round.server.handler = AcceptAll;
+    round.Run();
+    CHECK(round.server.To("/sync/push").empty());
+    CHECK(PendingCount(round.store) == 2);
+    (void)id;
+}
+
+TEST_CASE("a 413 halves the batch until the server takes it", "[engine]") {
+    Round round;
+    for (int i = 0; i < 100; i++)
+        LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "C" + std::to_string(i)}});
+    round.server.handler = [](const HttpRequest &r) {
+        if (r.path == "/sync/push" && json::parse(r.body)["events"].size() > 25)
+            return HttpResponse{413, "{\"code\":\"PT413\",\"message\":\"too many\"}", -1, ""};
+        return AcceptAll(r);
+    };
+    SyncReport report = round.Run();
+    CHECK(report.ok);
+    CHECK(report.accepted == 100);
+    CHECK(PendingCount(round.store) == 0);
+    CHECK(round.server.To("/sync/push").size() == 2 + 4); // 100 and 50 refused, then 4 × 25
+}
+
+TEST_CASE("a batch refused as a whole (a viewer: 403) fails visibly, nothing dropped silently", "[engine]") {
+    Round round;
+    std::string a = LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    std::string b = LocalWrite(round.store, "orders", WriteOp::Create, "", {{"status", "pending"}});
+    round.server.handler = [](const HttpRequest &r) {
+        if (r.path == "/sync/push")
+            return HttpResponse{403, "{\"code\":\"42501\",\"message\":\"viewers cannot push changes\"}", -1, ""};
+        return AcceptAll(r);
+    };
+    SyncReport report = round.Run();
+    CHECK_FALSE(report.ok);
+    CHECK(report.rejected == 2);
+    CHECK(report.code == SHOPSYNC_FORBIDDEN);
+    CHECK(PendingCount(round.store) == 0);
+    CHECK(Value(round.store, "SELECT sync_state || ': ' || last_error FROM customers WHERE id = '" + a + "'") ==
+          "failed: forbidden: viewers cannot push changes");
+    CHECK(Value(round.store, "SELECT sync_state FROM orders WHERE id = '" + b + "'") == "failed");
+    CHECK(round.server.To("/sync/pull").size() == 1); // the pull still runs
+}
+
+TEST_CASE("tokens: refreshed before expiry, once after a 401, and a dead session signs out", "[engine]") {
+    Round round;
+    LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    int refreshes = 0;
+    auto refresh = [&](const HttpRequest &r) {
+        refreshes++;
+        CHECK(json::parse(r.body)["refresh_token"] == "refresh-" + std::to_string(refreshes));
+        return Ok({{"access_token", "token-" + std::to_string(refreshes + 1)},
+                   {"refresh_token", "refresh-" + std::to_string(refreshes + 1)},
+                   {"expires_in", 900}});
+    };
+    SECTION("an access token expiring within a minute is refreshed first") {
+        round.store.Put("access_expires_at", std::to_string(UnixNow() + 30));
+        round.server.handler = [&](const HttpRequest &r) { return r.path == "/auth/refresh" ? refresh(r) : AcceptAll(r); };
+        CHECK(round.Run().ok);
+        CHECK(round.server.requests.front().path == "/auth/refresh");
+        CHECK(round.server.To("/sync/push")[0].bearer == "token-2");
+        CHECK(round.store.Get("refresh_token") == "refresh-2");
+    }
+    SECTION("a 401 refreshes once and retries") {
+        round.server.handler = [&](const HttpRequest &r) {
+            if (r.path == "/auth/refresh")
+                return refresh(r);
+            if (r.bearer == "token-1")
+                return HttpResponse{401, "{\"message\":\"JWT expired\"}", -1, ""};
+            return AcceptAll(r);
+        };
+        CHECK(round.Run().ok);
+        CHECK(refreshes == 1);
+        CHECK(round.server.To("/sync/push").size() == 2);
+        CHECK(PendingCount(round.store) == 0);
+    }
+    SECTION("a second 401 ends the round with SHOPSYNC_AUTH, the events queued without penalty") {
+        round.server.handler = [&](const HttpRequest &r) {
+            return r.path == "/auth/refresh" ? refresh(r) : HttpResponse{401, "{}", -1, ""};
+        };
+        SyncReport report = round.Run();
+        CHECK(report.code == SHOPSYNC_AUTH);
+        CHECK(refreshes == 1);
+        CHECK(PendingCount(round.store) == 1);
+        CHECK(Value(round.store, "SELECT in_flight || '/' || retry_count || '/' || coalesce(next_retry_at, '-')"
+                                 " FROM sync_outbox") == "0/0/-");
+    }
+    SECTION("a refresh token the server refuses signs the device out") {
+        round.store.Put("access_expires_at", "0");
+        round.server.handler = [](const HttpRequest &r) {
+            return r.path == "/auth/refresh" ? HttpResponse{401, "{\"message\":\"revoked\"}", -1, ""} : AcceptAll(r);
+        };
+        SyncReport report = round.Run();
+        CHECK(report.code == SHOPSYNC_AUTH);
+        CHECK(round.store.Get("refresh_token").empty());
+        CHECK(round.server.To("/sync/push").empty());
+        CHECK(PendingCount(round.store) == 1);
+    }
+}
+
+TEST_CASE("pull follows the cursor page by page until has_more is false", "[engine]") {
+    Round round;
+    round.server.handler = [](const HttpRequest &r) {
+        if (r.path.rfind("/sync/pull", 0) != 0)
+            return AcceptAll(r);
+        int cursor = std::stoi(r.path.substr(r.path.find("cursor=") + 7));
+        json change{{"seq", cursor + 1},        {"entity", "customers"}, {"entity_id", "c" + std::to_string(cursor)},
+                    {"op", "create"},           {"version", 1},
+                    {"payload", {{"id", "c" + std::to_string(cursor)}, {"version", 1}, {"name", "N"}}}};
+        return Ok({{"changes", {change}}, {"cursor", cursor + 1}, {"has_more", cursor + 1 < 3}});
+    };
+    SyncReport report = round.Run();
+    CHECK(report.ok);
+    CHECK(report.pulled == 3);
+    auto pulls = round.server.To("/sync/pull");
+    REQUIRE(pulls.size() == 3);
+    CHECK(pulls[1].path.find("cursor=1&") != std::string::npos);
+    CHECK(pulls[2].path.find("cursor=2&") != std::string::npos);
+    CHECK(round.store.Get("cursor") == "3");
+}
+
+TEST_CASE("a new device, or cursor_expired, rebuilds from the snapshot keeping pending edits", "[engine]") {
+    Round round;
+    json health = {{"entities", {"customers", "orders"}}, {"latest_seq", 90}};
+    auto snapshot_page = [](const json &args) {
+        std::string entity = args["entity"];
+        if (entity == "orders")
+            return Ok({{"entity", "orders"}, {"rows", json::array()}, {"has_more", false}, {"next_after", nullptr},
+                       {"cursor", 91}});
+        bool first = args["after"].is_null();
+        json row{{"id", first ? "a1" : "a2"}, {"version", 3}, {"name", first ? "Server A1" : "Server A2"}};
+        return Ok({{"entity", "customers"}, {"rows", {row}}, {"has_more", first},
+                   {"next_after", first ? json("a1") : json()}, {"cursor", first ? 90 : 91}});
+    };
+    round.server.handler = [&](const HttpRequest &r) {
+        if (r.path == "/rpc/sync_health")
+            return Ok(health);
+        if (r.path == "/rpc/sync_snapshot")
+            return snapshot_page(json::parse(r.body));
+        if (r.path.rfind("/sync/pull", 0) == 0 && r.path.find("cursor=5&") != std::string::npos)
+            return HttpResponse{410, "{\"code\":\"PT410\",\"message\":\"cursor_expired\"}", -1, ""};
+        return AcceptAll(r);
+    };
+    SECTION("a new device starts from the snapshot, then pulls from its first page's cursor") {
+        round.store.Put("bootstrapped", "0");
+        SyncReport report = round.Run();
+        CHECK(report.ok);
+        CHECK(report.rebuilt);
+        std::vector<std::string> paths;
+        for (const auto &r : round.server.requests)
+            paths.push_back(r.path.substr(0, r.path.find('?')));
+        CHECK(paths == std::vector<std::string>{"/rpc/sync_health", "/rpc/sync_snapshot", "/rpc/sync_snapshot",
+                                                "/rpc/sync_snapshot", "/sync/pull"});
+        CHECK(json::parse(round.server.requests[2].body)["after"] == "a1");
+        CHECK(round.server.To("/sync/pull")[0].path.find("cursor=90&") != std::string::npos);
+        CHECK(Value(round.store, "SELECT count(*) FROM customers WHERE sync_state = 'synced'") == "2");
+    }
+    SECTION("cursor_expired: purged rows go, pending edits stay, the cursor becomes the snapshot's") {
+        round.store.Put("cursor", "5");
+        round.store.Exec("INSERT INTO customers (id, version, data, sync_state) VALUES"
+                         " ('gone', 2, '{\"id\":\"gone\"}', 'synced'),"
+                         " ('a1', 2, '{\"id\":\"a1\",\"name\":\"old\"}', 'synced')");
+        std::string mine = LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Mine"}});
+        LocalWrite(round.store, "customers", WriteOp::Update, "a1", {{"name", "edited offline"}});
+        round.store.Exec("UPDATE sync_outbox SET next_retry_at = 1e12"); // still waiting to be sent
+        SyncReport report = round.Run();
+        CHECK(report.rebuilt);
+        CHECK(Value(round.store, "SELECT count(*) FROM customers WHERE id = 'gone'") == "0");
+        CHECK(Value(round.store, "SELECT json_extract(data, '$.name') FROM customers WHERE id = 'a1'") ==
+              "edited offline");
+        CHECK(Value(round.store, "SELECT sync_state FROM customers WHERE id = 'a1'") == "pending_update");
+        CHECK(Value(round.store, "SELECT sync_state FROM customers WHERE id = '" + mine + "'") == "pending_create");
+        CHECK(Value(round.store, "SELECT json_extract(data, '$.name') FROM customers WHERE id = 'a2'") == "Server A2");
+        CHECK(PendingCount(round.store) == 2);
+        CHECK(round.store.Get("cursor") == "90");
+    }
+}
+
+TEST_CASE("a conflict answer: the server's record replaces the row, a conflict record stays", "[engine]") {
+    Round round;
+    round.store.Exec("INSERT INTO orders (id, version, data, sync_state) VALUES"
+                     " ('o1', 4, '{\"id\":\"o1\",\"notes\":\"mine\"}', 'synced')");
+    LocalWrite(round.store, "orders", WriteOp::Update, "o1", {{"notes", "desk"}});
+    round.server.handler = [](const HttpRequest &r) {
+        if (r.path != "/sync/push")
+            return AcceptAll(r);
+        json e = json::parse(r.body)["events"][0];
+        json record{{"id", "o1"}, {"version", 5}, {"notes", "tablet"}, {"status", "pending"}};
+        return Ok({{"accepted", json::array()}, {"rejected", json::array()},
+                   {"conflicts", {{{"idempotency_key", e["idempotency_key"]}, {"entity", "orders"},
+                                   {"entity_id", "o1"}, {"server_version", 5}, {"server_record", record}}}}});
+    };
+    SyncReport report = round.Run();
+    CHECK(report.conflicts == 1);
+    CHECK(Value(round.store, "SELECT json_extract(data, '$.notes') || '/' || version || '/' || sync_state FROM orders") ==
+          "tablet/5/synced");
+    CHECK(Value(round.store, "SELECT json_extract(local_payload, '$.notes') FROM sync_conflicts") == "desk");
+    CHECK(report.changed.count("orders") == 1);
+}
