@@ -1,0 +1,235 @@
+// test/client/c_api_test.cpp — the C API as a binding sees it: through
+// shopsync.h only. Result codes, messages, ownership of returned strings,
+// bad input that changes nothing, and the worker's start/stop.
+#include <catch2/catch.hpp>
+
+#include "shopsync/shopsync.h"
+
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <string>
+#include <unistd.h>
+
+using json = nlohmann::json;
+
+namespace {
+
+struct ApiDb {
+    std::string path = "/tmp/shopsync-capi-test-" + std::to_string(getpid()) + "-" + std::to_string(rand()) + ".db";
+    ~ApiDb() {
+        for (const char *suffix : {"", "-wal", "-shm"})
+            std::remove((path + suffix).c_str());
+    }
+};
+
+// Takes ownership of a returned string and parses it.
+json Parse(char *text) {
+    REQUIRE(text != nullptr);
+    json value = json::parse(text);
+    shopsync_free(text);
+    return value;
+}
+
+json Status(shopsync_client *h) {
+    char *out = nullptr;
+    REQUIRE(shopsync_status(h, &out) == SHOPSYNC_OK);
+    return Parse(out);
+}
+
+struct Opened {
+    ApiDb file;
+    shopsync_client *h = nullptr;
+    Opened() { REQUIRE(shopsync_open(file.path.c_str(), &h) == SHOPSYNC_OK); }
+    ~Opened() { shopsync_close(h); }
+};
+
+std::string last_source, last_entity;
+void OnChange(void *context, const char *source, const char *entity) {
+    (*static_cast<int *>(context))++;
+    last_source = source;
+    last_entity = entity;
+}
+
+} // namespace
+
+TEST_CASE("open, close and errors: codes with a message, NULLs are misuse", "[capi]") {
+    shopsync_client *h = nullptr;
+    CHECK(shopsync_open("/", &h) != SHOPSYNC_OK); // a directory is no database
+    REQUIRE(h != nullptr);                      // a handle even so, to say why
+    CHECK(std::string(shopsync_errmsg(h)).find("/") != std::string::npos);
+    CHECK(shopsync_close(h) == SHOPSYNC_OK);
+    CHECK(shopsync_close(nullptr) == SHOPSYNC_OK);
+    CHECK(shopsync_open(nullptr, &h) == SHOPSYNC_MISUSE);
+    shopsync_close(h);
+    CHECK(shopsync_open("x.db", nullptr) == SHOPSYNC_MISUSE);
+    CHECK(shopsync_status(nullptr, nullptr) == SHOPSYNC_MISUSE);
+    CHECK(std::string(shopsync_libversion()) == "0.1.0");
+
+    Opened db;
+    char *out = reinterpret_cast<char *>(0x1); // failures set out parameters to NULL
+    CHECK(shopsync_create(db.h, nullptr, "{}", &out) == SHOPSYNC_MISUSE);
+    CHECK(out == nullptr);
+    CHECK(std::string(shopsync_errmsg(db.h)) == "entity is required");
+    CHECK(shopsync_update(db.h, "customers", nullptr, "{}") == SHOPSYNC_MISUSE);
+    CHECK(shopsync_update_flags(db.h, "customers", "x", "{}", 8) == SHOPSYNC_MISUSE);
+}
+
+TEST_CASE("local rows round-trip as JSON with their sync state", "[capi]") {
+    Opened db;
+    char *id = nullptr;
+    REQUIRE(shopsync_create(db.h, "customers", R"({"name": "Zoë Müller", "customer_code": "C-1"})", &id) ==
+            SHOPSYNC_OK);
+    std::string ann = id;
+    shopsync_free(id);
+    CHECK(std::string(shopsync_errmsg(db.h)).empty());
+    char *out = nullptr;
+    REQUIRE(shopsync_get(db.h, "customers", ann.c_str(), &out) == SHOPSYNC_OK);
+    json row = Parse(out);
+    CHECK(row["name"] == "Zoë Müller");
+    CHECK(row["sync_state"] == "pending_create");
+    CHECK(row["version"] == 0);
+
+    REQUIRE(shopsync_update(db.h, "customers", ann.c_str(), R"({"phone": "555"})") == SHOPSYNC_OK);
+    REQUIRE(shopsync_create(db.h, "customers", R"({"name": "Bob", "customer_code": "C-2"})", &id) == SHOPSYNC_OK);
+    std::string bob = id;
+    shopsync_free(id);
+    CHECK(Status(db.h)["pending"] == 2); // the update folded into the unsent create
+
+    REQUIRE(shopsync_query(db.h, "customers", R"({"where": {"customer_code": "C-1"}})", &out) == SHOPSYNC_OK);
+    json rows = Parse(out);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0]["phone"] == "555");
+    REQUIRE(shopsync_query(db.h, "customers", R"({"order_by": "name", "limit": 1, "offset": 1})", &out) ==
+            SHOPSYNC_OK);
+    CHECK(Parse(out)[0]["name"] == "Zoë Müller"); // Bob, then Zoë
+
+    // A synced row deleted: a tombstone, out of lists unless asked for.
+    sqlite3 *raw = nullptr;
+    sqlite3_open(db.file.path.c_str(), &raw);
+    sqlite3_exec(raw, ("DELETE FROM sync_outbox; UPDATE customers SET sync_state = 'synced', version = 1 WHERE id = '" +
+                       bob + "'").c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    REQUIRE(shopsync_delete(db.h, "customers", bob.c_str()) == SHOPSYNC_OK);
+    REQUIRE(shopsync_get(db.h, "customers", bob.c_str(), &out) == SHOPSYNC_OK);
+    CHECK(Parse(out)["deleted_at"].is_string());
+    REQUIRE(shopsync_query(db.h, "customers", nullptr, &out) == SHOPSYNC_OK);
+    CHECK(Parse(out).size() == 1);
+    REQUIRE(shopsync_query(db.h, "customers", R"({"include_deleted": true})", &out) == SHOPSYNC_OK);
+    CHECK(Parse(out).size() == 2);
+}
+
+TEST_CASE("bad input gets SHOPSYNC_INVALID or NOTFOUND and changes nothing", "[capi]") {
+    Opened db;
+    char *out = nullptr;
+    struct Case {
+        const char *entity, *json;
+    };
+    for (Case c : {Case{"customers", "{not json"}, Case{"customers", "[1, 2]"}, Case{"nonsense", "{\"a\": 1}"},
+                   Case{"customers", "{\"version\": 9}"}, Case{"customers", "{\"shop_id\": \"x\"}"}}) {
+        CAPTURE(c.entity, c.json);
+        CHECK(shopsync_create(db.h, c.entity, c.json, &out) == SHOPSYNC_INVALID);
+        CHECK(out == nullptr);
+        CHECK_FALSE(std::string(shopsync_errmsg(db.h)).empty());
+    }
+    CHECK(shopsync_update(db.h, "customers", "no-such-id", "{\"name\": \"x\"}") == SHOPSYNC_NOTFOUND);
+    CHECK(shopsync_delete(db.h, "customers", "no-such-id") == SHOPSYNC_NOTFOUND);
+    CHECK(shopsync_get(db.h, "customers", "no-such-id", &out) == SHOPSYNC_NOTFOUND);
+    for (const char *filter : {R"({"where": {"x') OR 1=1 --": 1}})", R"({"order_by": "name; DROP TABLE customers"})",
+                               R"({"where": {"name": [1]}})", R"({"limit": -1})", "[]"}) {
+        CAPTURE(filter);
+        CHECK(shopsync_query(db.h, "customers", filter, &out) == SHOPSYNC_INVALID);
+    }
+    CHECK(Status(db.h)["pending"] == 0);
+    CHECK(shopsync_set_server(db.h, "ftp://example.com") == SHOPSYNC_INVALID);
+    CHECK(shopsync_set_option(db.h, "colour", "blue") == SHOPSYNC_INVALID);
+    CHECK(shopsync_set_option(db.h, "interval_min", "soon") == SHOPSYNC_INVALID);
+    CHECK(shopsync_set_option(db.h, "verify_tls", "maybe") == SHOPSYNC_INVALID);
+    CHECK(shopsync_set_option(db.h, "verify_tls", "1") == SHOPSYNC_OK);
+    CHECK(shopsync_add_entity(db.h, "sync_outbox") == SHOPSYNC_INVALID);
+    CHECK(shopsync_add_entity(db.h, "products") == SHOPSYNC_OK);
+    CHECK(shopsync_create(db.h, "products", R"({"sku": "A-1"})", &out) == SHOPSYNC_OK);
+    shopsync_free(out);
+}
+
+TEST_CASE("sync without a server or without a network: a clear code, writes stay queued", "[capi]") {
+    Opened db;
+    char *out = nullptr;
+    REQUIRE(shopsync_create(db.h, "customers", R"({"name": "Ann"})", &out) == SHOPSYNC_OK);
+    shopsync_free(out);
+    CHECK(shopsync_sync_now(db.h, &out) == SHOPSYNC_NOT_CONFIGURED);
+    json report = Parse(out); // the report comes even when the round fails
+    CHECK(report["ok"] == false);
+    CHECK(shopsync_login(db.h, "a@b.c", "pw", nullptr) == SHOPSYNC_NOT_CONFIGURED);
+
+    REQUIRE(shopsync_set_server(db.h, "http://127.0.0.1:1") == SHOPSYNC_OK); // nothing listens there
+    CHECK(shopsync_login(db.h, "a@b.c", "pw", nullptr) == SHOPSYNC_NETWORK);
+    sqlite3 *raw = nullptr; // as if signed in earlier
+    sqlite3_open(db.file.path.c_str(), &raw);
+    sqlite3_exec(raw, "INSERT OR REPLACE INTO sync_kv VALUES ('access_token', 't'), ('refresh_token', 'r'),"
+                      " ('access_expires_at', '99999999999')", nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    CHECK(shopsync_sync_now(db.h, &out) == SHOPSYNC_NETWORK);
+    CHECK(Parse(out)["error"].get<std::string>().find("cannot reach the server") != std::string::npos);
+    json status = Status(db.h);
+    CHECK(status["pending"] == 1);
+    CHECK(status["last_error"].is_string());
+    CHECK(status["signed_in"] == true);
+}
+
+TEST_CASE("the change callback, conflict records and the worker's life cycle", "[capi]") {
+    Opened db;
+    int seen = 0;
+    REQUIRE(shopsync_on_change(db.h, OnChange, &seen) == SHOPSYNC_OK);
+    char *out = nullptr;
+    REQUIRE(shopsync_create(db.h, "orders", R"({"status": "pending"})", &out) == SHOPSYNC_OK);
+    shopsync_free(out);
+    CHECK(seen == 1);
+    CHECK(last_source == "local");
+    CHECK(last_entity == "orders");
+    REQUIRE(shopsync_on_change(db.h, nullptr, nullptr) == SHOPSYNC_OK);
+    REQUIRE(shopsync_create(db.h, "orders", R"({"status": "pending"})", &out) == SHOPSYNC_OK);
+    shopsync_free(out);
+    CHECK(seen == 1);
+
+    sqlite3 *raw = nullptr;
+    sqlite3_open(db.file.path.c_str(), &raw);
+    sqlite3_exec(raw, "INSERT INTO sync_conflicts (entity_type, entity_id, local_payload, server_record, created_at)"
+                      " VALUES ('orders', 'o1', '{\"notes\":\"mine\"}', '{\"id\":\"o1\",\"version\":5}', 1)",
+                 nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    REQUIRE(shopsync_conflicts(db.h, &out) == SHOPSYNC_OK);
+    json conflicts = Parse(out);
+    REQUIRE(conflicts.size() == 1);
+    CHECK(conflicts[0]["local_payload"]["notes"] == "mine");
+    CHECK(Status(db.h)["conflicts"] == 1);
+    CHECK(shopsync_dismiss_conflict(db.h, conflicts[0]["id"].get<int64_t>()) == SHOPSYNC_OK);
+    CHECK(shopsync_dismiss_conflict(db.h, conflicts[0]["id"].get<int64_t>()) == SHOPSYNC_NOTFOUND);
+    REQUIRE(shopsync_conflicts(db.h, &out) == SHOPSYNC_OK);
+    CHECK(Parse(out).empty());
+
+    CHECK(shopsync_start(db.h) == SHOPSYNC_OK);
+    CHECK(shopsync_start(db.h) == SHOPSYNC_OK); // idempotent
+    CHECK(Status(db.h)["worker_running"] == true);
+    CHECK(shopsync_stop(db.h) == SHOPSYNC_OK);
+    CHECK(shopsync_stop(db.h) == SHOPSYNC_OK);
+    CHECK(Status(db.h)["worker_running"] == false);
+    CHECK(shopsync_start(db.h) == SHOPSYNC_OK); // closing a running handle stops its worker
+}
+
+TEST_CASE("the device id is made once and kept", "[capi]") {
+    ApiDb file;
+    shopsync_client *h = nullptr;
+    REQUIRE(shopsync_open(file.path.c_str(), &h) == SHOPSYNC_OK);
+    char *first = nullptr, *again = nullptr;
+    REQUIRE(shopsync_device_id(h, &first) == SHOPSYNC_OK);
+    shopsync_close(h);
+    REQUIRE(shopsync_open(file.path.c_str(), &h) == SHOPSYNC_OK);
+    REQUIRE(shopsync_device_id(h, &again) == SHOPSYNC_OK);
+    CHECK(std::string(first) == again);
+    CHECK(std::string(first).rfind("device-", 0) == 0);
+    shopsync_free(first);
+    shopsync_free(again);
+    shopsync_close(h);
+}
