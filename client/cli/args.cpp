@@ -10,7 +10,7 @@ namespace shopsync_cli {
 using json = nlohmann::json;
 
 // Flags that take a value after the command.
-static const std::set<std::string> kValueFlags = {"--server", "--shop", "--for"};
+static const std::set<std::string> kValueFlags = {"--server", "--shop", "--for", "--device-id"};
 static const std::set<std::string> kBareFlags = {"--all", "--override"};
 
 std::string Args::Flag(const std::string &name) const {

@@ -25,7 +25,7 @@ namespace {
 
 const char *kUsage = R"(usage: shopsync-device [--db PATH] [--json] [--option NAME=VALUE]... COMMAND [ARGS]
 
-  init --server URL            set the sync server (stored in the database)
+  init --server URL [--device-id ID]   set the sync server (stored in the database)
   login EMAIL [--shop ID]      sign in; the password comes from $SHOPSYNC_PASSWORD or stdin
   logout
   add ENTITY FIELD=VALUE...    create a row (FIELD:=JSON for a raw JSON value)
@@ -155,6 +155,9 @@ int Run(Device &d, Args &args) {
         if (server.empty())
             return shopsync_cli::Usage("init needs --server URL");
         if ((rc = shopsync_set_server(d.h_, server.c_str())) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        std::string device_id = args.Flag("--device-id");
+        if (!device_id.empty() && (rc = shopsync_set_device_id(d.h_, device_id.c_str())) != SHOPSYNC_OK)
             return d.Fail(rc);
         if ((rc = d.Json([&](char **out) { return shopsync_device_id(d.h_, out); }, &result)) != SHOPSYNC_OK)
             return d.Fail(rc);

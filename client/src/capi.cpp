@@ -132,6 +132,10 @@ int shopsync_device_id(shopsync_client *h, char **out) {
     return Guard(h, [&](Client &c) { Out(out, c.DeviceId()); });
 }
 
+int shopsync_set_device_id(shopsync_client *h, const char *device_id) {
+    return Guard(h, [&](Client &c) { c.SetDeviceId(Required(device_id, "device_id")); });
+}
+
 int shopsync_login(shopsync_client *h, const char *email, const char *password, const char *shop_id) {
     return Guard(h, [&](Client &c) {
         c.Login(Required(email, "email"), Required(password, "password"), shop_id ? shop_id : "");

@@ -78,6 +78,16 @@ std::string Client::DeviceId() {
     return store_.Get("device_id");
 }
 
+void Client::SetDeviceId(const std::string &device_id) {
+    bool ok = !device_id.empty() && device_id.size() <= 100;
+    for (char c : device_id)
+        ok = ok && (isalnum((unsigned char)c) || c == '.' || c == '_' || c == '-');
+    if (!ok)
+        throw StoreError("a device id is 1 to 100 of A-Z a-z 0-9 . _ -", SHOPSYNC_INVALID);
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    store_.Put("device_id", device_id);
+}
+
 Client::Settings Client::CurrentSettings() {
     std::lock_guard<std::mutex> lock(api_mutex_);
     return settings_;

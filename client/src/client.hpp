@@ -27,6 +27,7 @@ class Client {
     void SetServer(const std::string &url);
     void SetOption(const std::string &name, const std::string &value);
     std::string DeviceId();
+    void SetDeviceId(const std::string &device_id);
 
     void Login(const std::string &email, const std::string &password, const std::string &shop_id);
     void Logout();

@@ -229,6 +229,12 @@ TEST_CASE("the device id is made once and kept", "[capi]") {
     REQUIRE(shopsync_device_id(h, &again) == SHOPSYNC_OK);
     CHECK(std::string(first) == again);
     CHECK(std::string(first).rfind("device-", 0) == 0);
+    CHECK(shopsync_set_device_id(h, "bad id!") == SHOPSYNC_INVALID);
+    CHECK(shopsync_set_device_id(h, "") == SHOPSYNC_INVALID);
+    CHECK(shopsync_set_device_id(h, "desk-7.front_counter") == SHOPSYNC_OK);
+    shopsync_free(again);
+    REQUIRE(shopsync_device_id(h, &again) == SHOPSYNC_OK);
+    CHECK(std::string(again) == "desk-7.front_counter");
     shopsync_free(first);
     shopsync_free(again);
     shopsync_close(h);

@@ -74,8 +74,11 @@ int shopsync_set_server(shopsync_client *h, const char *url);
  *   "timeout"        HTTP timeout in seconds (default 30) */
 int shopsync_set_option(shopsync_client *h, const char *name, const char *value);
 
-/* The device's id (generated at first open, stored). *out is caller-owned. */
+/* The device's id (generated at first open, stored). *out is caller-owned.
+ * shopsync_set_device_id replaces it (1–100 of A–Z a–z 0–9 . _ -), e.g. with
+ * the app's installation id; the server tracks devices by it. */
 int shopsync_device_id(shopsync_client *h, char **out);
+int shopsync_set_device_id(shopsync_client *h, const char *device_id);
 
 /* Signs in: tokens are stored in the database, the password is not.
  * `shop_id` may be NULL (the user's first shop). */
