@@ -59,7 +59,7 @@ class DeviceCli:
         self.binary, self.name, self.db = binary, name, db_path
         self.options = options or {}
         self.server = server
-        self.run("init", "--server", server)
+        self.run("init", "--server", server, "--device-id", name)
 
     def run(self, *args, password=None, check=True):
         cmd = [self.binary, "--db", self.db, "--json"]
