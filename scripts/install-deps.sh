@@ -8,7 +8,7 @@ PACKAGES=(
     postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
     libpq-dev catch2 nlohmann-json3-dev libsqlite3-dev sqlite3
     libboost-dev libboost-system-dev libssl-dev libargon2-dev libsodium-dev libcurl4-openssl-dev
-    curl wrk jq python3-psycopg2
+    curl wrk jq openssl python3-psycopg2
 )
 
 missing=()

@@ -3,16 +3,21 @@ file) syncing through the gateway with a private cluster: offline edits on
 three devices converge, a conflict ends server-wins with a record, a delete
 reaches every device, a lost push response is retried and applied once, a
 PostgreSQL restart mid-sync loses nothing, a viewer's write fails visibly,
-tokens refresh, pokes wake a watching device, a legacy shop.db uploads.
+tokens refresh, pokes wake a watching device, a legacy shop.db uploads, a
+table enabled later syncs, an expired cursor rebuilds keeping pending edits,
+shops stay apart, and TLS certificates are verified by default.
 
 Needs GATEWAY_URL, the PG* environment and build/shopsync-device; prints TAP.
 """
+import http.server
 import json
 import os
+import ssl
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 
@@ -290,6 +295,41 @@ laggard.sync()
 diff = differences(laggard, admin, SHOP)
 ok(not diff and admin("SELECT phone FROM shopsync.customers WHERE id = %s", c1)[0][0] == "555-LAG",
    "then they are pushed, and the device equals the server", diff)
+
+# ---- TLS: certificates are verified unless told otherwise ----------------------------------------
+cert, key = os.path.join(WORK, "cert.pem"), os.path.join(WORK, "key.pem")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+
+
+class Refuse(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"message": "no such user"}')
+
+    def log_message(self, *args):
+        pass
+
+
+tls = http.server.HTTPServer(("127.0.0.1", 0), Refuse)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(cert, key)
+tls.socket = context.wrap_socket(tls.socket, server_side=True)
+threading.Thread(target=tls.serve_forever, daemon=True).start()
+tls_url = f"https://127.0.0.1:{tls.server_address[1]}"
+for label, options, expected in (("by default a self-signed certificate is refused", {}, 6),
+                                 ("a CA file that signed it is trusted", {"ca_file": cert}, 7),
+                                 ("verify_tls=0 turns the check off", {"verify_tls": "0"}, 7)):
+    d = DeviceCli(BINARY, "tls", os.path.join(WORK, "tls.db"), tls_url, options)
+    try:
+        d.login("nobody@e2e.example", "pw")
+        code = 0
+    except CliError as e:
+        code = e.code
+    ok(code == expected, f"TLS: {label} ({'network error' if code == 6 else 'reached the server' if code == 7 else code})")
+tls.shutdown()
 
 proxy.close()
 subprocess.run(["rm", "-rf", WORK])
