@@ -194,6 +194,8 @@ int Run(Device &d, Args &args) {
             json row;
             if (!shopsync_cli::Fields(entity, args.positional, 1, &row))
                 return 2;
+            if (row.empty())
+                return shopsync_cli::Usage("add " + args.positional[0] + " needs at least one FIELD=VALUE");
             if ((rc = ResolveReferences(d, &row)) != SHOPSYNC_OK)
                 return d.Fail(rc);
             rc = d.Json(

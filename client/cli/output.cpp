@@ -88,6 +88,10 @@ std::string SyncLine(const json &r) {
         << " ms";
     if (!r.value("error", json()).is_null())
         out << "\n  " << Cell(r["error"]);
+    if (r.value("code", 0) == 10) // SHOPSYNC_NOT_CONFIGURED
+        out << "\n  run: shopsync-device init --server URL";
+    else if (r.value("code", 0) == 7) // SHOPSYNC_AUTH
+        out << "\n  run: shopsync-device login EMAIL";
     return out.str();
 }
 
