@@ -198,9 +198,8 @@ int shopsync_sync_now(shopsync_client *h, char **out_report) {
                     {"ok", r.ok},               {"seconds", r.seconds},
                     {"error", r.error.empty() ? json() : json(r.error)}};
         Out(out_report, report.dump());
-        // A push refused as a whole still reached the server: the report says so.
-        if (r.code != SHOPSYNC_OK && r.code != SHOPSYNC_FORBIDDEN && r.code != SHOPSYNC_INVALID)
-            throw StoreError(r.error, r.code);
+        if (!r.ok)
+            throw StoreError(r.error, r.code == SHOPSYNC_OK ? SHOPSYNC_ERROR : r.code);
     });
 }
 

@@ -117,10 +117,11 @@ int shopsync_query(shopsync_client *h, const char *entity, const char *filter_js
  * batches of up to 100), then pull until nothing is left. *out_report (may be
  * NULL) receives {"pushed","accepted","conflicts","rejected","pulled",
  * "rebuilt","ok","error","seconds"} — also when the round fails, unlike other
- * out parameters. Returns SHOPSYNC_OK when the server was reached and the
- * round finished (a push refused as a whole, e.g. a viewer's, is reported in
- * "rejected" and "error"); otherwise SHOPSYNC_NETWORK, SHOPSYNC_SERVER or
- * SHOPSYNC_AUTH, and writes that were not sent stay queued with backoff. */
+ * out parameters. Returns SHOPSYNC_OK when the round finished without an
+ * error; otherwise the error's code: SHOPSYNC_NETWORK, SHOPSYNC_SERVER
+ * or SHOPSYNC_AUTH (writes that were not sent stay queued with backoff), or
+ * SHOPSYNC_FORBIDDEN when the shop refused a whole push (a viewer's: those
+ * rows are failed with the reason) or the pull. */
 int shopsync_sync_now(shopsync_client *h, char **out_report);
 
 /* The background worker: syncs at start, every 15–30 s, shortly after local
