@@ -10,7 +10,7 @@
 
 using namespace shopsync;
 
-// api.sync_snapshot(entity text, after uuid default null, lim int default 500) returns jsonb
+// api.sync_snapshot(entity text, after uuid default null, lim int default 500) returns json
 SHOPSYNC_FUNCTION(sync_snapshot) {
     if (PG_ARGISNULL(0))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("entity is required")));
@@ -35,14 +35,15 @@ SHOPSYNC_FUNCTION(sync_snapshot) {
 
     // Only the page's ids are found in order (an index range scan from `after`);
     // only the rows served are turned into JSON. Two texts, so that each plan,
-    // generic or not, can use the id range.
+    // generic or not, can use the id range. The page is json, not jsonb: it is
+    // only ever sent on, and text JSON of 5,000 rows costs half as much to build.
     bool first_page = PG_ARGISNULL(1);
     char *sql = psprintf(
         "WITH page AS (SELECT t.id FROM %s t WHERE t.shop_id = $1 AND %s ORDER BY t.id LIMIT $3 + 1),"
         " served AS (SELECT id FROM page ORDER BY id LIMIT $3)"
-        " SELECT jsonb_build_object('entity', $4::text,"
-        "  'rows', coalesce((SELECT jsonb_agg(to_jsonb(t) ORDER BY t.id) FROM %s t"
-        "                    WHERE t.shop_id = $1 AND t.id IN (SELECT id FROM served)), '[]'::jsonb),"
+        " SELECT json_build_object('entity', $4::text,"
+        "  'rows', coalesce((SELECT json_agg(t ORDER BY t.id) FROM %s t"
+        "                    WHERE t.shop_id = $1 AND t.id IN (SELECT id FROM served)), '[]'::json),"
         "  'has_more', (SELECT count(*) FROM page) > $3,"
         "  'next_after', CASE WHEN (SELECT count(*) FROM page) > $3"
         "                     THEN (SELECT id FROM served ORDER BY id DESC LIMIT 1) END,"

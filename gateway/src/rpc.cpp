@@ -125,7 +125,8 @@ bool BuildRpcCall(const std::string &function, const nlohmann::json &args, std::
                                               : std::optional<std::string>(value.dump()));
         list += (list.empty() ? "" : ", ") + name + " := $" + std::to_string(params->size());
     }
-    *sql = "SELECT to_jsonb(api." + function + "(" + list + "))::text";
+    // to_json, not to_jsonb: a json result (a snapshot page) is passed on as it is.
+    *sql = "SELECT to_json(api." + function + "(" + list + "))::text";
     return true;
 }
 

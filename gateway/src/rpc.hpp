@@ -40,7 +40,7 @@ int StatusForSqlState(const std::string &sqlstate, bool authenticated);
 std::string ErrorJson(const std::string &code, const std::string &message, const std::string &details = "",
                       const std::string &hint = "");
 
-// "SELECT to_jsonb(api.fn(a := $1, b := $2))::text" for a JSON object of
+// "SELECT to_json(api.fn(a := $1, b := $2))::text" for a JSON object of
 // named arguments; false (and an error message) on a bad name or body.
 bool BuildRpcCall(const std::string &function, const nlohmann::json &args, std::string *sql,
                   std::vector<std::optional<std::string>> *params, std::string *error);

@@ -16,7 +16,7 @@ COMMENT ON FUNCTION api.sync_pull(bigint, integer) IS
     'Changes of the caller''s shop after cursor, in seq order, with cursor and has_more.';
 
 CREATE FUNCTION api.sync_snapshot(entity text, after uuid DEFAULT NULL, lim integer DEFAULT 500)
-    RETURNS jsonb
+    RETURNS json
     AS 'MODULE_PATHNAME', 'sync_snapshot' LANGUAGE C STABLE
     SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION api.sync_snapshot(text, uuid, integer) IS

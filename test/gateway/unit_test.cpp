@@ -120,7 +120,7 @@ TEST_CASE("BuildRpcCall binds named arguments and refuses bad names", "[rpc]") {
     std::string sql, error;
     std::vector<std::optional<std::string>> params;
     REQUIRE(BuildRpcCall("sync_pull", json{{"cursor", 5}, {"lim", 10}}, &sql, &params, &error));
-    CHECK(sql == "SELECT to_jsonb(api.sync_pull(cursor := $1, lim := $2))::text");
+    CHECK(sql == "SELECT to_json(api.sync_pull(cursor := $1, lim := $2))::text");
     CHECK(params[0] == "5");
     params.clear();
     REQUIRE(BuildRpcCall("sync_push", json{{"body", {{"device_id", "d"}}}}, &sql, &params, &error));

@@ -30,7 +30,7 @@ SELECT is(pg_temp.outcome(pg_temp.push(pg_temp.ev(7, 'orders', pg_temp.uid('d', 
     'foreign_key_violation', 'an order of shop A cannot point at shop B''s customer');
 SELECT is(pg_temp.outcome(pg_temp.push(pg_temp.ev(8, 'customers', pg_temp.uid('c', 8), 'create', 0,
     '{"name": "x", "customer_code": "B-1"}')))->>'status', 'accepted', 'shop B''s display codes do not collide with shop A''s');
-SELECT is((SELECT count(*) FROM jsonb_array_elements(api.sync_snapshot('customers')->'rows') r
+SELECT is((SELECT count(*) FROM jsonb_array_elements(api.sync_snapshot('customers')::jsonb->'rows') r
             WHERE r->>'shop_id' <> 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'), 0::bigint, 'a snapshot holds only shop A''s rows');
 SELECT is((SELECT count(*) FROM jsonb_array_elements(api.sync_pull(0)->'changes') c
             WHERE c->'payload'->>'shop_id' <> 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'), 0::bigint, 'a pull holds only shop A''s changes');
