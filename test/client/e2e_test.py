@@ -9,6 +9,7 @@ shops stay apart, and TLS certificates are verified by default.
 
 Needs GATEWAY_URL, the PG* environment and build/shopsync-device; prints TAP.
 """
+import atexit
 import http.server
 import json
 import os
@@ -21,6 +22,8 @@ import threading
 import time
 import uuid
 
+import shutil
+
 import psycopg2
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
@@ -30,6 +33,7 @@ from lossy_proxy import LossyProxy  # noqa: E402
 BINARY = os.path.abspath("build/shopsync-device")
 GATEWAY = os.environ["GATEWAY_URL"]
 WORK = tempfile.mkdtemp(prefix="shopsync-e2e-")
+atexit.register(shutil.rmtree, WORK, True)  # also when a check raises
 results = []
 
 
@@ -332,6 +336,5 @@ for label, options, expected in (("by default a self-signed certificate is refus
 tls.shutdown()
 
 proxy.close()
-subprocess.run(["rm", "-rf", WORK])
 print(f"1..{len(results)}")
 sys.exit(0 if all(results) else 1)
