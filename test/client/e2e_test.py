@@ -13,6 +13,7 @@ import atexit
 import http.server
 import json
 import os
+import shutil
 import ssl
 import sqlite3
 import subprocess
@@ -21,8 +22,6 @@ import tempfile
 import threading
 import time
 import uuid
-
-import shutil
 
 import psycopg2
 
