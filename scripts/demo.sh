@@ -10,7 +10,7 @@ source test/lib/pgcluster.sh
 
 if [ -n "${DATABASE_URL:-}" ]; then
     DSN="$DATABASE_URL"
-    WORKDIR="$(mktemp -d /tmp/shopsync-demo.XXXXXX)"
+    WORKDIR="$(mktemp -d "${SHOPSYNC_TMPDIR:-/tmp}/shopsync-demo.XXXXXX")"
     trap 'rm -rf "$WORKDIR"' EXIT
     trap 'rm -rf "$WORKDIR"; exit 130' INT TERM
     echo "demo: using DATABASE_URL"

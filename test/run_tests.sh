@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# test/run_tests.sh — every test suite, each against its own throwaway cluster:
-# pgTAP (database rules), Catch2 (C++ units), the concurrency tests, then the
-# gateway's and the client's suites when those parts are built, and README.md's commands.
+# test/run_tests.sh — every test suite, each against its own throwaway cluster.
+# Each suite is one `run_suite "name" bash test/<suite>/run.sh` line below.
+# A listed suite whose script is missing fails the run, and so does a
+# test/*/run.sh that no line lists: no suite is ever skipped silently.
+# --check only checks the list against the tree.
 # Exits non-zero if any suite fails; prints "N passed, N failed" (suites) last.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-ROOT="$PWD"
+CHECK_ONLY=0
+[ "${1:-}" = --check ] && CHECK_ONLY=1
 passed=0
 failed=0
 failed_names=()
+listed=()
 
 run_suite() {
     local name="$1"; shift
+    local script="${*: -1}"
+    listed+=("$script")
+    if [ ! -f "$script" ]; then
+        echo "run_tests: suite \"$name\" is listed but $script does not exist" >&2
+        failed=$((failed + 1)); failed_names+=("$name (missing)")
+        return
+    fi
+    [ "$CHECK_ONLY" = 1 ] && return
     echo
     echo "=== $name ==="
     if "$@"; then
@@ -22,13 +34,27 @@ run_suite() {
     fi
 }
 
+# Every suite on disk must be listed (a new suite nobody registered is a defect).
+check_unlisted() {
+    local script known
+    for script in test/*/run.sh; do
+        known=0
+        for l in "${listed[@]}"; do [ "$l" = "$script" ] && known=1; done
+        if [ "$known" = 0 ]; then
+            echo "run_tests: $script exists but test/run_tests.sh does not run it" >&2
+            failed=$((failed + 1)); failed_names+=("$script (unlisted)")
+        fi
+    done
+}
+
+run_suite "test runner (no suite skipped)" bash test/runner/run.sh
 run_suite "pgTAP (database)" bash test/pgtap/run.sh
 run_suite "Catch2 (extension rules, concurrency)" bash test/cpp/run.sh
 run_suite "demo (the story converges; nothing is left behind, also after Ctrl-C)" bash test/demo/run.sh
-[ -x test/concurrency/run.sh ] && run_suite "concurrency" bash test/concurrency/run.sh
-[ -x test/gateway/run.sh ] && run_suite "gateway" bash test/gateway/run.sh
-[ -x test/client/run.sh ] && run_suite "client" bash test/client/run.sh
+run_suite "gateway" bash test/gateway/run.sh
+run_suite "client" bash test/client/run.sh
 run_suite "README (its commands, run as written)" bash test/readme/run.sh
+check_unlisted
 
 echo
 [ "$failed" -gt 0 ] && echo "failed suites: ${failed_names[*]}"

@@ -2,43 +2,71 @@
 # test/demo/run.sh — make demo's story ends in "converged", and the demo leaves
 # nothing behind: no temp directory, no server, gateway or device process —
 # neither after a full run nor after Ctrl-C in the middle.
+# It looks only at what the demo started: the demo runs in a session of its
+# own (setsid) with its temp files under a private SHOPSYNC_TMPDIR, so other
+# clusters, gateways or test runs on the machine are never counted.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-leftovers() { # temp dirs and processes the demo may start
-    ls -d /tmp/shopsync-pg.* /tmp/shopsync-demo.* 2>/dev/null | sort
-    pgrep -f "build/shopsync-gateway|build/shopsync-device|postgres -D /tmp/shopsync-pg" | sort
+TMPROOT="$(mktemp -d /tmp/shopsync-demotest.XXXXXX)"
+chmod 755 "$TMPROOT" # the cluster's server runs as an unprivileged user
+export SHOPSYNC_TMPDIR="$TMPROOT"
+LOG="$TMPROOT.log"
+trap 'rm -rf "$TMPROOT" "$LOG"' EXIT
+
+# What the demo of session $1 left: processes of its session, PostgreSQL
+# servers whose data directory is under our root (pg_ctl puts the server in a
+# session of its own), and anything in our temp root.
+leftovers() {
+    ps -eo pid=,sid=,args= | awk -v sid="$1" -v root="$TMPROOT" \
+        '$2 == sid || index($0, root) { $2 = ""; print }' | grep -v " awk " || true
+    ls -A "$TMPROOT"
 }
 
 status=0
-before="$(leftovers)"
-out="$(bash scripts/demo.sh 2>&1)"
+# The detector itself: a planted process of a session and a planted file are seen.
+setsid sleep 30 &
+planted=$!
+touch "$TMPROOT/planted"
+sleep 0.2
+left="$(leftovers "$planted")"
+if grep -q "sleep 30" <<<"$left" && grep -q planted <<<"$left"; then
+    echo "ok - the leftover check sees a process of the demo's session and a file in its temp root"
+else
+    echo "not ok - the leftover check misses planted leftovers"; status=1
+fi
+kill "$planted"; wait "$planted" 2>/dev/null; rm -f "$TMPROOT/planted"
+
+setsid bash scripts/demo.sh >"$LOG" 2>&1 &
+demo=$!
+wait "$demo"
 rc=$?
-echo "$out"
-if [ $rc -eq 0 ] && [ "$(echo "$out" | tail -1)" = converged ]; then
+cat "$LOG"
+if [ $rc -eq 0 ] && [ "$(tail -1 "$LOG")" = converged ]; then
     echo "ok - make demo ends with 'converged' and exit 0"
 else
     echo "not ok - make demo ends with 'converged' and exit 0 (exit $rc)"; status=1
 fi
 sleep 0.5
-if [ "$(leftovers)" = "$before" ]; then
+left="$(leftovers "$demo")"
+if [ -z "$left" ]; then
     echo "ok - nothing is left behind after a full run"
 else
-    echo "not ok - left behind after a full run:"; diff <(echo "$before") <(leftovers); status=1
+    echo "not ok - left behind after a full run:"; echo "$left"; status=1
 fi
 
 # Ctrl-C in the middle of the story: SIGINT to the demo's process group.
-setsid bash scripts/demo.sh >/tmp/shopsync-demo-interrupted.log 2>&1 &
+setsid bash scripts/demo.sh >"$LOG" 2>&1 &
 demo=$!
-for _ in $(seq 200); do grep -q "^── 2\." /tmp/shopsync-demo-interrupted.log && break; sleep 0.05; done
+for _ in $(seq 200); do grep -q "^── 2\." "$LOG" && break; sleep 0.05; done
 kill -INT -- -"$demo"
 wait "$demo"
 rc=$?
 sleep 0.5
-if [ $rc -ne 0 ] && [ "$(leftovers)" = "$before" ]; then
+left="$(leftovers "$demo")"
+if [ $rc -ne 0 ] && [ -z "$left" ]; then
     echo "ok - Ctrl-C mid-story stops the demo (exit $rc) and leaves nothing behind"
 else
-    echo "not ok - Ctrl-C mid-story (exit $rc) left:"; diff <(echo "$before") <(leftovers); status=1
+    echo "not ok - Ctrl-C mid-story (exit $rc) left:"; echo "$left"; status=1
 fi
-rm -f /tmp/shopsync-demo-interrupted.log
 exit $status

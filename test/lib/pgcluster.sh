@@ -4,6 +4,7 @@
 # Source it, then:  pgcluster_start   # initdb in a temp dir, Unix socket + loopback port
 #                   ...               # PGHOST/PGPORT/PGUSER/PGDATABASE are exported
 #                   pgcluster_stop    # also runs on EXIT/INT/TERM
+# The cluster's directory goes under $SHOPSYNC_TMPDIR (default /tmp).
 # pgcluster_start exports PGCLUSTER_DIR, PGHOST (the socket dir), PGPORT,
 # PGUSER=postgres, PGDATABASE=shopsync_test and DATABASE_URL (loopback TCP).
 # As root, the server runs as an unprivileged system user, since PostgreSQL
@@ -21,7 +22,7 @@ _pgcluster_as_owner() {
 }
 
 pgcluster_start() {
-    PGCLUSTER_DIR="$(mktemp -d /tmp/shopsync-pg.XXXXXX)"
+    PGCLUSTER_DIR="$(mktemp -d "${SHOPSYNC_TMPDIR:-/tmp}/shopsync-pg.XXXXXX")"
     chmod 755 "$PGCLUSTER_DIR"
     if [ "$(id -u)" -eq 0 ]; then
         PGCLUSTER_RUNAS="shopsync-test"
