@@ -52,6 +52,7 @@ run_suite "pgTAP (database)" bash test/pgtap/run.sh
 run_suite "Catch2 (extension rules, concurrency)" bash test/cpp/run.sh
 run_suite "demo (the story converges; nothing is left behind, also after Ctrl-C)" bash test/demo/run.sh
 run_suite "gateway" bash test/gateway/run.sh
+run_suite "hostile clients (the gateway survives any input and any client)" bash test/hostile/run.sh
 run_suite "client" bash test/client/run.sh
 run_suite "README (its commands, run as written)" bash test/readme/run.sh
 check_unlisted

@@ -2,6 +2,7 @@
 #include "auth.hpp"
 
 #include "jwt.hpp"
+#include "text.hpp"
 
 #include <argon2.h>
 #include <openssl/evp.h>
@@ -138,7 +139,7 @@ static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::
                        {"user", {{"id", user_id}, {"email", email}}},
                        {"shop_id", shop.is_object() ? shop["shop_id"] : nlohmann::json()},
                        {"shop_role", shop.is_object() ? shop["role"] : nlohmann::json()}};
-    return {200, out.dump()};
+    return {200, SafeDump(out)};
 }
 
 static bool ValidCredentials(const nlohmann::json &body, std::string *email, std::string *password,
@@ -178,7 +179,7 @@ AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &
                 return Error(409, "23505", "that email is already signed up");
             return DatabaseError(conn, res.get());
         }
-        return {201, nlohmann::json{{"user_id", PQgetvalue(res.get(), 0, 0)}, {"email", email}}.dump()};
+        return {201, SafeDump(nlohmann::json{{"user_id", PQgetvalue(res.get(), 0, 0)}, {"email", email}})};
     }
     if (route == "login") {
         if (!ValidCredentials(body, &email, &password, &error))

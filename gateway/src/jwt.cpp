@@ -1,5 +1,6 @@
 // gateway/src/jwt.cpp — HS256 with OpenSSL's HMAC and a constant-time compare.
 #include "jwt.hpp"
+#include "text.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -81,7 +82,7 @@ std::string JwtAlgorithm(const std::string &token) {
 
 std::string SignJwt(const nlohmann::json &claims, const std::string &secret) {
     std::string signing_input =
-        Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." + Base64UrlEncode(claims.dump());
+        Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." + Base64UrlEncode(SafeDump(claims));
     return signing_input + "." + Base64UrlEncode(HmacSha256(secret, signing_input));
 }
 
@@ -132,6 +133,12 @@ JwtResult CheckClaims(const nlohmann::json &claims, const std::string &audience,
     }
     if (!audience_ok)
         return Refuse("wrong audience");
+    if (claims.contains("nbf")) {
+        if (!claims["nbf"].is_number())
+            return Refuse("nbf is not a number");
+        if (claims["nbf"].get<double>() - leeway > (double)now)
+            return Refuse("token not valid yet");
+    }
     JwtResult r;
     r.ok = true;
     r.claims = claims;

@@ -17,15 +17,15 @@ struct JwtResult {
 
 // Verifies a compact JWS. Only HS256 is accepted: "none" and every other
 // algorithm (RS256 with an HMAC key, algorithm confusion) are refused.
-// exp must be in the future (with `leeway` seconds) and aud must contain
-// `audience`.
+// exp must be in the future and nbf (if any) in the past (with `leeway`
+// seconds), and aud must contain `audience`.
 JwtResult VerifyJwt(const std::string &token, const std::string &secret, const std::string &audience,
                     long now, long leeway = 5);
 
 // The "alg" of a token's header, or "" when it cannot be read.
 std::string JwtAlgorithm(const std::string &token);
 
-// Checks exp (with leeway) and aud of claims whose signature is verified.
+// Checks exp, nbf (with leeway) and aud of claims whose signature is verified.
 JwtResult CheckClaims(const nlohmann::json &claims, const std::string &audience, long now, long leeway);
 
 // Signs claims with HS256 (used by tests and the auth endpoints).

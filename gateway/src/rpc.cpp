@@ -1,6 +1,8 @@
 // gateway/src/rpc.cpp — the transaction around every api call.
 #include "rpc.hpp"
 
+#include "text.hpp"
+
 #include <memory>
 #include <regex>
 
@@ -40,7 +42,7 @@ std::string ErrorJson(const std::string &code, const std::string &message, const
         j["details"] = details;
     if (!hint.empty())
         j["hint"] = hint;
-    return j.dump();
+    return SafeDump(j);
 }
 
 using Result = PgResult;
@@ -85,7 +87,7 @@ RpcResult CallApi(PGconn *conn, const Caller &caller, const std::string &sql,
         ExecParams(conn,
                    "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true),"
                    " set_config('statement_timeout', $3, true)",
-                   {role, caller.authenticated ? caller.claims.dump() : std::string("{}"),
+                   {role, caller.authenticated ? SafeDump(caller.claims) : std::string("{}"),
                     std::to_string(statement_timeout_ms)});
     Result call =
         PQresultStatus(setup.get()) == PGRES_TUPLES_OK ? ExecParams(conn, sql, params) : std::move(setup);
@@ -117,12 +119,12 @@ bool BuildRpcCall(const std::string &function, const nlohmann::json &args, std::
     std::string list;
     for (const auto &[name, value] : args.items()) {
         if (!std::regex_match(name, kName)) {
-            *error = "invalid argument name \"" + name.substr(0, 64) + "\"";
+            *error = "invalid argument name \"" + CutUtf8(name, 64) + "\"";
             return false;
         }
         params->push_back(value.is_null()     ? std::nullopt
                           : value.is_string() ? std::optional<std::string>(value.get<std::string>())
-                                              : std::optional<std::string>(value.dump()));
+                                              : std::optional<std::string>(SafeDump(value)));
         list += (list.empty() ? "" : ", ") + name + " := $" + std::to_string(params->size());
     }
     // to_json, not to_jsonb: a json result (a snapshot page) is passed on as it is.

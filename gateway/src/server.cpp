@@ -9,6 +9,8 @@
 #include "server.hpp"
 
 #include "auth.hpp"
+#include "claims.hpp"
+#include "text.hpp"
 #include "jwt.hpp"
 #include "rpc.hpp"
 
@@ -98,6 +100,7 @@ struct RequestHandler {
     std::string remote;
     Caller caller;
     std::string route = "other";
+    Identity identity;
 
     // Reads the bearer token (or ?access_token= for EventSource). Returns an
     // error response when a token is present but invalid.
@@ -135,7 +138,12 @@ struct RequestHandler {
             refusal->set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
             return false;
         }
-        if (jwt.claims.value("role", "authenticated") != "authenticated") {
+        std::string claims_error;
+        if (!ReadClaims(jwt.claims, &identity, &claims_error)) {
+            *refusal = Reply(req, 401, ErrorJson("PGRST301", "JWT rejected: " + claims_error));
+            return false;
+        }
+        if (identity.role != "authenticated") {
             *refusal = Reply(req, 401, ErrorJson("PGRST301", "JWT rejected: role must be 'authenticated'"));
             return false;
         }
@@ -144,17 +152,8 @@ struct RequestHandler {
         return true;
     }
 
-    std::string Subject() const { return caller.authenticated ? caller.claims.value("sub", "") : ""; }
-
-    std::string Shop() const {
-        if (!caller.authenticated)
-            return "";
-        if (caller.claims.contains("shop_id") && caller.claims["shop_id"].is_string())
-            return caller.claims["shop_id"];
-        if (caller.claims.contains("app_metadata") && caller.claims["app_metadata"].is_object())
-            return caller.claims["app_metadata"].value("shop_id", "");
-        return "";
-    }
+    std::string Subject() const { return caller.authenticated ? identity.sub : ""; }
+    std::string Shop() const { return caller.authenticated ? identity.shop_id : ""; }
 
     bool RateLimited(const std::string &key, RateLimiter &limiter, Response *refusal) {
         int wait = limiter.Take(key);
@@ -207,8 +206,8 @@ struct RequestHandler {
             Response refusal;
             if (RateLimited("ip:" + remote, server.user_limits_, &refusal))
                 return refusal;
-            nlohmann::json body = nlohmann::json::parse(req.body(), nullptr, false);
-            if (body.is_discarded())
+            nlohmann::json body;
+            if (!ParseJson(req.body(), &body))
                 return Reply(req, 400, ErrorJson("PGRST102", "Empty or invalid json"));
             PooledConnection conn =
                 server.pool_.Acquire(std::chrono::milliseconds(server.config_.acquire_timeout_ms));
@@ -227,7 +226,7 @@ struct RequestHandler {
         bool rpc = path.rfind("/rpc/", 0) == 0;
         bool sync = path == "/sync/push" || path == "/sync/pull";
         if (!rpc && !sync)
-            return Reply(req, 404, ErrorJson("PGRST125", "no route for " + path.substr(0, 100)));
+            return Reply(req, 404, ErrorJson("PGRST125", "no route for " + CutUtf8(path, 100)));
         route = rpc ? "/rpc" : path;
 
         Response refusal;
@@ -252,9 +251,8 @@ struct RequestHandler {
         }
         if (req.method() != http::verb::post)
             return Reply(req, 405, ErrorJson("PGRST117", "use POST for " + path));
-        nlohmann::json body =
-            req.body().empty() ? nlohmann::json::object() : nlohmann::json::parse(req.body(), nullptr, false);
-        if (body.is_discarded())
+        nlohmann::json body = nlohmann::json::object();
+        if (!req.body().empty() && !ParseJson(req.body(), &body))
             return Reply(req, 400, ErrorJson("PGRST102", "Empty or invalid json"));
         if (path == "/sync/push") {
             if (body.is_object() && body.contains("device_id") && body["device_id"].is_string() &&
@@ -323,7 +321,8 @@ void Server::Serve(int fd) {
         auto start = Clock::now();
         boost::system::error_code peer_ec;
         auto peer = socket.remote_endpoint(peer_ec);
-        RequestHandler handler{*this, req, "", peer_ec ? "unknown" : peer.address().to_string(), {}, "other"};
+        RequestHandler handler{*this, req, "", peer_ec ? "unknown" : peer.address().to_string(), {}, "other", {}};
+        try {
         std::string target(req.target());
         if (target.substr(0, target.find('?')) == "/sync/events") {
             // Server-Sent Events: authenticate, check membership, then hold the stream.
@@ -367,6 +366,15 @@ void Server::Serve(int fd) {
         http::write(socket, res, ec);
         if (!res.keep_alive())
             break;
+        } catch (const std::exception &e) {
+            // One bad request ends its own connection, never the process.
+            std::cerr << "shopsync-gateway: request failed: " << e.what() << std::endl;
+            Response res = Reply(req, 500, ErrorJson("PGRST500", "internal error"));
+            res.keep_alive(false);
+            http::write(socket, res, ec);
+            metrics_.Request(handler.route, 500, 0);
+            break;
+        }
     }
     socket.shutdown(tcp::socket::shutdown_both, ec);
     socket.close(ec);

@@ -241,3 +241,71 @@ TEST_CASE("Jwks verifies ES256 and RS256 tokens and refuses confusion", "[jwt][j
         CHECK_THROWS(Jwks::Parse(R"({"keys":[{"kty":"EC","crv":"P-384","x":"AA","y":"AA"}]})"));
     }
 }
+
+// ---- network text: depth limit, UTF-8-safe dumps and cuts (issue 11 §Found 1, 2) ----
+#include "claims.hpp"
+#include "text.hpp"
+
+TEST_CASE("ParseJson refuses nesting deeper than the limit before parsing", "[text]") {
+    json out;
+    CHECK(ParseJson(std::string(64, '[') + std::string(64, ']'), &out));
+    CHECK_FALSE(ParseJson(std::string(65, '[') + std::string(65, ']'), &out));
+    CHECK_FALSE(ParseJson(std::string(100000, '['), &out));
+    CHECK(ParseJson(R"({"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"]"})", &out));
+    CHECK(out["a"].get<std::string>().back() == ']');
+    CHECK_FALSE(ParseJson("{not json", &out));
+    CHECK(JsonDepth(R"({"a": [1, {"b": []}]})", 10) == 4);
+}
+
+TEST_CASE("SafeDump replaces invalid UTF-8 instead of throwing", "[text]") {
+    json j{{"message", std::string("no route for /\xff\xfe")}};
+    CHECK_THROWS(j.dump());
+    std::string out = SafeDump(j);
+    CHECK(out == "{\"message\":\"no route for /\xEF\xBF\xBD\xEF\xBF\xBD\"}");
+}
+
+TEST_CASE("CutUtf8 never ends inside a character", "[text]") {
+    std::string name = std::string(63, 'a') + "\xC3\xA9"; // é straddles byte 64
+    CHECK(CutUtf8(name, 64) == std::string(63, 'a'));
+    CHECK(CutUtf8(name, 65) == name);
+    CHECK(CutUtf8("\xE2\x82\xAC\xE2\x82\xAC", 4) == "\xE2\x82\xAC"); // € is 3 bytes
+    CHECK(CutUtf8("\xF0\x9F\x98\x80", 3).empty());
+    CHECK(CutUtf8("abc", 10) == "abc");
+    for (size_t n = 0; n < 8; n++)
+        CHECK_NOTHROW(json(CutUtf8("\xE2\x82\xAC\xF0\x9F\x98\x80x", n)).dump());
+}
+
+TEST_CASE("ReadClaims refuses claims of the wrong type and never throws", "[claims]") {
+    Identity id;
+    std::string error;
+    REQUIRE(ReadClaims(Claims(), &id, &error));
+    CHECK(id.sub == "a1a1a1a1-0000-0000-0000-000000000001");
+    CHECK(id.shop_id == "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa");
+    CHECK(id.role == "authenticated");
+    json meta{{"sub", "u"}, {"app_metadata", {{"shop_id", "s"}}}};
+    REQUIRE(ReadClaims(meta, &id, &error));
+    CHECK(id.shop_id == "s");
+    CHECK(id.role == "authenticated");
+    for (const char *name : {"sub", "role", "shop_id"})
+        for (json bad : {json(7), json(nullptr), json::array({"x"}), json::object(), json(true)}) {
+            json c = Claims();
+            c[name] = bad;
+            CHECK_FALSE(ReadClaims(c, &id, &error));
+            CHECK(error.find(name) != std::string::npos);
+        }
+    json c = Claims();
+    c["app_metadata"] = "str";
+    CHECK_FALSE(ReadClaims(c, &id, &error));
+    c["app_metadata"] = json{{"shop_id", 5}};
+    CHECK_FALSE(ReadClaims(c, &id, &error));
+}
+
+TEST_CASE("nbf: a token is refused before it becomes valid", "[jwt]") {
+    json c = Claims();
+    c["nbf"] = kNow + 60;
+    CHECK(VerifyJwt(SignJwt(c, kSecret), kSecret, "authenticated", kNow).error == "token not valid yet");
+    c["nbf"] = kNow + 3; // within the 5 s leeway
+    CHECK(VerifyJwt(SignJwt(c, kSecret), kSecret, "authenticated", kNow).ok);
+    c["nbf"] = "later";
+    CHECK_FALSE(VerifyJwt(SignJwt(c, kSecret), kSecret, "authenticated", kNow).ok);
+}

@@ -1,0 +1,174 @@
+"""test/hostile/harness.py — shared pieces of the hostile-client suite: a
+gateway process of our own on a free loopback port, raw sockets, signed
+tokens, TAP output. Every check is bounded in time; nothing leaves 127.0.0.1.
+"""
+import atexit
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import psycopg2
+
+BINARY = os.environ.get("GATEWAY_BINARY", "build/shopsync-gateway")
+SECRET = os.environ["JWT_SECRET"]
+PG = dict(host=os.environ["PGHOST"], port=os.environ["PGPORT"], dbname=os.environ["PGDATABASE"])
+results = []
+
+
+def ok(condition, name):
+    results.append(bool(condition))
+    print(f"{'ok' if condition else 'not ok'} {len(results)} - {name}", flush=True)
+    return bool(condition)
+
+
+def finish():
+    failed = results.count(False)
+    print(f"1..{len(results)}")
+    print(f"{len(results) - failed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def sign(claims, secret=SECRET):
+    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    payload = b64(json.dumps(claims).encode())
+    sig = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{b64(sig)}"
+
+
+def token(user, shop, exp_in=900, **extra):
+    claims = {"sub": user, "shop_id": shop, "role": "authenticated", "aud": "authenticated",
+              "exp": int(time.time()) + exp_in}
+    claims.update(extra)
+    return sign(claims)
+
+
+def admin(sql, *args):
+    conn = psycopg2.connect(user="postgres", **PG)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql, args)
+            return cur.fetchall() if cur.description else None
+    finally:
+        conn.close()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+started = []
+
+
+@atexit.register
+def _stop_all():
+    for g in started:
+        if g.proc.poll() is None:
+            g.proc.kill()
+            g.proc.wait()
+
+
+class Gateway:
+    """One gateway process; env overrides its settings (USER_RATE=…, …)."""
+
+    def __init__(self, *args, **env):
+        self.port = free_port()
+        self.log = open(os.path.join(os.environ.get("PGCLUSTER_DIR", "/tmp"), f"hostile-gw-{self.port}.log"), "w")
+        environment = dict(os.environ, JWT_SECRET=SECRET, LISTEN=f"127.0.0.1:{self.port}",
+                           DATABASE_URL=f"host={PG['host']} port={PG['port']} dbname={PG['dbname']} user=shopsync_gateway",
+                           **{k: str(v) for k, v in env.items()})
+        self.proc = subprocess.Popen([BINARY, *args], env=environment, stdout=subprocess.DEVNULL, stderr=self.log)
+        started.append(self)
+        for _ in range(200):
+            try:
+                if self.request("GET", "/health")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("gateway did not start")
+
+    def alive(self):
+        """The process runs and still answers /health."""
+        if self.proc.poll() is not None:
+            return False
+        try:
+            return self.request("GET", "/health", timeout=5)[0] == 200
+        except OSError:
+            return False
+
+    def request(self, method, path, body=None, bearer=None, raw=None, headers=None, timeout=15):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        h = dict(headers or {})
+        if bearer:
+            h["Authorization"] = f"Bearer {bearer}"
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        if data is not None:
+            h["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=h)
+        res = conn.getresponse()
+        text = res.read().decode(errors="replace")
+        conn.close()
+        try:
+            return res.status, json.loads(text) if text else None, res
+        except json.JSONDecodeError:
+            return res.status, text, res
+
+    def raw(self, data, timeout=5, read=65536):
+        """Sends raw bytes on a fresh connection; returns what came back (b'' if closed)."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        try:
+            s.sendall(data)
+            out = b""
+            while len(out) < read:
+                chunk = s.recv(read)
+                if not chunk:
+                    break
+                out += chunk
+                if b"\r\n\r\n" in out:
+                    head, _, rest = out.partition(b"\r\n\r\n")
+                    length = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+                    if length and len(rest) >= int(length[0].split(b":")[1]):
+                        break
+            return out
+        except (socket.timeout, ConnectionResetError):
+            return b""
+        finally:
+            s.close()
+
+    def threads(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+        return -1
+
+    def rss_kib(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return -1
+
+    def stop(self):
+        if self.proc.poll() is not None:
+            return self.proc.returncode
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return None
