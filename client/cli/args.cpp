@@ -32,11 +32,32 @@ int Usage(const std::string &problem) {
     return 2;
 }
 
+std::string CommandUsage(const std::string &usage, const std::string &command) {
+    std::string first = usage.substr(0, usage.find('\n') + 1), lines;
+    size_t start = 0;
+    while (start < usage.size()) {
+        size_t end = usage.find('\n', start);
+        std::string line = usage.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
+        std::string key = "  " + command;
+        if (line.rfind(key, 0) == 0 && (line.size() == key.size() || line[key.size()] == ' ' ||
+                                        line[key.size()] == '\n'))
+            lines += line;
+        if (end == std::string::npos)
+            break;
+        start = end + 1;
+    }
+    return lines.empty() ? "" : first + "\n" + lines;
+}
+
 bool Parse(int argc, char **argv, Args *args) {
     const char *env_db = std::getenv("SHOPSYNC_DB");
     args->db = env_db ? env_db : "shopsync-device.db";
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
+        if (a == "--help" || a == "-h") {
+            args->help = true; // `--help` alone is `help`; after a command, that command's usage
+            continue;
+        }
         if (args->command.empty()) {
             if (a == "--json") {
                 args->json = true;

@@ -15,6 +15,7 @@ struct Args {
     bool json = false;
     std::vector<std::pair<std::string, std::string>> options; // --option NAME=VALUE
     std::string command;
+    bool help = false; // --help or -h anywhere
     std::vector<std::string> positional;
     std::vector<std::pair<std::string, std::string>> flags; // after the command: --shop ID, --all …
 
@@ -24,6 +25,10 @@ struct Args {
 
 bool Parse(int argc, char **argv, Args *args);
 int Usage(const std::string &problem); // prints, returns exit code 2
+
+// The lines of `usage` that document `command` (those starting "  command"),
+// with the usage's first line; empty when the usage does not list it.
+std::string CommandUsage(const std::string &usage, const std::string &command);
 
 // "customer" → "customers", "item" → "order_items", …; unknown names pass through.
 std::string EntityName(const std::string &name);

@@ -306,9 +306,16 @@ int main(int argc, char **argv) {
         std::cerr << kUsage;
         return 2;
     }
+    if (args.help && !args.command.empty() && args.command != "help") {
+        std::string usage = shopsync_cli::CommandUsage(kUsage, args.command);
+        if (usage.empty())
+            return shopsync_cli::Usage("unknown command \"" + args.command + "\"");
+        std::cout << usage;
+        return 0;
+    }
     if (args.command.empty() || args.command == "help") {
         std::cout << kUsage;
-        return args.command.empty() ? 2 : 0;
+        return args.command.empty() && !args.help ? 2 : 0;
     }
     shopsync_client *h = nullptr;
     int rc = shopsync_open(args.db.c_str(), &h);
