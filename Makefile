@@ -2,14 +2,21 @@
 # One PGXS Makefile builds the C++ extension; the targets after PGXS build the
 # gateway and the client and run tests, benchmarks and the demo.
 
-EXTVERSION   = 0.1.0
+# The version lives here only: the control file, META.json and the C++ code
+# read it or are checked against it (test/upgrade/check_release.sh).
+EXTVERSION   = 0.2.0
 MODULE_big   = shopsync
 MODULEDIR    = extension
 EXT_SOURCES  = $(sort $(wildcard extension/pg/*.cpp extension/core/*.cpp))
 OBJS         = $(EXT_SOURCES:.cpp=.o)
-DATA_built   = sql/shopsync--$(EXTVERSION).sql
-DATA         = extension/shopsync.control
-EXTRA_CLEAN  = sql/shopsync--$(EXTVERSION).sql
+# Released install scripts are committed and frozen (sql/RELEASES); the current
+# one and each upgrade step are generated from sql/src and sql/upgrade/<step>.
+RELEASED_SQL = $(sort $(wildcard sql/shopsync--[0-9]*.[0-9]*.[0-9]*.sql))
+UPGRADE_STEPS = $(notdir $(wildcard sql/upgrade/*--*))
+UPGRADE_SQL  = $(patsubst %,sql/shopsync--%.sql,$(UPGRADE_STEPS))
+DATA_built   = sql/shopsync--$(EXTVERSION).sql $(UPGRADE_SQL) extension/shopsync.control
+DATA         = $(filter-out sql/shopsync--$(EXTVERSION).sql $(UPGRADE_SQL),$(RELEASED_SQL))
+EXTRA_CLEAN  = sql/shopsync--$(EXTVERSION).sql $(UPGRADE_SQL) extension/shopsync.control
 
 PG_CONFIG   ?= $(shell command -v pg_config 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_config)
 PG_CPPFLAGS  = -Iextension -Iextension/pg -Iextension/core -DEXTVERSION=\"$(EXTVERSION)\"
@@ -25,15 +32,29 @@ include $(PGXS)
 
 override CXXFLAGS += $(PG_CXXFLAGS)
 
-# The install script is concatenated from sql/src/*.sql in name order.
+# The install script is concatenated from sql/src/*.sql in name order, an
+# upgrade step from its fragments sql/upgrade/<from>--<to>/NN_name.sql.
 sql/shopsync--$(EXTVERSION).sql: $(sort $(wildcard sql/src/*.sql))
 	cat $^ > $@
+
+.SECONDEXPANSION:
+$(UPGRADE_SQL): sql/shopsync--%.sql: $$(sort $$(wildcard sql/upgrade/%/*.sql))
+	cat $^ > $@
+
+extension/shopsync.control: extension/shopsync.control.in Makefile
+	sed 's/@EXTVERSION@/$(EXTVERSION)/' $< > $@
+
+# The version string is compiled in (api.sync_health reports it).
+extension/pg/health.o: Makefile
+
+# Only the extension (no gateway, no client): shopsync.so and its SQL files.
+ext: $(shlib) $(DATA_built)
 
 # ---- project targets -------------------------------------------------------
 # The gateway and the client have Makefiles of their own; binaries go to build/.
 SUBDIRS := $(patsubst %/Makefile,%,$(wildcard gateway/Makefile client/Makefile))
 all: $(SUBDIRS)
-.PHONY: deps test bench demo format $(SUBDIRS)
+.PHONY: deps test bench demo format ext $(SUBDIRS)
 $(SUBDIRS):
 	$(MAKE) -C $@
 

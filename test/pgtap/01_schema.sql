@@ -3,7 +3,8 @@ BEGIN;
 SELECT plan(59);
 
 SELECT has_extension('shopsync', 'the extension is installed');
-SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'shopsync'), '0.1.0', 'version 0.1.0');
+SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'shopsync'),
+          (SELECT default_version FROM pg_available_extensions WHERE name = 'shopsync'), 'the installed version is the control file''s default_version');
 SELECT has_schema('shopsync', 'internal schema shopsync');
 SELECT has_schema('api', 'client schema api');
 

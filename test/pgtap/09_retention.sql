@@ -13,7 +13,8 @@ INSERT INTO shopsync.idempotency_keys (shop_id, key, request_hash, outcome, crea
 VALUES ('aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', pg_temp.uid('e', 1), 'h', '{}', now() - interval '8 days'),
        ('aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', pg_temp.uid('e', 2), 'h', '{}', now());
 -- The first four log entries are old.
-UPDATE shopsync.change_log SET changed_at = now() - interval '100 days' WHERE seq <= 4;
+UPDATE shopsync.change_log SET changed_at = now() - interval '100 days'
+ WHERE shop_id = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa' AND seq <= 4;
 
 SELECT is(shopsync.purge(), '{"tombstones": {"customers": 0, "order_items": 0, "orders": 0, "shop_settings": 0},
     "tombstones_total": 0, "change_log": 4, "idempotency_keys": 1}'::jsonb,
