@@ -19,7 +19,7 @@ DATA         = $(filter-out sql/shopsync--$(EXTVERSION).sql $(UPGRADE_SQL),$(REL
 EXTRA_CLEAN  = sql/shopsync--$(EXTVERSION).sql $(UPGRADE_SQL) extension/shopsync.control
 
 PG_CONFIG   ?= $(shell command -v pg_config 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_config)
-PG_CPPFLAGS  = -Iextension -Iextension/pg -Iextension/core -DEXTVERSION=\"$(EXTVERSION)\"
+PG_CPPFLAGS  = -Icommon -Iextension -Iextension/pg -Iextension/core -DEXTVERSION=\"$(EXTVERSION)\"
 PG_CXXFLAGS  = -std=c++17 -Wno-missing-field-initializers -Wno-register
 SHLIB_LINK   = -lstdc++
 

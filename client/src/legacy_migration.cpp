@@ -4,6 +4,8 @@
 #include "outbox.hpp"
 #include "sqlite_statement.hpp"
 
+#include <shopsync_limits.h>
+
 #include <nlohmann/json.hpp>
 
 #include <cctype>
@@ -164,7 +166,9 @@ std::string Lower(std::string s) {
     return s;
 }
 
-// Text as the server will take it, or a StoreError naming the row.
+// Text as the server will take it, or a StoreError naming the row: valid
+// UTF-8, at most `max` characters (the column's CHECK) and at most the
+// server's byte limit for any text value (shopsync.max_field_bytes).
 std::string CheckedText(const std::string &text, long max, const std::string &row, const char *column) {
     long length = Utf8Length(text);
     if (length < 0)
@@ -172,6 +176,10 @@ std::string CheckedText(const std::string &text, long max, const std::string &ro
     if (length > max)
         throw StoreError(row + ": " + column + " has " + std::to_string(length) +
                          " characters, the server takes " + std::to_string(max), SHOPSYNC_INVALID);
+    if (text.size() > SHOPSYNC_DEFAULT_MAX_FIELD_BYTES)
+        throw StoreError(row + ": " + column + " has " + std::to_string(text.size()) + " bytes, the server takes " +
+                             std::to_string(SHOPSYNC_DEFAULT_MAX_FIELD_BYTES),
+                         SHOPSYNC_INVALID);
     return text;
 }
 

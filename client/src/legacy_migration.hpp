@@ -22,7 +22,8 @@ struct LegacyReport {
 //
 // Data rules (see legacy_migration.cpp for the status map):
 //  * bad values refuse the whole import, naming the row: a quantity <= 0, negative money,
-//    a non-numeric number, text longer than the server allows, invalid UTF-8, an
+//    a non-numeric number, text longer than the server allows (its column's characters or
+//    shopsync_limits.h's bytes), invalid UTF-8, an
 //    unreadable created_at, a display code used twice (or already held by a live row of the store);
 //  * broken references warn: an order whose customer is gone keeps no customer; an item
 //    whose order is gone is skipped (and not counted);

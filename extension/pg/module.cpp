@@ -2,6 +2,8 @@
 #include "change_buffer.hpp"
 #include "shopsync.hpp"
 
+#include <shopsync_limits.h>
+
 extern "C" {
 PG_MODULE_MAGIC;
 void _PG_init(void);
@@ -11,7 +13,7 @@ namespace shopsync {
 
 int guc_max_batch = 100;
 int guc_max_pull = 1000;
-int guc_max_field_bytes = 10000;
+int guc_max_field_bytes = SHOPSYNC_DEFAULT_MAX_FIELD_BYTES;
 int guc_tombstone_retention_days = 90;
 int guc_log_retention_days = 90;
 int guc_idempotency_retention_days = 7;
@@ -46,7 +48,7 @@ void _PG_init(void) {
                             &guc_max_pull, 1000, 1, 10000, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("shopsync.max_field_bytes",
                             "Largest text value, in bytes, a pushed event may carry.", NULL,
-                            &guc_max_field_bytes, 10000, 16, 1000000, PGC_SUSET, 0, NULL, NULL, NULL);
+                            &guc_max_field_bytes, SHOPSYNC_DEFAULT_MAX_FIELD_BYTES, 16, 1000000, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("shopsync.tombstone_retention_days",
                             "Days a tombstoned row is kept before the retention job removes it.", NULL,
                             &guc_tombstone_retention_days, 90, 1, 36500, PGC_SUSET, 0, NULL, NULL, NULL);

@@ -408,6 +408,14 @@ TEST_CASE("bad legacy data refuses the whole import, naming the row", "[legacy]"
         edit = "UPDATE customers SET name = printf('%.*c', 201, 'x') WHERE id = 4;";
         message = "customer #4 (C-1004): name has 201 characters";
     }
+    SECTION("notes within 4,000 characters but over the server's bytes (Japanese: 3 bytes each)") {
+        edit = "UPDATE customers SET notes = replace(printf('%.*c', 4000, 'x'), 'x', '日') WHERE id = 5;";
+        message = "customer #5 (C-1005): notes has 12000 bytes, the server takes 10000";
+    }
+    SECTION("an order's notes of 2,600 emoji (4 bytes each)") {
+        edit = "UPDATE orders SET notes = replace(printf('%.*c', 2600, 'x'), 'x', '😀') WHERE id = 9;";
+        message = "order #9 (SO-1009): notes has 10400 bytes, the server takes 10000";
+    }
     SECTION("invalid UTF-8") {
         edit = "UPDATE customers SET notes = CAST(x'5a6fc3' AS TEXT) WHERE id = 8;";
         message = "customer #8 (C-1008): notes is not valid UTF-8";
