@@ -58,6 +58,10 @@ bool Parse(int argc, char **argv, Args *args) {
             args->help = true; // `--help` alone is `help`; after a command, that command's usage
             continue;
         }
+        if (args->command.empty() && a == "--version") {
+            args->version = true;
+            continue;
+        }
         if (args->command.empty()) {
             if (a == "--json") {
                 args->json = true;

@@ -15,7 +15,8 @@ struct Args {
     bool json = false;
     std::vector<std::pair<std::string, std::string>> options; // --option NAME=VALUE
     std::string command;
-    bool help = false; // --help or -h anywhere
+    bool help = false;    // --help or -h anywhere
+    bool version = false; // --version before the command
     std::vector<std::string> positional;
     std::vector<std::pair<std::string, std::string>> flags; // after the command: --shop ID, --all …
 

@@ -24,6 +24,7 @@ using shopsync_cli::Args;
 namespace {
 
 const char *kUsage = R"(usage: shopsync-device [--db PATH] [--json] [--option NAME=VALUE]... COMMAND [ARGS]
+       shopsync-device --help | --version
 
   init --server URL [--device-id ID]   set the sync server (stored in the database)
   login EMAIL [--shop ID]      sign in; the password comes from $SHOPSYNC_PASSWORD or stdin
@@ -305,6 +306,10 @@ int main(int argc, char **argv) {
     if (!shopsync_cli::Parse(argc, argv, &args)) {
         std::cerr << kUsage;
         return 2;
+    }
+    if (args.version) {
+        std::cout << "shopsync-device " << shopsync_libversion() << "\n";
+        return 0;
     }
     if (args.help && !args.command.empty() && args.command != "help") {
         std::string usage = shopsync_cli::CommandUsage(kUsage, args.command);

@@ -85,7 +85,7 @@ std::string Required(const char *value, const char *name) {
 
 extern "C" {
 
-const char *shopsync_libversion(void) { return "0.1.0"; }
+const char *shopsync_libversion(void) { return SHOPSYNC_VERSION; }
 
 int shopsync_open(const char *path, shopsync_client **out) {
     if (out == nullptr)

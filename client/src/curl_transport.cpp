@@ -156,7 +156,7 @@ class CurlTransport : public Transport {
         curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
         if (!options_.ca_file.empty())
             curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
-        curl_easy_setopt(easy, CURLOPT_USERAGENT, "shopsync-client/0.1.0");
+        curl_easy_setopt(easy, CURLOPT_USERAGENT, "shopsync-client/" SHOPSYNC_VERSION);
         curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     }
 

@@ -2,7 +2,7 @@
 # test/cli/run.sh — both programs answer --help and -h with their usage and
 # exit 0; shopsync-device answers `COMMAND --help` for every command it runs
 # (each command it dispatches must be in its usage), and an unknown command's
-# --help is an error.
+# --help is an error; --version is the Makefile's EXTVERSION (one version).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 make -s -C client >/dev/null && make -s -C gateway >/dev/null || exit 1
@@ -17,6 +17,8 @@ for flag in --help -h; do
     check "shopsync-gateway $flag prints its usage, exit 0" 0 "Usage: shopsync-gateway" build/shopsync-gateway $flag
     check "shopsync-device $flag prints its usage, exit 0" 0 "usage: shopsync-device" build/shopsync-device $flag
 done
+version=$(sed -n 's/^EXTVERSION *= *//p' Makefile)
+check "shopsync-device --version says the Makefile's EXTVERSION ($version)" 0 "shopsync-device $version" build/shopsync-device --version
 check "shopsync-device help prints its usage, exit 0" 0 "usage: shopsync-device" build/shopsync-device help
 
 # Every command the device's dispatcher knows (cmd == "…" in main.cpp).
