@@ -54,7 +54,7 @@ ext: $(shlib) $(DATA_built)
 # The gateway and the client have Makefiles of their own; binaries go to build/.
 SUBDIRS := $(patsubst %/Makefile,%,$(wildcard gateway/Makefile client/Makefile))
 all: $(SUBDIRS)
-.PHONY: deps test bench demo format ext $(SUBDIRS)
+.PHONY: deps test bench demo chaos format ext $(SUBDIRS)
 $(SUBDIRS):
 	$(MAKE) -C $@
 
@@ -70,6 +70,13 @@ bench: deps
 	$(MAKE) all
 	bash scripts/install-extension.sh
 	bash bench/run_bench.sh
+
+# The randomized fault suite (test/chaos): SEEDS=n runs seeds 1..n, SEED=n replays one
+# with its step log, FAULTS=all (or a list) picks the fault kinds.
+chaos: deps
+	$(MAKE) all
+	bash scripts/install-extension.sh
+	if [ -n "$(SEED)" ]; then SEED=$(SEED) bash test/chaos/run.sh; else SEEDS=$${SEEDS:-200} bash test/chaos/run.sh; fi
 
 demo: deps
 	$(MAKE) all
