@@ -2,6 +2,8 @@
 // found broken, so the gateway survives a PostgreSQL restart on its own.
 #include "db_pool.hpp"
 
+#include <poll.h>
+
 namespace gateway {
 
 PooledConnection::~PooledConnection() {
@@ -25,6 +27,16 @@ int DbPool::in_use() const {
     return (int)(conns_.size() - free_.size());
 }
 
+// An idle connection has nothing to read. If its socket is readable, the
+// server sent its goodbye (a restart, an admin's termination) or closed it:
+// reconnect now rather than fail the caller's first statement with a 503.
+bool DbPool::Stale(PGconn *conn) {
+    pollfd p{PQsocket(conn), POLLIN, 0};
+    if (p.fd < 0)
+        return true;
+    return poll(&p, 1, 0) != 0;
+}
+
 PooledConnection DbPool::Acquire(std::chrono::milliseconds wait) {
     int slot;
     {
@@ -37,7 +49,7 @@ PooledConnection DbPool::Acquire(std::chrono::milliseconds wait) {
     // The slot is ours alone now; connecting happens outside the lock.
     if (conns_[slot] == nullptr)
         conns_[slot] = PQconnectdb(conninfo_.c_str());
-    else if (PQstatus(conns_[slot]) != CONNECTION_OK)
+    else if (PQstatus(conns_[slot]) != CONNECTION_OK || Stale(conns_[slot]))
         PQreset(conns_[slot]);
     return PooledConnection(this, slot, conns_[slot]);
 }

@@ -38,7 +38,8 @@ class DbPool {
     ~DbPool();
     // Waits up to `wait` for a free connection; an empty handle when none came
     // (the caller answers 503 instead of hanging). Connections open on first
-    // use, and one found broken (the server restarted) is reset first.
+    // use, and one found broken or closed by the server (it restarted) is
+    // reconnected first.
     PooledConnection Acquire(std::chrono::milliseconds wait);
     int size() const { return (int)conns_.size(); }
     int in_use() const;
@@ -46,6 +47,7 @@ class DbPool {
   private:
     friend class PooledConnection;
     void Release(int slot);
+    static bool Stale(PGconn *conn);
     std::string conninfo_;
     std::vector<PGconn *> conns_; // by slot; null until first use
     std::vector<int> free_;       // free slots

@@ -1,6 +1,9 @@
 // gateway/src/main.cpp — shopsync-gateway: flags, environment, signals.
 #include "server.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -21,6 +24,14 @@ Usage: shopsync-gateway [options]
   --statement-timeout-ms N  per-call statement timeout (env STATEMENT_TIMEOUT_MS; default 5000)
   --keepalive-seconds N     SSE keep-alive comment interval (env KEEPALIVE_SECONDS; default 15)
   --access-token-ttl N      seconds an access token from /auth/login lasts (env ACCESS_TOKEN_TTL; default 900)
+  --io-threads N            threads doing network I/O (env IO_THREADS; default: one per core, at least 2)
+  --max-connections N       open connections; more get 503 + Retry-After (env MAX_CONNECTIONS; default 10000)
+  --max-streams N           event streams in all; more get 503 (env MAX_STREAMS; default 20000)
+  --max-streams-per-user N  event streams per user; more get 429 (env MAX_STREAMS_PER_USER; default 10)
+  --header-timeout N        seconds from a request's first byte to its last header line (env HEADER_TIMEOUT; default 10)
+  --body-timeout N          seconds to read a body or write an answer (env BODY_TIMEOUT; default 30)
+  --idle-timeout N          seconds a keep-alive connection may wait for a request (env IDLE_TIMEOUT; default 30)
+  --stream-recheck N        seconds between membership checks of open event streams (env STREAM_RECHECK; default 30)
   --help                    this text
 
 Secrets come from the environment only, so they never show in a process
@@ -28,6 +39,10 @@ list: JWT_SECRET (HS256, at least 32 bytes; also signs the tokens of the
 /auth endpoints) and/or JWKS_FILE (a JWKS of EC P-256 / RSA public keys for
 ES256 / RS256 tokens, as Supabase's asymmetric keys). Tokens must carry
 aud "authenticated", an exp in the future and role "authenticated".
+Database calls run on POOL_SIZE worker threads (one connection each); the
+I/O threads never wait on the database, so thread count stays fixed however
+many clients and event streams there are. An event stream closes when its
+token expires or its user stops being a member of its shop.
 SIGTERM or SIGINT: stop accepting, close event streams, finish in-flight requests.
 )";
 
@@ -49,6 +64,24 @@ int main(int argc, char **argv) {
     config.statement_timeout_ms = std::atoi(Env("STATEMENT_TIMEOUT_MS", "5000").c_str());
     config.keepalive_seconds = std::atoi(Env("KEEPALIVE_SECONDS", "15").c_str());
     config.access_ttl_seconds = std::atoi(Env("ACCESS_TOKEN_TTL", "900").c_str());
+    // Integer settings with a flag and an environment variable each.
+    struct IntOption {
+        const char *flag, *env;
+        int *target;
+    };
+    const IntOption int_options[] = {
+        {"--io-threads", "IO_THREADS", &config.io_threads},
+        {"--max-connections", "MAX_CONNECTIONS", &config.max_connections},
+        {"--max-streams", "MAX_STREAMS", &config.max_streams},
+        {"--max-streams-per-user", "MAX_STREAMS_PER_USER", &config.max_streams_per_user},
+        {"--header-timeout", "HEADER_TIMEOUT", &config.header_timeout_seconds},
+        {"--body-timeout", "BODY_TIMEOUT", &config.body_timeout_seconds},
+        {"--idle-timeout", "IDLE_TIMEOUT", &config.idle_timeout_seconds},
+        {"--stream-recheck", "STREAM_RECHECK", &config.stream_recheck_seconds},
+    };
+    for (const IntOption &o : int_options)
+        if (const char *v = std::getenv(o.env); v && *v)
+            *o.target = std::atoi(v);
     for (int i = 1; i < argc; i++) {
         std::string arg = argv[i];
         auto next = [&]() -> std::string {
@@ -79,6 +112,10 @@ int main(int argc, char **argv) {
             config.access_ttl_seconds = std::atoi(next().c_str());
         } else if (arg == "--keepalive-seconds") {
             config.keepalive_seconds = std::atoi(next().c_str());
+        } else if (auto o = std::find_if(std::begin(int_options), std::end(int_options),
+                                         [&](const IntOption &o) { return arg == o.flag; });
+                   o != std::end(int_options)) {
+            *o->target = std::atoi(next().c_str());
         } else {
             std::cerr << "shopsync-gateway: unknown option " << arg << " (see --help)\n";
             return 2;
@@ -108,6 +145,18 @@ int main(int argc, char **argv) {
     if (config.pool_size < 1 || config.max_body_bytes < 1024 || config.keepalive_seconds < 1) {
         std::cerr << "shopsync-gateway: pool size, body limit or keep-alive out of range\n";
         return 2;
+    }
+    if (config.io_threads < 0 || config.max_connections < 1 || config.max_streams < 0 ||
+        config.max_streams_per_user < 0 || config.header_timeout_seconds < 1 || config.body_timeout_seconds < 1 ||
+        config.idle_timeout_seconds < 1 || config.stream_recheck_seconds < 1) {
+        std::cerr << "shopsync-gateway: a thread count, cap or timeout is out of range\n";
+        return 2;
+    }
+    // Every connection is a descriptor: take the hard limit, as servers do.
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
     }
 
     // Signals are taken by one thread with sigwait; every other thread blocks them.

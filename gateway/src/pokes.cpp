@@ -7,30 +7,6 @@
 
 namespace gateway {
 
-bool Subscription::Wait(std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait_for(lock, timeout, [this] { return pending_ > 0 || closed_; });
-    bool poked = pending_ > 0;
-    pending_ = 0;
-    return poked;
-}
-
-void Subscription::Poke() {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        pending_++;
-    }
-    cv_.notify_one();
-}
-
-void Subscription::Close() {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        closed_ = true;
-    }
-    cv_.notify_one();
-}
-
 void PokeRelay::Start() {
     thread_ = std::thread([this] { Run(); });
 }
@@ -39,47 +15,62 @@ void PokeRelay::Stop() {
     stopping_ = true;
     if (thread_.joinable())
         thread_.join();
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto &[shop, subs] : subscribers_)
-        for (Subscription *s : subs)
-            s->Close();
+    for (auto &s : Collect(""))
+        s->Close("the gateway is shutting down");
 }
 
-void PokeRelay::Subscribe(const std::string &shop, Subscription *s) {
+// Live subscribers of one shop ("" = all), taken under the lock. Called
+// outside it: a stream released here may unsubscribe in its destructor.
+std::vector<std::shared_ptr<Subscriber>> PokeRelay::Collect(const std::string &shop) {
+    std::vector<std::shared_ptr<Subscriber>> out;
     std::lock_guard<std::mutex> lock(mutex_);
-    subscribers_[shop].insert(s);
+    auto take = [&out](const std::map<Subscriber *, std::weak_ptr<Subscriber>> &subs) {
+        for (auto &[key, weak] : subs)
+            if (auto s = weak.lock())
+                out.push_back(std::move(s));
+    };
+    if (!shop.empty()) {
+        auto it = subscribers_.find(shop);
+        if (it != subscribers_.end())
+            take(it->second);
+        return out;
+    }
+    for (auto &[name, subs] : subscribers_)
+        take(subs);
+    return out;
+}
+
+void PokeRelay::Subscribe(const std::string &shop, Subscriber *key, std::weak_ptr<Subscriber> s) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    subscribers_[shop][key] = s;
     if (stopping_)
-        s->Close();
+        key->Close("the gateway is shutting down"); // the caller holds a reference
 }
 
-void PokeRelay::Unsubscribe(const std::string &shop, Subscription *s) {
+void PokeRelay::Unsubscribe(const std::string &shop, Subscriber *key) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = subscribers_.find(shop);
     if (it == subscribers_.end())
         return;
-    it->second.erase(s);
+    it->second.erase(key);
     if (it->second.empty())
         subscribers_.erase(it);
 }
 
 void PokeRelay::Deliver(const std::string &shop) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = subscribers_.find(shop);
-    if (it == subscribers_.end())
+    if (shop.empty())
         return;
-    for (Subscription *s : it->second) {
+    for (auto &s : Collect(shop)) {
         s->Poke();
         delivered++;
     }
 }
 
 void PokeRelay::DeliverAll() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto &[shop, subs] : subscribers_)
-        for (Subscription *s : subs) {
-            s->Poke();
-            delivered++;
-        }
+    for (auto &s : Collect("")) {
+        s->Poke();
+        delivered++;
+    }
 }
 
 void PokeRelay::Run() {

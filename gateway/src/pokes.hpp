@@ -1,30 +1,25 @@
 // gateway/src/pokes.hpp — relays NOTIFY shopsync_changes (payload: a shop id)
-// to that shop's Server-Sent Events subscribers. A poke carries no data.
+// to that shop's event streams. A poke carries no data. Subscribers are held
+// weakly, so a stream that is going away is simply skipped.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace gateway {
 
-// One open event stream. Wait() returns true when the shop changed.
-class Subscription {
+// One open event stream. Poke and Close are called from the relay's thread
+// (under its lock) and must only schedule work, never block.
+class Subscriber {
   public:
-    bool Wait(std::chrono::milliseconds timeout);
-    void Poke();
-    void Close();
-    bool closed() const { return closed_; }
-
-  private:
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    int pending_ = 0;
-    bool closed_ = false;
+    virtual ~Subscriber() = default;
+    virtual void Poke() = 0;
+    virtual void Close(const std::string &reason) = 0;
 };
 
 class PokeRelay {
@@ -33,19 +28,20 @@ class PokeRelay {
     ~PokeRelay() { Stop(); }
     void Start();
     void Stop(); // closes every subscription
-    void Subscribe(const std::string &shop, Subscription *s);
-    void Unsubscribe(const std::string &shop, Subscription *s);
+    void Subscribe(const std::string &shop, Subscriber *key, std::weak_ptr<Subscriber> s);
+    void Unsubscribe(const std::string &shop, Subscriber *key);
     std::atomic<long> delivered{0};
 
   private:
     void Run();
     void Deliver(const std::string &shop);
     void DeliverAll();
+    std::vector<std::shared_ptr<Subscriber>> Collect(const std::string &shop);
     std::string conninfo_;
     std::thread thread_;
     std::atomic<bool> stopping_{false};
     std::mutex mutex_;
-    std::map<std::string, std::set<Subscription *>> subscribers_;
+    std::map<std::string, std::map<Subscriber *, std::weak_ptr<Subscriber>>> subscribers_;
 };
 
 } // namespace gateway

@@ -1,62 +1,50 @@
-// gateway/src/server.hpp — the HTTP side: routes, auth, limits, SSE.
-//
-// Boost.Beast (Debian's libboost-dev) with one thread per connection: Beast
-// is the HTTP/1.1 parser most C++ servers trust, and a thread per
-// connection keeps each request a straight line of code — an SSE stream
-// simply holds its thread while it waits for pokes.
+// gateway/src/server.hpp — the event-driven HTTP server: a fixed number of
+// I/O threads run Boost.Asio (accept, read, write, timers, event streams);
+// database calls run on a bounded worker pool of pool-size threads. Thread
+// count does not grow with connections or streams. Parts:
+//   http_session  one connection: deadlines, reading, writing
+//   routes        the route table (runs on workers when it needs the database)
+//   bearer        token verification; claims via claims.hpp
+//   event_stream  Server-Sent Events as asynchronous writers
+//   sign_in       /auth/*
 #pragma once
 
-#include "db_pool.hpp"
-#include "jwks.hpp"
-#include "metrics.hpp"
-#include "pokes.hpp"
-#include "rate_limit.hpp"
+#include "context.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <string>
 
 namespace gateway {
 
-struct Config {
-    std::string host = "127.0.0.1";
-    unsigned short port = 8080;
-    std::string database_url;
-    std::string jwt_secret; // HS256; also signs the tokens /auth issues
-    std::string jwks_file;  // ES256 / RS256 public keys
-    std::string audience = "authenticated";
-    int pool_size = 8;
-    size_t max_body_bytes = 1 << 20;
-    double user_rate = 50, user_burst = 100;    // requests per second per user
-    double device_rate = 20, device_burst = 40; // pushes per second per device
-    int statement_timeout_ms = 5000;
-    int acquire_timeout_ms = 2000;
-    int keepalive_seconds = 15; // SSE comment interval
-    int access_ttl_seconds = 900;
-};
-
 class Server {
   public:
     explicit Server(Config config);
+    ~Server();
     // Listens and serves until Shutdown(); returns the exit status.
     int Run();
-    // Stops accepting, closes event streams, lets in-flight requests finish.
+    // Stops accepting, closes event streams, lets in-flight requests finish
+    // (up to 10 s). Safe from any thread.
     void Shutdown();
     unsigned short bound_port() const { return bound_port_; }
 
   private:
-    void Serve(int fd);
-    Config config_;
-    DbPool pool_;
-    Jwks jwks_;
-    PokeRelay pokes_;
-    Metrics metrics_;
-    RateLimiter user_limits_, device_limits_;
-    std::atomic<bool> stopping_{false};
-    std::atomic<int> active_{0};
+    void Accept();
+    void OnAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+    void ScheduleMembershipCheck();
+    void CheckMemberships();
+    std::unique_ptr<Context> ctx_;
+    std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+    std::unique_ptr<boost::asio::steady_timer> recheck_, accept_retry_;
     std::atomic<unsigned short> bound_port_{0};
-    int listen_fd_ = -1;
-
-    friend struct RequestHandler;
+    std::mutex mutex_;
+    std::condition_variable stop_requested_;
+    bool stop_ = false;
 };
 
 } // namespace gateway

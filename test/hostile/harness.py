@@ -172,3 +172,38 @@ class Gateway:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             return None
+
+
+def restart_postgres(mode="immediate"):
+    """Restarts the private cluster in place (same port); returns when it accepts connections."""
+    subprocess.run(["bash", "-c", 'source test/lib/pgcluster.sh && _pgcluster_as_owner "$PG_BINDIR/pg_ctl" '
+                    f'-D "$PGCLUSTER_DIR/data" -m {mode} -w restart -l "$PGCLUSTER_DIR/server.log"'],
+                   check=True, env=dict(os.environ), stdout=subprocess.DEVNULL)
+
+
+def open_stream(port, bearer, timeout=5):
+    """Opens /sync/events; returns (socket, first bytes of the answer)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(f"GET /sync/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {bearer}\r\n\r\n".encode())
+    try:
+        head = s.recv(4096)
+    except socket.timeout:
+        head = b""
+    return s, head
+
+
+def read_until_closed(sock, seconds):
+    """Reads until the peer closes or `seconds` pass; returns (closed, text)."""
+    sock.settimeout(0.2)
+    text, deadline = b"", time.time() + seconds
+    while time.time() < deadline:
+        try:
+            chunk = sock.recv(4096)
+        except socket.timeout:
+            continue
+        except OSError:
+            return True, text.decode(errors="replace")
+        if not chunk:
+            return True, text.decode(errors="replace")
+        text += chunk
+    return False, text.decode(errors="replace")

@@ -1,4 +1,4 @@
-// gateway/src/auth.hpp — the /auth endpoints: signup, login, refresh, logout.
+// gateway/src/sign_in.hpp — sign-in: the /auth endpoints: signup, login, refresh, logout.
 //
 // Passwords: argon2id (libargon2, OWASP parameters: 19 MiB, 2 passes), salted,
 // verified in constant time; an unknown email still costs one verification.

@@ -1,5 +1,5 @@
-// gateway/src/auth.cpp — see auth.hpp.
-#include "auth.hpp"
+// gateway/src/sign_in.cpp — see sign_in.hpp.
+#include "sign_in.hpp"
 
 #include "jwt.hpp"
 #include "text.hpp"

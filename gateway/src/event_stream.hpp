@@ -1,0 +1,48 @@
+// gateway/src/event_stream.hpp — one Server-Sent Events stream as an
+// asynchronous writer on its connection's strand: "poke" when the shop
+// changes, a keep-alive comment every few seconds, closed when the token
+// expires, the member loses access, the client goes or the gateway stops.
+// Holds no thread; thousands cost a socket and a few hundred bytes each.
+#pragma once
+
+#include "context.hpp"
+#include "pokes.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <memory>
+#include <string>
+
+namespace gateway {
+
+class EventStream : public Subscriber, public std::enable_shared_from_this<EventStream> {
+  public:
+    EventStream(Context &ctx, boost::beast::tcp_stream stream, std::string user, std::string shop, double exp);
+    ~EventStream() override;
+    // Sends the response header and starts; call once, after registering.
+    void Start();
+    void Poke() override;                            // any thread
+    void Close(const std::string &reason) override; // any thread
+    const std::string &user() const { return user_; }
+    const std::string &shop() const { return shop_; }
+
+  private:
+    void Flush();
+    void OnWritten(boost::beast::error_code ec);
+    void WatchPeer();
+    void ArmKeepalive();
+    void Shutdown();
+    Context &ctx_;
+    boost::beast::tcp_stream stream_;
+    std::string user_, shop_;
+    double exp_;
+    boost::asio::steady_timer keepalive_, expiry_;
+    std::string out_;        // being written
+    std::string pending_;    // to write next
+    std::string close_with_; // final event, when closing
+    bool writing_ = false, closing_ = false, closed_ = false;
+    char peer_byte_[512];
+};
+
+} // namespace gateway

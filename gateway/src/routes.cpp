@@ -1,0 +1,250 @@
+// gateway/src/routes.cpp — see routes.hpp.
+#include "routes.hpp"
+
+#include "rpc.hpp"
+#include "sign_in.hpp"
+#include "text.hpp"
+
+#include <chrono>
+#include <iostream>
+
+namespace gateway {
+
+namespace http = boost::beast::http;
+using Clock = std::chrono::steady_clock;
+
+static std::string PathOf(const Request &req) {
+    std::string target(req.target());
+    return target.substr(0, target.find('?'));
+}
+
+RouteKind Classify(const Request &req) {
+    std::string path = PathOf(req);
+    if (path == "/sync/events")
+        return RouteKind::EventStream;
+    if (path == "/ready" || path == "/sync/push" || path == "/sync/pull" || path.rfind("/rpc/", 0) == 0 ||
+        path.rfind("/auth/", 0) == 0)
+        return RouteKind::Database;
+    return RouteKind::Inline;
+}
+
+static bool IsInteger(const std::string &s) {
+    if (s.empty() || s.size() > 18)
+        return false;
+    for (char c : s)
+        if (c < '0' || c > '9')
+            return false;
+    return true;
+}
+
+static Response NoConnection(const Request &req) {
+    Response res = Reply(req, 503, ErrorJson("PGRST003", "timed out waiting for a free database connection"));
+    res.set(http::field::retry_after, "1");
+    return res;
+}
+
+namespace {
+
+struct Handler {
+    Context &ctx;
+    const Request &req;
+    const std::string &remote;
+    std::string path;
+    std::string route = "other";
+    Bearer bearer;
+
+    bool RateLimited(const std::string &key, RateLimiter &limiter, Response *refusal) {
+        int wait = limiter.Take(key);
+        if (wait == 0)
+            return false;
+        *refusal = TryLater(req, 429, wait, "too many requests");
+        return true;
+    }
+
+    PooledConnection Acquire() {
+        return ctx.pool.Acquire(std::chrono::milliseconds(ctx.config.acquire_timeout_ms));
+    }
+
+    Response Call(const std::string &sql, const std::vector<std::optional<std::string>> &params) {
+        PooledConnection conn = Acquire();
+        if (!conn)
+            return NoConnection(req);
+        RpcResult r = CallApi(conn.get(), bearer.caller, sql, params, ctx.config.statement_timeout_ms);
+        return Reply(req, r.status, r.body);
+    }
+
+    Response Ready() {
+        PooledConnection conn = Acquire();
+        bool ok = false;
+        if (conn) {
+            PGresult *res = PQexec(conn.get(), "SELECT 1");
+            ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+            PQclear(res);
+        }
+        return Reply(req, ok ? 200 : 503, ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})");
+    }
+
+    Response SignIn() {
+        if (req.method() != http::verb::post)
+            return Reply(req, 405, ErrorJson("PGRST117", "use POST for " + CutUtf8(path, 100)));
+        Response refusal;
+        if (RateLimited("ip:" + remote, ctx.user_limits, &refusal))
+            return refusal;
+        nlohmann::json body;
+        if (!ParseJson(req.body(), &body))
+            return Reply(req, 400, ErrorJson("PGRST102", "Empty or invalid json"));
+        if (ctx.config.jwt_secret.empty())
+            return Reply(req, 501,
+                         ErrorJson("PGRST501", "sign-in is not offered here: tokens come from the identity service"));
+        PooledConnection conn = Acquire();
+        if (!conn)
+            return NoConnection(req);
+        AuthConfig auth{ctx.config.jwt_secret, ctx.config.audience, ctx.config.access_ttl_seconds, 30};
+        AuthReply reply = HandleAuth(conn.get(), auth, path.substr(6), body);
+        return Reply(req, reply.status, reply.body);
+    }
+
+    Response Handle() {
+        std::string target(req.target());
+        path = PathOf(req);
+        if (path == "/health") {
+            route = "/health";
+            return Reply(req, 200, R"({"status":"ok"})");
+        }
+        if (path == "/ready") {
+            route = "/ready";
+            return Ready();
+        }
+        if (path == "/metrics") {
+            route = "/metrics";
+            return Reply(req, 200,
+                         ctx.metrics.Render(ctx.pool.size(), ctx.pool.in_use()) + ExtraMetrics(),
+                         "text/plain; version=0.0.4");
+        }
+        if (path.rfind("/auth/", 0) == 0) {
+            route = CutUtf8(path, 32);
+            return SignIn();
+        }
+        bool rpc = path.rfind("/rpc/", 0) == 0;
+        bool sync = path == "/sync/push" || path == "/sync/pull";
+        if (!rpc && !sync)
+            return Reply(req, 404, ErrorJson("PGRST125", "no route for " + CutUtf8(path, 100)));
+        route = rpc ? "/rpc" : path;
+
+        Response refusal;
+        if (!VerifyBearer(ctx, req, false, &bearer, &refusal))
+            return refusal;
+        bool authenticated = bearer.caller.authenticated;
+        if (sync && !authenticated)
+            return Reply(req, 401, ErrorJson("PGRST301", "a bearer token is required"));
+        if (authenticated && RateLimited("user:" + bearer.identity.sub, ctx.user_limits, &refusal))
+            return refusal;
+
+        if (path == "/sync/pull") {
+            if (req.method() != http::verb::get && req.method() != http::verb::head)
+                return Reply(req, 405, ErrorJson("PGRST117", "use GET for /sync/pull"));
+            std::string cursor = QueryParam(target, "cursor"), limit = QueryParam(target, "limit");
+            if (cursor.empty())
+                cursor = "0";
+            if (limit.empty())
+                limit = "100";
+            if (!IsInteger(cursor) || !IsInteger(limit))
+                return Reply(req, 400, ErrorJson("22023", "cursor and limit must be non-negative integers"));
+            return Call("SELECT api.sync_pull($1::bigint, $2::int)::text", {cursor, limit});
+        }
+        if (req.method() != http::verb::post)
+            return Reply(req, 405, ErrorJson("PGRST117", "use POST for " + CutUtf8(path, 100)));
+        nlohmann::json body = nlohmann::json::object();
+        if (!req.body().empty() && !ParseJson(req.body(), &body))
+            return Reply(req, 400, ErrorJson("PGRST102", "Empty or invalid json"));
+        if (path == "/sync/push")
+            return Push(body, req.body());
+        // The PostgREST spelling of a push obeys the same per-device limit.
+        if (path == "/rpc/sync_push" && body.is_object() && body.contains("body") &&
+            DeviceLimited(body["body"], &refusal))
+            return refusal;
+        std::string sql, error;
+        std::vector<std::optional<std::string>> params;
+        if (!BuildRpcCall(path.substr(5), body, &sql, &params, &error))
+            return Reply(req, 400, ErrorJson("PGRST100", error));
+        return Call(sql, params);
+    }
+
+    // true (and the 429) when the envelope's device is over its push rate.
+    bool DeviceLimited(const nlohmann::json &envelope, Response *refusal) {
+        if (!envelope.is_object() || !envelope.contains("device_id") || !envelope["device_id"].is_string())
+            return false;
+        return RateLimited("device:" + bearer.identity.shop_id + ":" + envelope["device_id"].get<std::string>(),
+                           ctx.device_limits, refusal);
+    }
+
+    // /sync/push: the per-device limit, then api.sync_push.
+    Response Push(const nlohmann::json &body, const std::string &text) {
+        Response refusal;
+        if (DeviceLimited(body, &refusal))
+            return refusal;
+        Response res = Call("SELECT api.sync_push($1::jsonb)::text", {text});
+        if (res.result_int() == 200) {
+            nlohmann::json out = nlohmann::json::parse(res.body(), nullptr, false);
+            if (out.is_object())
+                ctx.metrics.PushOutcomes((long)out.value("accepted", nlohmann::json::array()).size(),
+                                         (long)out.value("conflicts", nlohmann::json::array()).size(),
+                                         (long)out.value("rejected", nlohmann::json::array()).size());
+        }
+        return res;
+    }
+
+    std::string ExtraMetrics() const {
+        return "# HELP shopsync_connections Open client connections.\n"
+               "# TYPE shopsync_connections gauge\n"
+               "shopsync_connections " +
+               std::to_string(ctx.connections.load()) +
+               "\n"
+               "# HELP shopsync_queued_calls Database calls waiting for a worker.\n"
+               "# TYPE shopsync_queued_calls gauge\n"
+               "shopsync_queued_calls " +
+               std::to_string(ctx.queued_calls.load()) + "\n";
+    }
+};
+
+} // namespace
+
+Response HandleRequest(Context &ctx, const Request &req, const std::string &remote, std::string *route) {
+    auto start = Clock::now();
+    Handler handler{ctx, req, remote, "", "other", {}};
+    Response res;
+    try {
+        res = handler.Handle();
+    } catch (const std::exception &e) {
+        // One bad request ends its own connection, never the process.
+        std::cerr << "shopsync-gateway: request failed: " << e.what() << std::endl;
+        res = Reply(req, 500, ErrorJson("PGRST500", "internal error"));
+        res.keep_alive(false);
+    }
+    *route = handler.route;
+    ctx.metrics.Request(handler.route, res.result_int(), std::chrono::duration<double>(Clock::now() - start).count());
+    return res;
+}
+
+bool AdmitEventStream(Context &ctx, const Request &req, Bearer *bearer, Response *refusal) {
+    if (!VerifyBearer(ctx, req, true, bearer, refusal))
+        return false;
+    if (!bearer->caller.authenticated) {
+        *refusal = Reply(req, 401, ErrorJson("PGRST301", "a bearer token is required"));
+        return false;
+    }
+    PooledConnection conn = ctx.pool.Acquire(std::chrono::milliseconds(ctx.config.acquire_timeout_ms));
+    if (!conn) {
+        *refusal = NoConnection(req);
+        return false;
+    }
+    RpcResult r = CallApi(conn.get(), bearer->caller, "SELECT api.sync_health()::text", {},
+                          ctx.config.statement_timeout_ms);
+    if (r.status != 200) {
+        *refusal = Reply(req, r.status, r.body);
+        return false;
+    }
+    return true;
+}
+
+} // namespace gateway
