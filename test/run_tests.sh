@@ -55,6 +55,7 @@ run_suite "demo (the story converges; nothing is left behind, also after Ctrl-C)
 run_suite "gateway" bash test/gateway/run.sh
 run_suite "hostile clients (the gateway survives any input and any client)" bash test/hostile/run.sh
 run_suite "client" bash test/client/run.sh
+run_suite "Rust crate (safe API, FFI checked against shopsync.h, Tauri commands end to end)" bash test/rust/run.sh
 run_suite "command-line help (--help, -h, COMMAND --help)" bash test/cli/run.sh
 run_suite "chaos (seeded faults; devices equal the server, no write lost or hidden)" bash test/chaos/run.sh
 run_suite "README (its commands, run as written)" bash test/readme/run.sh
