@@ -1,4 +1,4 @@
-// extension/core/rules.cpp — business rules of pushed events (see rules.hpp).
+// extension/core/rules.cpp — the rules of pushed events, read from data (see rules.hpp).
 #include "rules.hpp"
 
 #include <cstring>
@@ -43,57 +43,45 @@ EventOp ParseEventOp(const char *text) {
     return EventOp::Invalid;
 }
 
-// Position on the forward path; cancelled is off the path.
-static int StatusRank(const char *status) {
-    static const char *const kPath[] = {"pending", "confirmed", "shipping", "delivered"};
-    for (int i = 0; i < 4; i++)
-        if (Equal(status, kPath[i]))
-            return i;
-    return -1;
+bool IsKnownStatus(const StatusRules &rules, const char *status) {
+    for (int i = 0; i < rules.nstatuses; i++)
+        if (Equal(rules.statuses[i], status))
+            return true;
+    return false;
 }
 
-bool IsKnownOrderStatus(const char *status) {
-    return StatusRank(status) >= 0 || Equal(status, "cancelled");
-}
-
-bool OrderStatusMoveAllowed(const char *from, const char *to) {
-    if (!IsKnownOrderStatus(from) || !IsKnownOrderStatus(to))
+bool StatusMoveAllowed(const StatusRules &rules, const char *from, const char *to) {
+    if (!IsKnownStatus(rules, from) || !IsKnownStatus(rules, to))
         return false;
     if (Equal(from, to))
         return true;
-    if (Equal(to, "cancelled"))
-        return Equal(from, "pending") || Equal(from, "confirmed");
-    if (Equal(from, "cancelled"))
-        return false;
-    return StatusRank(to) > StatusRank(from);
+    for (int i = 0; i < rules.nmoves; i++)
+        if (Equal(rules.moves[i].from, from) && Equal(rules.moves[i].to, to))
+            return true;
+    return false;
 }
 
-// Deleting or restoring these is the owner's; line items are part of editing
-// an order, which staff do.
-static bool DeleteIsOwners(const char *entity) {
-    return !Equal(entity, "order_items");
+static bool Has(RoleSet roles, ShopRole role) {
+    return (roles & RoleBit(role)) != 0;
 }
 
-const char *ForbiddenReason(ShopRole role, const char *entity, EventOp op, bool restore,
+const char *ForbiddenReason(ShopRole role, const EntityRules &rules, EventOp op, bool restore,
                             bool override_status) {
-    switch (role) {
-    case ShopRole::None:
+    if (role == ShopRole::None)
         return "the caller is not a member of this shop";
-    case ShopRole::Viewer:
+    if (role == ShopRole::Viewer)
         return "viewers cannot change data";
-    case ShopRole::Owner:
+    if (op == EventOp::Delete) {
+        if (!Has(rules.delete_roles, role))
+            return "the caller's role may not delete rows of this entity";
         return nullptr;
-    case ShopRole::Staff:
-        break;
     }
-    if (Equal(entity, "shop_settings"))
-        return "only an owner can change the shop's settings";
-    if (op == EventOp::Delete && DeleteIsOwners(entity))
-        return "only an owner can delete customers and orders";
-    if (restore && DeleteIsOwners(entity))
-        return "only an owner can restore a deleted row";
-    if (override_status)
-        return "only an owner can override an order's status";
+    if (!Has(rules.write_roles, role))
+        return "the caller's role may not change rows of this entity";
+    if (restore && !Has(rules.delete_roles, role))
+        return "the caller's role may not restore deleted rows of this entity";
+    if (override_status && !Has(rules.override_roles, role))
+        return "the caller's role may not override this entity's status transitions";
     return nullptr;
 }
 
@@ -124,6 +112,20 @@ const char *ReasonForSqlState(const char *sqlstate, const char *constraint_name)
     if (Equal(sqlstate, "P0001"))
         return "constraint_violation"; // RAISE in an application's own trigger
     return nullptr;
+}
+
+const char *ClientMessageForReason(const char *reason, const char *sqlstate) {
+    if (sqlstate != nullptr && std::strncmp(sqlstate, "23", 2) != 0)
+        return nullptr; // data errors and RAISE name no internal object
+    if (Equal(reason, "duplicate_code"))
+        return "another live row of this shop already has this code";
+    if (Equal(reason, "duplicate_id"))
+        return "a row with this id already exists in this shop";
+    if (Equal(reason, "foreign_key_violation"))
+        return "a row this event refers to does not exist in this shop";
+    if (Equal(reason, "invalid_value"))
+        return "a required value is missing";
+    return "a value breaks one of this entity's constraints";
 }
 
 bool IsValidDeviceId(const char *device_id, int length) {

@@ -30,6 +30,14 @@ void RequireMember_Unsafe(pg_uuid_t *shop, pg_uuid_t *user, ShopRole *role) {
                 (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("the caller is not a member of this shop")));
 }
 
+void CheckClientProtocol_Unsafe(int64 protocol) {
+    if (protocol < guc_min_client_protocol)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("client protocol " INT64_FORMAT " is no longer served", protocol),
+                        errhint("Update the app; this server serves protocol %d or newer.",
+                                guc_min_client_protocol)));
+}
+
 int64 ShopLastSeq_Unsafe(const pg_uuid_t &shop) {
     Oid argtypes[1] = {UUIDOID};
     Datum values[1] = {UuidGetDatumCopy(shop)};

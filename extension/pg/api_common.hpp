@@ -8,6 +8,12 @@ namespace shopsync {
 
 // The caller's shop and user and their role; ERROR (42501) unless a member.
 void RequireMember_Unsafe(pg_uuid_t *shop, pg_uuid_t *user, ShopRole *role);
+// The protocol this server speaks, and the check of a client's: below
+// shopsync.min_client_protocol raises 0A000 "client protocol N is no longer
+// served" with a hint to update the app.
+constexpr int kProtocolVersion = 2;
+void CheckClientProtocol_Unsafe(int64 protocol);
+
 // The shop's last drawn seq (0 for a shop without changes).
 int64 ShopLastSeq_Unsafe(const pg_uuid_t &shop);
 

@@ -6,6 +6,7 @@
 // re-reads the latest last_seq (EvalPlanQual) instead of a stale one.
 #include "change_buffer.hpp"
 
+#include "call_state.hpp"
 #include "plan_cache.hpp"
 #include "shopsync.hpp"
 
@@ -28,7 +29,6 @@ struct BufferedChange {
 static BufferedChange *changes = nullptr; // TopTransactionContext
 static int nchanges = 0;
 static int capacity = 0;
-bool defer_change_flush = false;
 
 static const char *const kNotifyChannel = "shopsync_changes";
 
@@ -49,7 +49,7 @@ void AppendChange_Unsafe(Relation rel, HeapTuple row, AttrNumber shop_attnum, co
     memcpy(&change->shop_id, DatumGetUUIDP(shop), sizeof(pg_uuid_t));
     change->row = heap_copy_tuple_as_datum(row, desc);
     change->op = op; // a string literal
-    change->device_id = current_device_id ? pstrdup(current_device_id) : nullptr;
+    change->device_id = CurrentCall().device_id ? pstrdup(CurrentCall().device_id) : nullptr;
     change->subid = GetCurrentSubTransactionId();
     nchanges++;
     MemoryContextSwitchTo(old);
@@ -132,7 +132,6 @@ void FlushChanges_Unsafe() {
 static void ForgetAll() {
     changes = nullptr; // its memory goes with TopTransactionContext
     nchanges = capacity = 0;
-    defer_change_flush = false;
 }
 
 static void OnXactEvent(XactEvent event, void *) {

@@ -19,9 +19,6 @@ void AppendChange_Unsafe(Relation rel, HeapTuple row, AttrNumber shop_attnum, co
 // Writes every buffered change to change_log. Call inside SPI.
 void FlushChanges_Unsafe();
 
-// While set, statement-end flushes are skipped (sync_push flushes once).
-extern bool defer_change_flush;
-
 void RegisterChangeBufferCallbacks();
 
 } // namespace shopsync

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "pg_headers.hpp"
+#include "rules.hpp"
 
 namespace shopsync {
 
@@ -17,12 +18,30 @@ struct ColumnInfo {
     bool server_owned; // id, shop_id, version, updated_at, deleted_at
 };
 
+// A link from a child entity to its parent through a uuid column of the child.
+struct ParentLink {
+    char *entity; // the parent's entity name
+    char *column; // the child's column holding the parent's id
+};
+struct ChildLink {
+    char *qualified; // the child's quoted schema.table
+    char *column;    // its column holding this entity's id
+};
+
+// An entity with its rules, as registered in shopsync.synced_tables.
 struct EntityInfo {
     char *name; // entity name clients use
     Oid relid;
     char *qualified; // quoted schema.table
     int ncolumns;
     ColumnInfo *columns;
+    EntityRules rules;
+    char *status_column; // nullptr without a status lifecycle
+    StatusRules status;
+    int nparents;
+    ParentLink *parents;
+    int nchildren;
+    ChildLink *children;
     EntityInfo *next; // per-call list
 };
 
@@ -38,5 +57,13 @@ const ColumnInfo *FindColumn(const EntityInfo *entity, const char *name);
 
 // Names of all registered entities as a JSON array text, sorted.
 char *EntityNamesJson_Unsafe();
+
+// Every entity's rules as a JSON object text, keyed by entity (the shape
+// api.sync_health() serves and enable_sync() takes).
+char *EntityRulesJson_Unsafe();
+
+// How many parent links lead from the entity to a root (0 for none); parents
+// of a write group apply before their children by this depth.
+int EntityDepth_Unsafe(EntityCache *cache, const EntityInfo *entity);
 
 } // namespace shopsync

@@ -1,5 +1,6 @@
 // extension/pg/health.cpp — api.sync_health(): cheap facts about the server
-// and the caller's own shop; nothing of any other shop.
+// and the caller's own shop (nothing of any other shop), and the protocol
+// handshake: protocol_version, min_client_protocol and the entities' rules.
 #include "api_common.hpp"
 #include "entity_registry.hpp"
 #include "guard.hpp"
@@ -28,8 +29,13 @@ SHOPSYNC_FUNCTION(sync_health) {
     AppendJsonString(&out, UuidToCString(user));
     appendStringInfoString(&out, ",\"role\":");
     AppendJsonString(&out, ShopRoleName(role));
-    appendStringInfo(&out, ",\"latest_seq\":" INT64_FORMAT ",\"entities\":%s}", ShopLastSeq_Unsafe(shop),
+    appendStringInfo(&out, ",\"latest_seq\":" INT64_FORMAT ",\"entities\":%s", ShopLastSeq_Unsafe(shop),
                      EntityNamesJson_Unsafe());
+    // The handshake: what this server speaks, the oldest client it serves,
+    // and every entity's rules, so a device can refuse offline what the
+    // server would refuse.
+    appendStringInfo(&out, ",\"protocol_version\":%d,\"min_client_protocol\":%d,\"rules\":%s}", kProtocolVersion,
+                     guc_min_client_protocol, EntityRulesJson_Unsafe());
     Datum result = JsonbDatumFromText_Unsafe(out.data);
     result = PointerGetDatum(SPI_datumTransfer(result, false, -1));
     SPI_finish();

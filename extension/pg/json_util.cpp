@@ -6,6 +6,10 @@ extern "C" {
 #include "common/sha2.h"
 }
 
+extern "C" {
+#include "mb/pg_wchar.h"
+}
+
 namespace shopsync {
 
 void AppendJsonString(StringInfo out, const char *text) {
@@ -51,6 +55,29 @@ Jsonb *JsonbFromValue(const JsonbValue &value) {
 
 Datum JsonbDatumFromText_Unsafe(const char *text) {
     return DirectFunctionCall1(jsonb_in, CStringGetDatum(text));
+}
+
+bool JsonbNumberToInt64(const JsonbValue &value, int64 *out) {
+    if (value.type != jbvNumeric)
+        return false;
+    char *text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value.val.numeric)));
+    size_t len = strlen(text);
+    if (len == 0 || len > 18)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if ((text[i] < '0' || text[i] > '9') && !(i == 0 && text[i] == '-' && len > 1))
+            return false;
+    *out = strtoll(text, nullptr, 10);
+    return true;
+}
+
+char *ClipText(const char *text, int length, int max_bytes) {
+    if (text == nullptr)
+        return pstrdup("");
+    if (length < 0)
+        length = (int)strnlen(text, (size_t)max_bytes + 8);
+    int cut = length <= max_bytes ? length : pg_mbcliplen(text, length, max_bytes);
+    return pnstrdup(text, cut);
 }
 
 char *Sha256Hex_Unsafe(const char *text, size_t length) {

@@ -1,4 +1,4 @@
-// extension/pg/module.cpp — module magic, settings (GUCs) and per-transaction reset.
+// extension/pg/module.cpp — module magic and settings (GUCs).
 #include "change_buffer.hpp"
 #include "shopsync.hpp"
 
@@ -17,25 +17,7 @@ int guc_max_field_bytes = SHOPSYNC_DEFAULT_MAX_FIELD_BYTES;
 int guc_tombstone_retention_days = 90;
 int guc_log_retention_days = 90;
 int guc_idempotency_retention_days = 7;
-
-bool purge_running = false;
-bool deleting_shop = false;
-const char *current_device_id = nullptr;
-
-// Flags live for one sync call; a failed call must not leave them set for the
-// next transaction on this backend.
-static void ResetCallState(XactEvent event, void *) {
-    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
-        event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
-        purge_running = false;
-        deleting_shop = false;
-        current_device_id = nullptr;
-    }
-}
-
-void RegisterTransactionCallbacks() {
-    RegisterXactCallback(ResetCallState, nullptr);
-}
+int guc_min_client_protocol = 1;
 
 } // namespace shopsync
 
@@ -58,7 +40,9 @@ void _PG_init(void) {
     DefineCustomIntVariable("shopsync.idempotency_retention_days",
                             "Days an idempotency key and its stored outcome are kept.", NULL,
                             &guc_idempotency_retention_days, 7, 1, 3650, PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("shopsync.min_client_protocol",
+                            "Oldest client protocol the server serves; older clients are told to update.", NULL,
+                            &guc_min_client_protocol, 1, 1, 2, PGC_SUSET, 0, NULL, NULL, NULL);
     MarkGUCPrefixReserved("shopsync");
-    RegisterTransactionCallbacks();
     RegisterChangeBufferCallbacks();
 }

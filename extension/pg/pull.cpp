@@ -33,7 +33,7 @@ static void CheckCursor_Unsafe(const pg_uuid_t &shop, int64 cursor) {
 
 using namespace shopsync;
 
-// api.sync_pull(cursor bigint, lim int default 100) returns jsonb
+// api.sync_pull(cursor bigint, lim int default 100, protocol int default 1) returns jsonb
 SHOPSYNC_FUNCTION(sync_pull) {
     if (PG_ARGISNULL(0))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("cursor is required"),
@@ -45,12 +45,15 @@ SHOPSYNC_FUNCTION(sync_pull) {
     if (lim < 1)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("lim must be at least 1")));
     lim = Min(lim, guc_max_pull);
+    // protocol (absent before 0.2.0's signature, or NULL) = 1
+    int32 protocol = PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_INT32(2) : 1;
 
     pg_uuid_t shop, user;
     ShopRole role;
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     RequireMember_Unsafe(&shop, &user, &role);
+    CheckClientProtocol_Unsafe(protocol);
     CheckCursor_Unsafe(shop, cursor);
 
     Oid argtypes[3] = {UUIDOID, INT8OID, INT4OID};

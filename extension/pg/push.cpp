@@ -2,8 +2,9 @@
 // events, applied in one transaction (DESIGN §4).
 //
 // Order of work, and why:
-//  1. claims and membership: viewers and strangers are refused outright;
-//  2. the envelope: only device_id and events, at most shopsync.max_batch;
+//  1. claims and membership: strangers are refused outright;
+//  2. the envelope: device_id, events (at most shopsync.max_batch) and the
+//     client's protocol (absent = 1; too old → 0A000); viewers are refused;
 //  3. the shop's cursor row is locked first, so concurrent pushers of a shop
 //     queue here instead of deadlocking on rows and the cursor later;
 //  4. idempotency keys of the whole batch are looked up in one statement; a
@@ -12,6 +13,7 @@
 //  6. outcomes are stored under their keys, the device is recorded, and the
 //     response lists accepted / conflicts / rejected with server_seq.
 #include "api_common.hpp"
+#include "call_state.hpp"
 #include "change_buffer.hpp"
 #include "guard.hpp"
 #include "json_util.hpp"
@@ -212,16 +214,34 @@ static void AppendOutcomeList(StringInfo out, const char *name, PushEvent *event
     appendStringInfoChar(out, ']');
 }
 
+// ---- write groups -----------------------------------------------------------------
+
+// A group with a member refused before anything applies (malformed, key
+// reused) fails whole: its other new members are group_failed with that
+// member as cause, and are not applied.
+static void FailGroupsWithRefusedMembers(PushEvent *events, int n) {
+    for (int i = 0; i < n; i++) {
+        PushEvent *culprit = &events[i];
+        if (!culprit->has_group || culprit->status != OutcomeStatus::Rejected || culprit->replayed)
+            continue;
+        for (int j = 0; j < n; j++)
+            if (j != i && SameGroup(events[j], *culprit) && events[j].status == OutcomeStatus::Pending)
+                SetGroupFailed(&events[j], culprit);
+    }
+}
+
 // ---- the batch ----------------------------------------------------------------
 
-static Datum PushBatch_Unsafe(Jsonb *body) {
+// The envelope, read before the call begins.
+struct PushEnvelope {
     PushContext ctx;
-    memset(&ctx, 0, sizeof(ctx));
-    RequireMember_Unsafe(&ctx.shop_id, &ctx.user_id, &ctx.role);
-    if (ctx.role == ShopRole::Viewer)
-        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("viewers cannot push changes"),
-                        errdetail("The caller's role in this shop is viewer.")));
+    JsonbContainer *events;
+    int nevents;
+};
 
+static void ReadEnvelope_Unsafe(Jsonb *body, PushEnvelope *env) {
+    PushContext &ctx = env->ctx;
+    RequireMember_Unsafe(&ctx.shop_id, &ctx.user_id, &ctx.role);
     if (!JB_ROOT_IS_OBJECT(body))
         EnvelopeError("push body must be a JSON object");
     JsonbIterator *it = JsonbIteratorInit(&body->root);
@@ -231,35 +251,52 @@ static Datum PushBatch_Unsafe(Jsonb *body) {
         if (token != WJB_KEY)
             continue;
         bool known = (v.val.string.len == 9 && memcmp(v.val.string.val, "device_id", 9) == 0) ||
-                     (v.val.string.len == 6 && memcmp(v.val.string.val, "events", 6) == 0);
+                     (v.val.string.len == 6 && memcmp(v.val.string.val, "events", 6) == 0) ||
+                     (v.val.string.len == 8 && memcmp(v.val.string.val, "protocol", 8) == 0);
         if (!known)
             EnvelopeError(
-                psprintf("unknown field \"%.*s\" in push body", Min(v.val.string.len, 64), v.val.string.val));
+                psprintf("unknown field \"%s\" in push body", ClipText(v.val.string.val, v.val.string.len, 64)));
     }
+    // The handshake first: a client too old is told to update, whatever else it sent.
+    int64 protocol = 1;
+    if (JsonbGetKey(&body->root, "protocol", &v)) {
+        if (!JsonbNumberToInt64(v, &protocol) || protocol < 1)
+            EnvelopeError("protocol must be a positive integer");
+    }
+    CheckClientProtocol_Unsafe(protocol);
+    if (ctx.role == ShopRole::Viewer)
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("viewers cannot push changes"),
+                        errdetail("The caller's role in this shop is viewer.")));
     if (!JsonbGetKey(&body->root, "device_id", &v) || v.type != jbvString ||
         !IsValidDeviceId(v.val.string.val, v.val.string.len))
         EnvelopeError("device_id must be a string of 1 to 200 printable characters without spaces");
     ctx.device_id = JsonbValueCString(v);
     if (!JsonbGetKey(&body->root, "events", &v) || !JsonbValueIsArray(v))
         EnvelopeError("events must be a JSON array");
-    JsonbContainer *list = v.val.binary.data;
-    int n = JsonbValueSize(v);
-    if (n > guc_max_batch)
+    env->events = v.val.binary.data;
+    env->nevents = JsonbValueSize(v);
+    if (env->nevents > guc_max_batch)
         ereport(ERROR, (errcode(SHOPSYNC_ERRCODE_TOO_LARGE),
-                        errmsg("too many events in one push: %d, at most %d", n, guc_max_batch),
+                        errmsg("too many events in one push: %d, at most %d", env->nevents, guc_max_batch),
                         errhint("Send the events in batches of at most %d.", guc_max_batch)));
+}
 
-    current_device_id = MemoryContextStrdup(TopTransactionContext, ctx.device_id);
-    defer_change_flush = true; // one change_log write for the whole batch, below
+// The batch, run as a Push call (call_state.hpp): changes are logged for the
+// device, and once, at the end.
+static Datum PushBatch_Unsafe(void *arg) {
+    PushEnvelope *env = (PushEnvelope *)arg;
+    PushContext &ctx = env->ctx;
+    int n = env->nevents;
     PushEvent *events = (PushEvent *)palloc0(sizeof(PushEvent) * Max(n, 1));
     for (int i = 0; i < n; i++) {
-        JsonbValue *element = getIthJsonbValueFromContainer(list, i);
+        JsonbValue *element = getIthJsonbValueFromContainer(env->events, i);
         ParseEvent_Unsafe(*element, &events[i]);
     }
     MarkSameKeys(events, n);
     if (n > 0)
         LockShopCursor_Unsafe(ctx.shop_id);
     ClaimKeys_Unsafe(ctx.shop_id, events, n);
+    FailGroupsWithRefusedMembers(events, n);
 
     PushEvent **to_apply = (PushEvent **)palloc(sizeof(PushEvent *) * Max(n, 1));
     int napply = 0;
@@ -274,7 +311,6 @@ static Datum PushBatch_Unsafe(Jsonb *body) {
         if (events[i].status == OutcomeStatus::Rejected)
             rejected++;
     }
-    defer_change_flush = false;
     FlushChanges_Unsafe();
     StoreOutcomes_Unsafe(ctx.shop_id, events, n);
     RecordDevice_Unsafe(ctx, n, rejected);
@@ -286,7 +322,6 @@ static Datum PushBatch_Unsafe(Jsonb *body) {
     AppendOutcomeList(&out, "conflicts", events, n, OutcomeStatus::Conflict, false);
     AppendOutcomeList(&out, "rejected", events, n, OutcomeStatus::Rejected, false);
     appendStringInfo(&out, ",\"server_seq\":" INT64_FORMAT "}", ShopLastSeq_Unsafe(ctx.shop_id));
-    current_device_id = nullptr;
     return JsonbDatumFromText_Unsafe(out.data);
 }
 
@@ -301,7 +336,12 @@ SHOPSYNC_FUNCTION(sync_push) {
     Jsonb *body = PG_GETARG_JSONB_P(0);
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
-    Datum result = PushBatch_Unsafe(body);
+    PushEnvelope env;
+    memset(&env, 0, sizeof(env));
+    ReadEnvelope_Unsafe(body, &env);
+    // one change_log write for the whole batch, at its end
+    CallState call = {CallKind::Push, env.ctx.device_id, true};
+    Datum result = RunAsCall_Unsafe(call, PushBatch_Unsafe, &env);
     // The result was built in SPI's context; copy it out before SPI_finish frees it.
     result = PointerGetDatum(SPI_datumTransfer(result, false, -1));
     SPI_finish();

@@ -26,12 +26,15 @@ struct PushEvent {
     bool has_payload;
     JsonbValue payload; // object container when has_payload
     bool override_status;
+    bool has_group; // "group_id": the events of a group apply all or nothing
+    pg_uuid_t group_id;
     char *hash; // SHA-256 of the event's canonical jsonb text
     // Idempotency: index of the earlier event in this batch with the same key, or -1.
     int same_key_as;
     bool claimed;
     // Outcome: status plus the entry's fields as JSON text without braces.
     OutcomeStatus status;
+    const char *reason; // a rejection's reason (static text)
     StringInfo entry;
     bool replayed;
 };
@@ -50,13 +53,18 @@ struct PushContext {
 void ParseEvent_Unsafe(const JsonbValue &element, PushEvent *event);
 
 // Validates and applies the given parsed, claimed events, in order; sets
-// each one's outcome.
+// each one's outcome. The events of a write group apply together, all or
+// nothing, where the group's first event stands, parents before children.
 void ApplyEvents_Unsafe(PushContext *ctx, PushEvent **events, int n);
 
 // Outcome helpers. StartEntry sets the status and writes the fields every
 // entry has (idempotency_key, entity, entity_id); callers append the rest.
 void StartEntry(PushEvent *event, OutcomeStatus status);
 void SetRejected(PushEvent *event, const char *reason, const char *message);
+// Rejects an event of a write group that failed because of another event
+// (culprit): reason group_failed, with the culprit's key and reason as cause.
+void SetGroupFailed(PushEvent *event, const PushEvent *culprit);
+bool SameGroup(const PushEvent &a, const PushEvent &b);
 const char *OutcomeStatusName(OutcomeStatus status);
 
 } // namespace shopsync

@@ -2,18 +2,23 @@
 // batch (DESIGN §4).
 //
 //  * Rows are locked per entity with one query (FOR UPDATE) and their version,
-//    tombstone flag and (orders) status kept in memory as the batch goes.
+//    tombstone flag and status (for an entity with a lifecycle) kept in
+//    memory as the batch goes.
 //  * Each event is decided against that state: payload columns must exist,
 //    be the client's, carry the right JSON type and fit max_field_bytes;
 //    base_version decides (equal → apply, else conflict with the server's
-//    record — no clock is consulted); roles, restores and the order status
-//    lifecycle are checked.
+//    record — no clock is consulted); roles, restores, the status lifecycle
+//    and the live-parent rule are checked, all read from the entity's rules
+//    (entity_registry.hpp): this engine names no entity.
 //  * Events to write are gathered in a "run" of the same entity, op and
 //    columns on distinct rows, written with one statement inside a
 //    subtransaction. If that statement fails, the run is retried one event
 //    per subtransaction, so a constraint error rejects only its own event.
-//  * Deletes are tombstones; deleting an order tombstones its items; deletes,
-//    restores and status overrides are written to audit_log.
+//  * Deletes are tombstones; a parent's tombstone cascades to its children;
+//    deletes, restores and status overrides are written to audit_log.
+//  * A write group applies in one subtransaction, parents before children,
+//    one event at a time; the first refused or conflicting event rolls the
+//    group back, and every other event of it reports group_failed.
 #include "json_util.hpp"
 #include "plan_cache.hpp"
 #include "push_event.hpp"
@@ -22,6 +27,7 @@
 
 extern "C" {
 #include "utils/array.h"
+#include "utils/resowner.h"
 }
 
 namespace shopsync {
@@ -33,7 +39,7 @@ struct PayloadPlan {
     const char **columns; // payload keys, in jsonb (sorted) order
     char *signature;      // columns joined by ',' — events sharing it share a statement
     bool restore;         // "deleted_at": null
-    char *new_status;     // orders only: the status the payload sets
+    char *new_status;     // the status the payload sets (entities with a lifecycle)
 };
 
 static const char *KindName(JsonKind kind) {
@@ -82,7 +88,7 @@ static bool PlanPayload_Unsafe(const EntityInfo *entity, PushEvent *event, Paylo
     char *key = nullptr;
     while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
         if (token == WJB_KEY) {
-            key = pnstrdup(v.val.string.val, Min(v.val.string.len, 200));
+            key = ClipText(v.val.string.val, v.val.string.len, 200);
             continue;
         }
         if (token != WJB_VALUE)
@@ -115,8 +121,8 @@ static bool PlanPayload_Unsafe(const EntityInfo *entity, PushEvent *event, Paylo
                         psprintf("column \"%s\" is longer than %d bytes", key, guc_max_field_bytes));
             return false;
         }
-        if (strcmp(entity->name, "orders") == 0 && strcmp(col->name, "status") == 0)
-            plan->new_status = JsonbValueCString(v);
+        if (entity->status_column != nullptr && strcmp(col->name, entity->status_column) == 0)
+            plan->new_status = v.type == jbvString ? JsonbValueCString(v) : nullptr;
         if (plan->ncolumns > 0)
             appendStringInfoChar(&signature, ',');
         appendStringInfoString(&signature, col->name);
@@ -137,7 +143,7 @@ struct RowState {
     bool found;
     int64 version;
     bool deleted;
-    char *status; // orders only
+    char *status; // entities with a lifecycle
 };
 
 struct EntityRows {
@@ -146,10 +152,6 @@ struct EntityRows {
     int nrows;
     EntityRows *next;
 };
-
-static bool IsOrders(const EntityInfo *entity) {
-    return strcmp(entity->name, "orders") == 0;
-}
 
 // Locks and reads every row the batch names in one entity, in id order.
 static EntityRows *LockRows_Unsafe(const PushContext *ctx, const EntityInfo *entity, PushEvent **events,
@@ -171,7 +173,9 @@ static EntityRows *LockRows_Unsafe(const PushContext *ctx, const EntityInfo *ent
     }
     char *sql = psprintf("SELECT t.id, t.version, t.deleted_at IS NOT NULL, %s FROM %s t"
                          " WHERE t.shop_id = $1 AND t.id = ANY($2) ORDER BY t.id FOR UPDATE",
-                         IsOrders(entity) ? "t.status::text" : "NULL::text", entity->qualified);
+                         entity->status_column ? psprintf("t.%s::text", quote_identifier(entity->status_column))
+                                               : "NULL::text",
+                         entity->qualified);
     Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
     Datum values[2] = {
         UuidGetDatumCopy(ctx->shop_id),
@@ -240,6 +244,56 @@ static void Audit_Unsafe(const PushContext *ctx, const PushEvent *event, const c
 
 // ---- deciding one event ----------------------------------------------------------
 
+// The live-parent rule: a child row is written (created, updated, restored)
+// only under parents that exist in this shop and are not tombstones, so no
+// live child hangs under a deleted parent. The parent's id is the payload's
+// value, or the row's current one; the parent row is key-share locked so it
+// cannot go before this transaction ends.
+static bool ParentsLive_Unsafe(const PushContext *ctx, const EntityInfo *entity, PushEvent *event) {
+    EntityCache *cache = (EntityCache *)&ctx->entities;
+    for (int i = 0; i < entity->nparents; i++) {
+        const ParentLink &link = entity->parents[i];
+        const EntityInfo *parent = LookupEntity_Unsafe(cache, link.entity);
+        if (parent == nullptr)
+            continue;
+        JsonbValue v;
+        bool in_payload = event->has_payload && JsonbGetKey(event->payload.val.binary.data, link.column, &v);
+        pg_uuid_t given;
+        if (in_payload && (v.type == jbvNull || v.type != jbvString || !ParseUuid(JsonbValueCString(v), &given)))
+            continue; // no parent, or a value the write itself refuses
+        char *sql = psprintf("SELECT p.deleted_at IS NULL FROM %s p WHERE p.shop_id = $1 AND p.id = %s"
+                             " FOR KEY SHARE OF p",
+                             parent->qualified,
+                             in_payload ? "$2"
+                                        : psprintf("(SELECT c.%s FROM %s c WHERE c.shop_id = $1 AND c.id = $3)",
+                                                   quote_identifier(link.column), entity->qualified));
+        Oid argtypes[3] = {UUIDOID, UUIDOID, UUIDOID};
+        Datum values[3] = {UuidGetDatumCopy(ctx->shop_id), in_payload ? UuidGetDatumCopy(given) : (Datum)0,
+                           UuidGetDatumCopy(event->entity_id)};
+        char nulls[4] = "   ";
+        if (!in_payload)
+            nulls[1] = 'n';
+        bool found = ExecReplannedPlan_Unsafe(sql, 3, argtypes, values, nulls, false, 1) > 0;
+        if (!found && !in_payload) {
+            // the current row names no parent (a nullable link left empty)
+            continue;
+        }
+        if (!found) {
+            SetRejected(event, "parent_not_found",
+                        psprintf("%s: the %s row it belongs to does not exist in this shop", entity->name,
+                                 parent->name));
+            return false;
+        }
+        bool isnull;
+        if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull))) {
+            SetRejected(event, "parent_deleted",
+                        psprintf("%s: the %s row it belongs to is deleted", entity->name, parent->name));
+            return false;
+        }
+    }
+    return true;
+}
+
 // What a decided event will write, and what to record once it is written.
 struct PlannedWrite {
     PushEvent *event;
@@ -257,7 +311,8 @@ static bool DecideEvent_Unsafe(PushContext *ctx, EntityRows *rows, PushEvent *ev
     memset(write, 0, sizeof(PlannedWrite));
     const EntityInfo *entity = LookupEntity_Unsafe(&ctx->entities, event->entity);
     if (entity == nullptr) {
-        SetRejected(event, "unknown_entity", psprintf("no synced entity is called \"%.64s\"", event->entity));
+        SetRejected(event, "unknown_entity",
+                    psprintf("no synced entity is called \"%s\"", ClipText(event->entity, -1, 64)));
         return false;
     }
     write->event = event;
@@ -291,11 +346,12 @@ static bool DecideEvent_Unsafe(PushContext *ctx, EntityRows *rows, PushEvent *ev
             return false;
         }
         if (write->plan.new_status != nullptr &&
-            !OrderStatusMoveAllowed(row->status, write->plan.new_status)) {
-            if (!event->override_status || !IsKnownOrderStatus(write->plan.new_status)) {
+            !StatusMoveAllowed(entity->status, row->status, write->plan.new_status)) {
+            if (!event->override_status || !IsKnownStatus(entity->status, write->plan.new_status)) {
                 SetRejected(event, "invalid_transition",
-                            psprintf("an order's status cannot move from \"%s\" to \"%.40s\"",
-                                     row->status ? row->status : "?", write->plan.new_status));
+                            psprintf("%s: the status cannot move from \"%s\" to \"%s\"", entity->name,
+                                     row->status ? ClipText(row->status, -1, 40) : "?",
+                                     ClipText(write->plan.new_status, -1, 40)));
                 return false;
             }
             write->override_used = true;
@@ -306,12 +362,19 @@ static bool DecideEvent_Unsafe(PushContext *ctx, EntityRows *rows, PushEvent *ev
         SetAccepted(event, row->version); // already a tombstone: nothing to write
         return false;
     }
-    const char *why =
-        ForbiddenReason(ctx->role, event->entity, event->op, write->restore, write->override_used);
+    if (event->op == EventOp::Create && write->plan.new_status != nullptr &&
+        !IsKnownStatus(entity->status, write->plan.new_status)) {
+        SetRejected(event, "invalid_transition",
+                    psprintf("%s: \"%s\" is not a status", entity->name, ClipText(write->plan.new_status, -1, 40)));
+        return false;
+    }
+    const char *why = ForbiddenReason(ctx->role, entity->rules, event->op, write->restore, write->override_used);
     if (why != nullptr) {
         SetRejected(event, "forbidden", why);
         return false;
     }
+    if (event->op != EventOp::Delete && !ParentsLive_Unsafe(ctx, entity, event))
+        return false;
     return true;
 }
 
@@ -393,13 +456,16 @@ static void ExecuteRun_Unsafe(void *arg) {
     else
         run->written = ExecReplannedPlan_Unsafe(sql, 3, argtypes, values, nullptr, false, 0);
     run->returned = SPI_tuptable;
-    // Deleting orders tombstones their line items too, so no device keeps
-    // live items of a deleted order, and the purge later removes both.
-    if (run->writes[0].event->op == EventOp::Delete && IsOrders(run->writes[0].entity))
-        ExecReplannedPlan_Unsafe(
-            "UPDATE shopsync.order_items SET deleted_at = now()"
-            " WHERE shop_id = $3 AND order_id = ANY($1) AND deleted_at IS NULL AND $2 IS NOT NULL",
-            3, argtypes, values, nullptr, false, 0);
+    // A parent's tombstone cascades to its children, so no device keeps live
+    // children of a deleted parent, and the purge later removes both.
+    const EntityInfo *entity = run->writes[0].entity;
+    if (run->writes[0].event->op == EventOp::Delete)
+        for (int c = 0; c < entity->nchildren; c++)
+            ExecReplannedPlan_Unsafe(psprintf("UPDATE %s SET deleted_at = now() WHERE shop_id = $3 AND %s = ANY($1)"
+                                              " AND deleted_at IS NULL AND $2 IS NOT NULL",
+                                              entity->children[c].qualified,
+                                              quote_identifier(entity->children[c].column)),
+                                     3, argtypes, values, nullptr, false, 0);
 }
 
 static void RecordWritten_Unsafe(const PushContext *ctx, PlannedWrite *write, int64 version) {
@@ -440,8 +506,9 @@ static void WriteRun_Unsafe(const PushContext *ctx, PlannedWrite *writes, int n)
     SubxactError error;
     if (!RunInSubtransaction_Unsafe(ExecuteRun_Unsafe, &run, &error)) {
         if (n == 1) {
-            SetRejected(writes[0].event, ReasonForSqlState(error.sqlstate, error.constraint_name),
-                        error.message);
+            const char *reason = ReasonForSqlState(error.sqlstate, error.constraint_name);
+            const char *message = ClientMessageForReason(reason, error.sqlstate);
+            SetRejected(writes[0].event, reason, message ? message : ClipText(error.message, -1, 200));
             return;
         }
         for (int i = 0; i < n; i++)
@@ -480,6 +547,79 @@ static bool JoinsRun(const PlannedWrite *run, int n, const PlannedWrite &next) {
     return true;
 }
 
+// ---- write groups -------------------------------------------------------------------
+
+// Applies the events of one write group in one subtransaction, parents
+// before children (stable by entity depth), one event at a time. The first
+// event refused or in conflict is the culprit: the subtransaction rolls back
+// (rows, log entries, audit), the row states return to what they were, and
+// every other event of the group becomes group_failed with the culprit as cause.
+static void ApplyGroup_Unsafe(PushContext *ctx, EntityRows *rows, PushEvent **members, int m) {
+    int *depth = (int *)palloc0(sizeof(int) * m);
+    for (int i = 0; i < m; i++) {
+        const EntityInfo *entity = LookupEntity_Unsafe(&ctx->entities, members[i]->entity);
+        depth[i] = entity ? EntityDepth_Unsafe(&ctx->entities, entity) : 0;
+    }
+    for (int i = 1; i < m; i++) // insertion sort: stable, groups are small
+        for (int j = i; j > 0 && depth[j - 1] > depth[j]; j--) {
+            int d = depth[j];
+            depth[j] = depth[j - 1];
+            depth[j - 1] = d;
+            PushEvent *e = members[j];
+            members[j] = members[j - 1];
+            members[j - 1] = e;
+        }
+    // row states to restore if the group rolls back
+    int nsaved = 0;
+    for (EntityRows *set = rows; set != nullptr; set = set->next)
+        nsaved += set->nrows;
+    RowState *saved = (RowState *)palloc(sizeof(RowState) * Max(nsaved, 1));
+    int k = 0;
+    for (EntityRows *set = rows; set != nullptr; set = set->next)
+        for (int r = 0; r < set->nrows; r++)
+            saved[k++] = set->rows[r];
+
+    MemoryContext caller_context = CurrentMemoryContext;
+    ResourceOwner caller_owner = CurrentResourceOwner;
+    BeginInternalSubTransaction(NULL);
+    MemoryContextSwitchTo(caller_context);
+    PushEvent *culprit = nullptr;
+    PG_TRY();
+    {
+        for (int i = 0; i < m && culprit == nullptr; i++) {
+            PlannedWrite write;
+            if (DecideEvent_Unsafe(ctx, rows, members[i], &write))
+                WriteRun_Unsafe(ctx, &write, 1);
+            if (members[i]->status != OutcomeStatus::Accepted)
+                culprit = members[i];
+        }
+        if (culprit == nullptr)
+            ReleaseCurrentSubTransaction();
+        else
+            RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(caller_context);
+        CurrentResourceOwner = caller_owner;
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(caller_context);
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(caller_context);
+        CurrentResourceOwner = caller_owner;
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    if (culprit == nullptr)
+        return;
+    k = 0;
+    for (EntityRows *set = rows; set != nullptr; set = set->next)
+        for (int r = 0; r < set->nrows; r++)
+            set->rows[r] = saved[k++];
+    for (int i = 0; i < m; i++)
+        if (members[i] != culprit)
+            SetGroupFailed(members[i], culprit);
+}
+
 void ApplyEvents_Unsafe(PushContext *ctx, PushEvent **events, int n) {
     // Lock every named row of every known entity, entity by entity.
     EntityRows *rows = nullptr;
@@ -498,16 +638,36 @@ void ApplyEvents_Unsafe(PushContext *ctx, PushEvent **events, int n) {
     }
 
     PlannedWrite *run = (PlannedWrite *)palloc(sizeof(PlannedWrite) * Max(n, 1));
+    PushEvent **members = (PushEvent **)palloc(sizeof(PushEvent *) * Max(n, 1));
+    bool *done = (bool *)palloc0(sizeof(bool) * Max(n, 1));
     int run_length = 0;
     for (int i = 0; i < n; i++) {
-        // An event on a row the pending run writes must see that write first.
-        for (int j = 0; j < run_length; j++)
-            if (strcmp(run[j].event->entity, events[i]->entity) == 0 &&
-                UuidEquals(run[j].event->entity_id, events[i]->entity_id)) {
-                WriteRun_Unsafe(ctx, run, run_length);
-                run_length = 0;
-                break;
-            }
+        if (done[i])
+            continue;
+        if (events[i]->has_group) {
+            // the whole group, where its first event stands
+            WriteRun_Unsafe(ctx, run, run_length);
+            run_length = 0;
+            int m = 0;
+            for (int j = i; j < n; j++)
+                if (!done[j] && SameGroup(*events[i], *events[j])) {
+                    members[m++] = events[j];
+                    done[j] = true;
+                }
+            ApplyGroup_Unsafe(ctx, rows, members, m);
+            continue;
+        }
+        // An event on a row the pending run writes must see that write first,
+        // and a child's parent check must see its parents written.
+        const EntityInfo *entity = LookupEntity_Unsafe(&ctx->entities, events[i]->entity);
+        bool flush = entity != nullptr && entity->nparents > 0 && run_length > 0;
+        for (int j = 0; j < run_length && !flush; j++)
+            flush = strcmp(run[j].event->entity, events[i]->entity) == 0 &&
+                    UuidEquals(run[j].event->entity_id, events[i]->entity_id);
+        if (flush) {
+            WriteRun_Unsafe(ctx, run, run_length);
+            run_length = 0;
+        }
         PlannedWrite write;
         if (!DecideEvent_Unsafe(ctx, rows, events[i], &write))
             continue;

@@ -1,7 +1,7 @@
 // extension/pg/push_event_parse.cpp — the structure of one pushed event.
 //   {"idempotency_key": uuid, "entity": text, "entity_id": uuid,
 //    "op": "create"|"update"|"delete", "base_version": int >= 0,
-//    "payload": object, "override": bool}
+//    "payload": object, "override": bool, "group_id": uuid}
 // Anything else is rejected as invalid_event, with a message naming the field.
 #include "shopsync.hpp"
 #include "json_util.hpp"
@@ -36,15 +36,32 @@ void StartEntry(PushEvent *event, OutcomeStatus status) {
 
 void SetRejected(PushEvent *event, const char *reason, const char *message) {
     StartEntry(event, OutcomeStatus::Rejected);
+    event->reason = reason;
     AppendJsonKey(event->entry, "reason", false);
     AppendJsonString(event->entry, reason);
     AppendJsonKey(event->entry, "message", false);
     AppendJsonString(event->entry, message);
 }
 
+void SetGroupFailed(PushEvent *event, const PushEvent *culprit) {
+    const char *cause = culprit->status == OutcomeStatus::Conflict ? "conflict" : culprit->reason;
+    SetRejected(event, "group_failed",
+                psprintf("another event of this write group was %s; nothing of the group was applied",
+                         culprit->status == OutcomeStatus::Conflict ? "a conflict" : "rejected"));
+    appendStringInfoString(event->entry, ",\"cause\":{\"idempotency_key\":");
+    AppendJsonString(event->entry, culprit->key_valid ? culprit->key_text : nullptr);
+    appendStringInfoString(event->entry, ",\"reason\":");
+    AppendJsonString(event->entry, cause);
+    appendStringInfoChar(event->entry, '}');
+}
+
+bool SameGroup(const PushEvent &a, const PushEvent &b) {
+    return a.has_group && b.has_group && UuidEquals(a.group_id, b.group_id);
+}
+
 static bool IsKnownEventField(const char *key, int len) {
     static const char *const kFields[] = {"idempotency_key", "entity",  "entity_id", "op",
-                                          "base_version",    "payload", "override"};
+                                          "base_version",    "payload", "override", "group_id"};
     for (const char *field : kFields)
         if ((int)strlen(field) == len && memcmp(field, key, len) == 0)
             return true;
@@ -94,6 +111,15 @@ void ParseEvent_Unsafe(const JsonbValue &element, PushEvent *event) {
     char *text = JsonbToCString(nullptr, &canonical->root, VARSIZE(canonical));
     event->hash = Sha256Hex_Unsafe(text, strlen(text));
 
+    // The group is read first, so that even a malformed member fails its group.
+    if (JsonbGetKey(object, "group_id", &v)) {
+        char *group = JsonbValueCString(v);
+        event->has_group = ParseUuid(group, &event->group_id);
+        if (!event->has_group) {
+            SetRejected(event, "invalid_event", "group_id must be a uuid string");
+            return;
+        }
+    }
     if (!event->key_valid) {
         SetRejected(event, "invalid_event", "idempotency_key must be a uuid string");
         return;
@@ -104,7 +130,7 @@ void ParseEvent_Unsafe(const JsonbValue &element, PushEvent *event) {
         if (token == WJB_KEY && !IsKnownEventField(v.val.string.val, v.val.string.len)) {
             SetRejected(
                 event, "invalid_event",
-                psprintf("unknown event field \"%.*s\"", Min(v.val.string.len, 64), v.val.string.val));
+                psprintf("unknown event field \"%s\"", ClipText(v.val.string.val, v.val.string.len, 64)));
             return;
         }
     }

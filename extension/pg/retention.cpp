@@ -6,6 +6,7 @@
 // cursor_expired. The log is cut as a prefix per shop (everything up to the
 // newest entry older than the window), never with holes. Safe to run
 // concurrently with traffic and to schedule with pg_cron.
+#include "call_state.hpp"
 #include "guard.hpp"
 #include "plan_cache.hpp"
 #include "shopsync.hpp"
@@ -66,65 +67,91 @@ static Datum Purge_Unsafe(Datum tombstone_age, Datum log_age, Datum key_age) {
     return DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
 }
 
+struct PurgeArgs {
+    Datum tombstone_age, log_age, key_age;
+};
+
+static Datum PurgeCall_Unsafe(void *arg) {
+    PurgeArgs *args = (PurgeArgs *)arg;
+    return Purge_Unsafe(args->tombstone_age, args->log_age, args->key_age);
+}
+
 // shopsync.purge(tombstone_age interval, log_age interval, key_age interval) returns jsonb
 // NULL arguments take the GUC windows.
 SHOPSYNC_FUNCTION(purge) {
-    Datum tombstone_age =
+    PurgeArgs args;
+    args.tombstone_age =
         PG_ARGISNULL(0) ? IntervalDays_Unsafe(guc_tombstone_retention_days) : PG_GETARG_DATUM(0);
-    Datum log_age = PG_ARGISNULL(1) ? IntervalDays_Unsafe(guc_log_retention_days) : PG_GETARG_DATUM(1);
-    Datum key_age =
-        PG_ARGISNULL(2) ? IntervalDays_Unsafe(guc_idempotency_retention_days) : PG_GETARG_DATUM(2);
+    args.log_age = PG_ARGISNULL(1) ? IntervalDays_Unsafe(guc_log_retention_days) : PG_GETARG_DATUM(1);
+    args.key_age = PG_ARGISNULL(2) ? IntervalDays_Unsafe(guc_idempotency_retention_days) : PG_GETARG_DATUM(2);
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
-    Datum result;
-    purge_running = true; // lets the stamp trigger really delete; see trigger_stamp.cpp
-    PG_TRY();
-    { result = Purge_Unsafe(tombstone_age, log_age, key_age); }
-    PG_FINALLY();
-    { purge_running = false; }
-    PG_END_TRY();
+    // A purge call lets the stamp trigger really delete (trigger_stamp.cpp).
+    CallState call = {CallKind::Purge, nullptr, false};
+    Datum result = RunAsCall_Unsafe(call, PurgeCall_Unsafe, &args);
     result = PointerGetDatum(SPI_datumTransfer(result, false, -1));
     SPI_finish();
     PG_RETURN_DATUM(result);
 }
 
+// The synced tables, children before the tables they reference (foreign keys
+// between synced tables), so deleting them in this order never trips a key.
+static const char *const kTablesChildrenFirst =
+    "WITH RECURSIVE edges AS ("
+    "  SELECT DISTINCT c.conrelid AS child, c.confrelid AS parent FROM pg_catalog.pg_constraint c"
+    "  WHERE c.contype = 'f' AND c.conrelid <> c.confrelid"
+    "    AND c.conrelid IN (SELECT relid FROM shopsync.synced_tables)"
+    "    AND c.confrelid IN (SELECT relid FROM shopsync.synced_tables)),"
+    " up (relid, depth) AS ("
+    "  SELECT relid::oid, 0 FROM shopsync.synced_tables"
+    "  UNION ALL SELECT e.parent, u.depth + 1 FROM up u JOIN edges e ON e.child = u.relid WHERE u.depth < 32)"
+    " SELECT relid::regclass::text FROM up GROUP BY relid ORDER BY max(depth), 1";
+
+static Datum DeleteShopCall_Unsafe(void *arg) {
+    Datum shop = *(Datum *)arg;
+    Oid argtypes[1] = {UUIDOID};
+    Datum values[1] = {shop};
+    if (ExecCachedPlan_Unsafe("SELECT 1 FROM shopsync.shops WHERE id = $1 FOR UPDATE", 1, argtypes, values,
+                              nullptr, false, 1) == 0)
+        ereport(ERROR,
+                (errcode(ERRCODE_NO_DATA_FOUND), errmsg("no shop %s", UuidToCString(*DatumGetUUIDP(shop)))));
+    ExecCachedPlan_Unsafe(kTablesChildrenFirst, 0, nullptr, nullptr, nullptr, true, 0);
+    uint64 ntables = SPI_processed;
+    char **tables = (char **)palloc(sizeof(char *) * Max(ntables, 1));
+    for (uint64 i = 0; i < ntables; i++)
+        tables[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+    StringInfoData out;
+    initStringInfo(&out);
+    appendStringInfoString(&out, "{\"rows\":{");
+    for (uint64 i = 0; i < ntables; i++) {
+        uint64 removed = ExecReplannedPlan_Unsafe(psprintf("DELETE FROM %s WHERE shop_id = $1", tables[i]), 1,
+                                                  argtypes, values, nullptr, false, 0);
+        appendStringInfo(&out, "%s\"%s\":" UINT64_FORMAT, i ? "," : "", tables[i], removed);
+    }
+    uint64 log_removed = ExecCachedPlan_Unsafe("DELETE FROM shopsync.change_log WHERE shop_id = $1", 1,
+                                               argtypes, values, nullptr, false, 0);
+    uint64 keys_removed = ExecCachedPlan_Unsafe("DELETE FROM shopsync.idempotency_keys WHERE shop_id = $1", 1,
+                                                argtypes, values, nullptr, false, 0);
+    // members, cursor, devices, audit and refresh tokens go by cascade
+    ExecCachedPlan_Unsafe("DELETE FROM shopsync.shops WHERE id = $1", 1, argtypes, values, nullptr, false, 0);
+    appendStringInfo(&out, "},\"change_log\":" UINT64_FORMAT ",\"idempotency_keys\":" UINT64_FORMAT "}",
+                     log_removed, keys_removed);
+    return DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
+}
+
 // shopsync.delete_shop(shop uuid) returns jsonb — removes a shop and all its
-// data (rows, log, keys, devices, audit) for good, e.g. when a customer leaves.
-// A plain DELETE FROM shops cannot do it: the synced tables would turn the
-// cascaded deletes into tombstones.
+// data for good, e.g. when a customer leaves: the rows of every synced table
+// (children first), its log and keys, then the shop with its members,
+// cursor, devices and audit entries. Nothing of it is logged. A plain DELETE
+// FROM shops is refused (shopsync.refuse_shop_delete).
 SHOPSYNC_FUNCTION(delete_shop) {
     if (PG_ARGISNULL(0))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("shop is required")));
     Datum shop = PG_GETARG_DATUM(0);
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
-    Oid argtypes[1] = {UUIDOID};
-    Datum values[1] = {shop};
-    int64 log_removed = 0, keys_removed = 0;
-    purge_running = true;
-    deleting_shop = true;
-    PG_TRY();
-    {
-        if (ExecCachedPlan_Unsafe("DELETE FROM shopsync.shops WHERE id = $1", 1, argtypes, values, nullptr,
-                                  false, 0) == 0)
-            ereport(ERROR, (errcode(ERRCODE_NO_DATA_FOUND),
-                            errmsg("no shop %s", UuidToCString(*DatumGetUUIDP(shop)))));
-        log_removed = (int64)ExecCachedPlan_Unsafe("DELETE FROM shopsync.change_log WHERE shop_id = $1", 1,
-                                                   argtypes, values, nullptr, false, 0);
-        keys_removed =
-            (int64)ExecCachedPlan_Unsafe("DELETE FROM shopsync.idempotency_keys WHERE shop_id = $1", 1,
-                                         argtypes, values, nullptr, false, 0);
-    }
-    PG_FINALLY();
-    {
-        purge_running = false;
-        deleting_shop = false;
-    }
-    PG_END_TRY();
-    Datum result =
-        DirectFunctionCall1(jsonb_in, CStringGetDatum(psprintf("{\"change_log\": " INT64_FORMAT
-                                                               ", \"idempotency_keys\": " INT64_FORMAT "}",
-                                                               log_removed, keys_removed)));
+    CallState call = {CallKind::DeleteShop, nullptr, false};
+    Datum result = RunAsCall_Unsafe(call, DeleteShopCall_Unsafe, &shop);
     result = PointerGetDatum(SPI_datumTransfer(result, false, -1));
     SPI_finish();
     PG_RETURN_DATUM(result);

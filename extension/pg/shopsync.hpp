@@ -13,6 +13,7 @@ extern int guc_max_field_bytes; // largest accepted text value
 extern int guc_tombstone_retention_days;
 extern int guc_log_retention_days;
 extern int guc_idempotency_retention_days;
+extern int guc_min_client_protocol; // oldest client protocol served
 constexpr int kMaxBatchCeiling = 1000;
 
 // The caller as the JWT claims (request.jwt.claims) describe it.
@@ -29,14 +30,6 @@ const Claims &CurrentClaims_Unsafe();
 
 // Shop of the caller, or an ERROR (42501) when the claims name none.
 pg_uuid_t RequireShop_Unsafe();
-
-// Per-backend state of a running sync call; reset at transaction end.
-// A plain C++ flag, not a GUC, so that no client can switch it on with SET.
-extern bool purge_running;
-extern bool deleting_shop;            // a whole shop goes: nothing of it is logged
-extern const char *current_device_id; // palloc'd in TopTransactionContext, or null
-
-void RegisterTransactionCallbacks();
 
 // Helpers shared by the SQL-callable functions.
 Datum UuidGetDatumCopy(const pg_uuid_t &id);

@@ -5,6 +5,7 @@
 #include "api_common.hpp"
 #include "entity_registry.hpp"
 #include "guard.hpp"
+#include "json_util.hpp"
 #include "plan_cache.hpp"
 #include "shopsync.hpp"
 
@@ -29,7 +30,7 @@ SHOPSYNC_FUNCTION(sync_snapshot) {
     EntityInfo *entity = LookupEntity_Unsafe(&cache, entity_name);
     if (entity == nullptr)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("no synced entity is called \"%.64s\"", entity_name),
+                        errmsg("no synced entity is called \"%s\"", ClipText(entity_name, -1, 64)),
                         errhint("api.sync_health() lists the entities.")));
     int64 cursor = ShopLastSeq_Unsafe(shop);
 

@@ -7,6 +7,7 @@
 //                             STATEMENT: writes the buffer (change_buffer.cpp).
 // Every committed write of a synced table thus lands in change_log in the
 // same transaction, with a per-shop gapless seq in commit order.
+#include "call_state.hpp"
 #include "change_buffer.hpp"
 #include "guard.hpp"
 #include "shopsync.hpp"
@@ -34,7 +35,7 @@ SHOPSYNC_FUNCTION(log_row) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("shopsync.log_row(entity) must fire AFTER INSERT OR UPDATE ... FOR "
                                "EACH ROW")));
-    if (deleting_shop)
+    if (CurrentCall().kind == CallKind::DeleteShop) // a whole shop goes: nothing of it is logged
         return PointerGetDatum(nullptr);
     Relation rel = td->tg_relation;
     SyncColumns cols = LookupSyncColumns_Unsafe(rel);
@@ -48,7 +49,7 @@ SHOPSYNC_FUNCTION(flush_log) {
     if (!CALLED_AS_TRIGGER(fcinfo))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("shopsync.flush_log() must be called as a trigger")));
-    if (defer_change_flush)
+    if (CurrentCall().defer_change_flush)
         return PointerGetDatum(nullptr);
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");

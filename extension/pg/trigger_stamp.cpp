@@ -12,6 +12,7 @@
 // Version and updated_at are corrected silently (a client's value is never
 // trusted, but an admin's UPDATE should just work); identity changes are
 // refused, because silently keeping the old id would hide a bug.
+#include "call_state.hpp"
 #include "guard.hpp"
 #include "plan_cache.hpp"
 #include "shopsync.hpp"
@@ -110,14 +111,16 @@ static void TombstoneInsteadOfDelete_Unsafe(Relation rel, HeapTuple tuple, const
     TupleDesc desc = RelationGetDescr(rel);
     bool isnull;
     Datum id = ColumnValue_Unsafe(tuple, desc, cols.id, &isnull);
-    char *sql = psprintf("UPDATE ONLY %s SET deleted_at = now() WHERE id = $1",
+    Datum shop = ColumnValue_Unsafe(tuple, desc, cols.shop_id, &isnull);
+    // ids live per shop: the tenant key is (shop_id, id)
+    char *sql = psprintf("UPDATE ONLY %s SET deleted_at = now() WHERE shop_id = $2 AND id = $1",
                          quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
                                                     RelationGetRelationName(rel)));
-    Oid argtypes[1] = {UUIDOID};
-    Datum values[1] = {id};
+    Oid argtypes[2] = {UUIDOID, UUIDOID};
+    Datum values[2] = {id, shop};
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
-    ExecCachedPlan_Unsafe(sql, 1, argtypes, values, nullptr, false, 0);
+    ExecCachedPlan_Unsafe(sql, 2, argtypes, values, nullptr, false, 0);
     SPI_finish();
 }
 
@@ -139,7 +142,7 @@ SHOPSYNC_FUNCTION(stamp_row) {
         return PointerGetDatum(StampUpdate_Unsafe(rel, td->tg_trigtuple, td->tg_newtuple, cols));
 
     // DELETE
-    if (purge_running)
+    if (CallRemovesRows())
         return PointerGetDatum(td->tg_trigtuple);
     if (ColumnIsNull(td->tg_trigtuple, RelationGetDescr(rel), cols.deleted_at))
         TombstoneInsteadOfDelete_Unsafe(rel, td->tg_trigtuple, cols);
@@ -153,11 +156,27 @@ SHOPSYNC_FUNCTION(refuse_truncate) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("shopsync.refuse_truncate() must be called as a trigger")));
     TriggerData *td = (TriggerData *)fcinfo->context;
-    if (!purge_running)
+    if (!CallRemovesRows())
         ereport(ERROR,
                 (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                  errmsg("cannot truncate synced table \"%s\"", RelationGetRelationName(td->tg_relation)),
                  errhint("Delete rows instead; they become tombstones that reach every "
                          "device.")));
     PG_RETURN_NULL();
+}
+
+// shopsync.refuse_shop_delete() — BEFORE DELETE ON shopsync.shops FOR EACH ROW:
+// a cascade from shops would turn the synced rows into tombstones (or be
+// blocked by a user table's key); shopsync.delete_shop() removes them first.
+SHOPSYNC_FUNCTION(refuse_shop_delete) {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("shopsync.refuse_shop_delete() must be called as a trigger")));
+    TriggerData *td = (TriggerData *)fcinfo->context;
+    if (CurrentCall().kind != CallKind::DeleteShop)
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("delete a shop with shopsync.delete_shop(), not with DELETE"),
+                        errhint("shopsync.delete_shop(shop) removes the rows of every synced table, its log "
+                                "and keys, then the shop.")));
+    return PointerGetDatum(td->tg_trigtuple);
 }

@@ -89,8 +89,24 @@ CREATE TABLE shopsync.audit_log (
 CREATE INDEX audit_log_shop_idx ON shopsync.audit_log (shop_id, at);
 
 -- Tables registered with enable_sync(); entity is the name clients use.
+-- The rest of a row is the entity's rules, read by the one push engine
+-- (rules as data, DESIGN §2): who may write and who may delete or restore,
+-- the status column with its allowed moves and who may override them, and
+-- the parent links (a child needs a live parent; a parent's tombstone
+-- cascades to its children). api.sync_health() serves them to devices.
 CREATE TABLE shopsync.synced_tables (
-    relid       regclass PRIMARY KEY,
-    entity      text NOT NULL UNIQUE,
-    enabled_at  timestamptz NOT NULL DEFAULT now()
+    relid          regclass PRIMARY KEY,
+    entity         text NOT NULL UNIQUE,
+    enabled_at     timestamptz NOT NULL DEFAULT now(),
+    write_roles    text[] NOT NULL DEFAULT '{owner,staff}'
+                   CHECK (write_roles <@ '{owner,staff}'),
+    delete_roles   text[] NOT NULL DEFAULT '{owner}'
+                   CHECK (delete_roles <@ '{owner,staff}'),
+    status_column  text,
+    -- {"from": ["to", …], …}: every status is a key; staying in place is always allowed
+    status_transitions jsonb CHECK ((status_column IS NULL) = (status_transitions IS NULL)),
+    override_roles text[] NOT NULL DEFAULT '{owner}'
+                   CHECK (override_roles <@ '{owner,staff}'),
+    -- [{"entity": "orders", "column": "order_id"}, …]
+    parents        jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(parents) = 'array')
 );

@@ -11,6 +11,19 @@ CREATE FUNCTION shopsync.current_user_id() RETURNS uuid
 COMMENT ON FUNCTION shopsync.current_user_id() IS
     'User of the caller (claim sub); NULL without one.';
 
+-- The caller's shop if the caller (claim sub) is a member of it, else NULL.
+-- Every RLS policy compares with (SELECT shopsync.current_member_shop_id()):
+-- one lookup by shop_members' primary key per statement, so a removed
+-- member loses every row at once, on every route. SECURITY DEFINER: it reads
+-- shop_members past that table's own policy.
+CREATE FUNCTION shopsync.current_member_shop_id() RETURNS uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT m.shop_id FROM shopsync.shop_members m
+     WHERE m.shop_id = shopsync.current_shop_id() AND m.user_id = shopsync.current_user_id()
+$$;
+COMMENT ON FUNCTION shopsync.current_member_shop_id() IS
+    'The caller''s shop claim when the caller is a member of that shop; NULL otherwise. Used by every RLS policy.';
+
 CREATE FUNCTION shopsync.stamp_row() RETURNS trigger
     AS 'MODULE_PATHNAME', 'stamp_row' LANGUAGE C;
 COMMENT ON FUNCTION shopsync.stamp_row() IS
@@ -30,3 +43,10 @@ COMMENT ON FUNCTION shopsync.flush_log() IS
 
 CREATE FUNCTION shopsync.refuse_truncate() RETURNS trigger
     AS 'MODULE_PATHNAME', 'refuse_truncate' LANGUAGE C;
+
+-- A shop goes only through shopsync.delete_shop(), which removes the rows of
+-- every synced table first (a cascade would turn them into tombstones).
+CREATE FUNCTION shopsync.refuse_shop_delete() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'refuse_shop_delete' LANGUAGE C;
+CREATE TRIGGER shopsync_refuse_delete BEFORE DELETE ON shopsync.shops
+    FOR EACH ROW EXECUTE FUNCTION shopsync.refuse_shop_delete();

@@ -1,9 +1,10 @@
--- sql/src/30_entities.sql — the shop app's synced entities. Display codes are
--- unique per shop among live rows and are never keys; references stay inside
--- one shop through (shop_id, id) foreign keys.
+-- sql/src/30_entities.sql — the shop app's synced entities. Every one is keyed
+-- by (shop_id, id): ids live per shop. Display codes are unique per shop among
+-- live rows and are never keys; references stay inside one shop through
+-- (shop_id, id) foreign keys.
 
 CREATE TABLE shopsync.customers (
-    id             uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    id             uuid NOT NULL DEFAULT gen_random_uuid(),
     shop_id        uuid NOT NULL REFERENCES shopsync.shops (id) ON DELETE CASCADE,
     customer_code  text CHECK (length(customer_code) BETWEEN 1 AND 40),
     name           text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
@@ -14,13 +15,13 @@ CREATE TABLE shopsync.customers (
     version        bigint NOT NULL DEFAULT 1,
     updated_at     timestamptz NOT NULL DEFAULT now(),
     deleted_at     timestamptz,
-    UNIQUE (shop_id, id)
+    PRIMARY KEY (shop_id, id)
 );
 CREATE UNIQUE INDEX customers_code_live_idx ON shopsync.customers (shop_id, customer_code)
     WHERE deleted_at IS NULL;
 
 CREATE TABLE shopsync.orders (
-    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    id           uuid NOT NULL DEFAULT gen_random_uuid(),
     shop_id      uuid NOT NULL REFERENCES shopsync.shops (id) ON DELETE CASCADE,
     order_code   text CHECK (length(order_code) BETWEEN 1 AND 40),
     customer_id  uuid,
@@ -35,7 +36,7 @@ CREATE TABLE shopsync.orders (
     version      bigint NOT NULL DEFAULT 1,
     updated_at   timestamptz NOT NULL DEFAULT now(),
     deleted_at   timestamptz,
-    UNIQUE (shop_id, id),
+    PRIMARY KEY (shop_id, id),
     -- A purged customer leaves its orders without one (PostgreSQL 15 column list).
     FOREIGN KEY (shop_id, customer_id) REFERENCES shopsync.customers (shop_id, id)
         ON DELETE SET NULL (customer_id)
@@ -45,7 +46,7 @@ CREATE UNIQUE INDEX orders_code_live_idx ON shopsync.orders (shop_id, order_code
 CREATE INDEX orders_customer_idx ON shopsync.orders (shop_id, customer_id);
 
 CREATE TABLE shopsync.order_items (
-    id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    id            uuid NOT NULL DEFAULT gen_random_uuid(),
     shop_id       uuid NOT NULL REFERENCES shopsync.shops (id) ON DELETE CASCADE,
     order_id      uuid NOT NULL,
     product_name  text NOT NULL CHECK (length(product_name) BETWEEN 1 AND 200),
@@ -56,13 +57,14 @@ CREATE TABLE shopsync.order_items (
     version       bigint NOT NULL DEFAULT 1,
     updated_at    timestamptz NOT NULL DEFAULT now(),
     deleted_at    timestamptz,
+    PRIMARY KEY (shop_id, id),
     FOREIGN KEY (shop_id, order_id) REFERENCES shopsync.orders (shop_id, id) ON DELETE CASCADE
 );
 CREATE INDEX order_items_order_idx ON shopsync.order_items (shop_id, order_id);
 
 -- One row per shop.
 CREATE TABLE shopsync.shop_settings (
-    id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    id            uuid NOT NULL DEFAULT gen_random_uuid(),
     shop_id       uuid NOT NULL UNIQUE REFERENCES shopsync.shops (id) ON DELETE CASCADE,
     display_name  text CHECK (length(display_name) <= 200),
     currency      text NOT NULL DEFAULT 'USD' CHECK (currency ~ '^[A-Z]{3}$'),
@@ -70,10 +72,20 @@ CREATE TABLE shopsync.shop_settings (
     timezone      text NOT NULL DEFAULT 'UTC' CHECK (length(timezone) <= 64),
     version       bigint NOT NULL DEFAULT 1,
     updated_at    timestamptz NOT NULL DEFAULT now(),
-    deleted_at    timestamptz
+    deleted_at    timestamptz,
+    PRIMARY KEY (shop_id, id)
 );
 
-SELECT shopsync.enable_sync('shopsync.customers');
-SELECT shopsync.enable_sync('shopsync.orders');
-SELECT shopsync.enable_sync('shopsync.order_items');
-SELECT shopsync.enable_sync('shopsync.shop_settings');
+-- The built-in entities' rules, registered as a user's table would be.
+SELECT shopsync.enable_sync('shopsync.customers', rules => '{"delete_roles": ["owner"]}');
+-- An order's status only moves forward (cancelled from pending or confirmed);
+-- moving it any other way needs an owner's explicit override (audited).
+SELECT shopsync.enable_sync('shopsync.orders', rules => '{"delete_roles": ["owner"],
+    "status": {"column": "status", "override_roles": ["owner"], "transitions": {
+        "pending": ["confirmed", "shipping", "delivered", "cancelled"],
+        "confirmed": ["shipping", "delivered", "cancelled"],
+        "shipping": ["delivered"], "delivered": [], "cancelled": []}}}');
+-- Line items are part of editing an order, which staff do.
+SELECT shopsync.enable_sync('shopsync.order_items',
+    rules => '{"delete_roles": ["owner", "staff"], "parents": [{"entity": "orders", "column": "order_id"}]}');
+SELECT shopsync.enable_sync('shopsync.shop_settings', rules => '{"write_roles": ["owner"], "delete_roles": ["owner"]}');

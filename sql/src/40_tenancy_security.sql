@@ -12,8 +12,8 @@ BEGIN
         EXECUTE format('ALTER TABLE shopsync.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE shopsync.%I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY shopsync_shop_isolation ON shopsync.%I
-                        USING (%I = (SELECT shopsync.current_shop_id()))
-                        WITH CHECK (%I = (SELECT shopsync.current_shop_id()))',
+                        USING (%I = (SELECT shopsync.current_member_shop_id()))
+                        WITH CHECK (%I = (SELECT shopsync.current_member_shop_id()))',
                        t, CASE t WHEN 'shops' THEN 'id' ELSE 'shop_id' END,
                        CASE t WHEN 'shops' THEN 'id' ELSE 'shop_id' END);
     END LOOP;
@@ -31,8 +31,8 @@ BEGIN
         -- Reads under RLS; every write goes through api.sync_push.
         GRANT SELECT ON shopsync.shops, shopsync.shop_members, shopsync.change_log,
                         shopsync.shop_cursors TO authenticated;
-        GRANT EXECUTE ON FUNCTION shopsync.current_shop_id(), shopsync.current_user_id()
-            TO authenticated;
+        GRANT EXECUTE ON FUNCTION shopsync.current_shop_id(), shopsync.current_user_id(),
+            shopsync.current_member_shop_id() TO authenticated;
     END IF;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anon') THEN
         GRANT USAGE ON SCHEMA api TO anon;
@@ -40,8 +40,8 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN
         GRANT USAGE ON SCHEMA shopsync, api TO service_role;
         GRANT ALL ON ALL TABLES IN SCHEMA shopsync TO service_role;
-        GRANT EXECUTE ON FUNCTION shopsync.current_shop_id(), shopsync.current_user_id()
-            TO service_role;
+        GRANT EXECUTE ON FUNCTION shopsync.current_shop_id(), shopsync.current_user_id(),
+            shopsync.current_member_shop_id() TO service_role;
     END IF;
 END
 $do$;

@@ -9,11 +9,11 @@ CREATE FUNCTION api.sync_push(body jsonb) RETURNS jsonb
 COMMENT ON FUNCTION api.sync_push(jsonb) IS
     'Applies a batch of device events in one transaction; returns accepted, conflicts, rejected and server_seq.';
 
-CREATE FUNCTION api.sync_pull(cursor bigint, lim integer DEFAULT 100) RETURNS jsonb
+CREATE FUNCTION api.sync_pull(cursor bigint, lim integer DEFAULT 100, protocol integer DEFAULT 1) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'sync_pull' LANGUAGE C STABLE
     SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION api.sync_pull(bigint, integer) IS
-    'Changes of the caller''s shop after cursor, in seq order, with cursor and has_more.';
+COMMENT ON FUNCTION api.sync_pull(bigint, integer, integer) IS
+    'Changes of the caller''s shop after cursor, in seq order, with cursor and has_more; protocol is the client''s (absent = 1).';
 
 CREATE FUNCTION api.sync_snapshot(entity text, after uuid DEFAULT NULL, lim integer DEFAULT 500)
     RETURNS json
@@ -26,7 +26,7 @@ CREATE FUNCTION api.sync_health() RETURNS jsonb
     AS 'MODULE_PATHNAME', 'sync_health' LANGUAGE C STABLE
     SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION api.sync_health() IS
-    'Extension version, server time, caller''s shop, user and role, latest seq and the synced entities.';
+    'Extension version, server time, caller''s shop, user and role, latest seq, the synced entities with their rules, and the protocol handshake.';
 
 CREATE FUNCTION shopsync.purge(tombstone_age interval DEFAULT NULL, log_age interval DEFAULT NULL,
                                key_age interval DEFAULT NULL) RETURNS jsonb
@@ -40,13 +40,13 @@ COMMENT ON FUNCTION shopsync.delete_shop(uuid) IS
     'Removes a shop with all its rows, log, keys, devices and audit entries, for good.';
 
 REVOKE ALL ON FUNCTION shopsync.delete_shop(uuid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION api.sync_push(jsonb), api.sync_pull(bigint, integer),
+REVOKE ALL ON FUNCTION api.sync_push(jsonb), api.sync_pull(bigint, integer, integer),
     api.sync_snapshot(text, uuid, integer), api.sync_health(),
     shopsync.purge(interval, interval, interval) FROM PUBLIC;
 DO $do$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN
-        GRANT EXECUTE ON FUNCTION api.sync_push(jsonb), api.sync_pull(bigint, integer),
+        GRANT EXECUTE ON FUNCTION api.sync_push(jsonb), api.sync_pull(bigint, integer, integer),
             api.sync_snapshot(text, uuid, integer), api.sync_health() TO authenticated;
     END IF;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN

@@ -5,6 +5,8 @@
 
 #include "rules.hpp"
 
+#include <string>
+
 using namespace shopsync;
 
 TEST_CASE("ParseShopRole knows exactly the three roles", "[rules]") {
@@ -26,61 +28,82 @@ TEST_CASE("ParseEventOp accepts create, update and delete only", "[rules]") {
     CHECK(ParseEventOp(nullptr) == EventOp::Invalid);
 }
 
-TEST_CASE("order status moves only forward", "[rules][status]") {
-    SECTION("the forward path, including skips") {
-        CHECK(OrderStatusMoveAllowed("pending", "confirmed"));
-        CHECK(OrderStatusMoveAllowed("confirmed", "shipping"));
-        CHECK(OrderStatusMoveAllowed("shipping", "delivered"));
-        CHECK(OrderStatusMoveAllowed("pending", "delivered"));
+// The built-in orders lifecycle, as sql/src/30_entities.sql registers it.
+static const char *const kOrderStatuses[] = {"pending", "confirmed", "shipping", "delivered", "cancelled"};
+static const StatusMove kOrderMoves[] = {
+    {"pending", "confirmed"},   {"pending", "shipping"},   {"pending", "delivered"}, {"pending", "cancelled"},
+    {"confirmed", "shipping"},  {"confirmed", "delivered"}, {"confirmed", "cancelled"},
+    {"shipping", "delivered"}};
+static const StatusRules kOrders = {5, kOrderStatuses, 8, kOrderMoves};
+
+TEST_CASE("a status moves only along its registered transitions", "[rules][status]") {
+    SECTION("the registered moves, including skips") {
+        CHECK(StatusMoveAllowed(kOrders, "pending", "confirmed"));
+        CHECK(StatusMoveAllowed(kOrders, "confirmed", "shipping"));
+        CHECK(StatusMoveAllowed(kOrders, "shipping", "delivered"));
+        CHECK(StatusMoveAllowed(kOrders, "pending", "delivered"));
     }
     SECTION("staying put is no move") {
-        CHECK(OrderStatusMoveAllowed("shipping", "shipping"));
-        CHECK(OrderStatusMoveAllowed("cancelled", "cancelled"));
+        CHECK(StatusMoveAllowed(kOrders, "shipping", "shipping"));
+        CHECK(StatusMoveAllowed(kOrders, "cancelled", "cancelled"));
     }
-    SECTION("backwards is refused") {
-        CHECK_FALSE(OrderStatusMoveAllowed("confirmed", "pending"));
-        CHECK_FALSE(OrderStatusMoveAllowed("delivered", "shipping"));
-        CHECK_FALSE(OrderStatusMoveAllowed("delivered", "pending"));
-    }
-    SECTION("cancelled only from pending or confirmed, and final") {
-        CHECK(OrderStatusMoveAllowed("pending", "cancelled"));
-        CHECK(OrderStatusMoveAllowed("confirmed", "cancelled"));
-        CHECK_FALSE(OrderStatusMoveAllowed("shipping", "cancelled"));
-        CHECK_FALSE(OrderStatusMoveAllowed("delivered", "cancelled"));
-        CHECK_FALSE(OrderStatusMoveAllowed("cancelled", "pending"));
-        CHECK_FALSE(OrderStatusMoveAllowed("cancelled", "delivered"));
+    SECTION("moves not registered are refused") {
+        CHECK_FALSE(StatusMoveAllowed(kOrders, "confirmed", "pending"));
+        CHECK_FALSE(StatusMoveAllowed(kOrders, "delivered", "shipping"));
+        CHECK_FALSE(StatusMoveAllowed(kOrders, "shipping", "cancelled"));
+        CHECK_FALSE(StatusMoveAllowed(kOrders, "cancelled", "pending"));
     }
     SECTION("unknown statuses never move") {
-        CHECK_FALSE(OrderStatusMoveAllowed("pending", "teleported"));
-        CHECK_FALSE(OrderStatusMoveAllowed("lost", "pending"));
-        CHECK_FALSE(OrderStatusMoveAllowed(nullptr, "pending"));
-        CHECK_FALSE(IsKnownOrderStatus("PENDING"));
+        CHECK_FALSE(StatusMoveAllowed(kOrders, "pending", "teleported"));
+        CHECK_FALSE(StatusMoveAllowed(kOrders, "lost", "pending"));
+        CHECK_FALSE(StatusMoveAllowed(kOrders, nullptr, "pending"));
+        CHECK_FALSE(IsKnownStatus(kOrders, "PENDING"));
+        CHECK(IsKnownStatus(kOrders, "cancelled"));
+    }
+    SECTION("every pair agrees with the list of moves") {
+        for (const char *from : kOrderStatuses)
+            for (const char *to : kOrderStatuses) {
+                bool listed = std::string(from) == to;
+                for (const StatusMove &m : kOrderMoves)
+                    listed = listed || (std::string(m.from) == from && std::string(m.to) == to);
+                CHECK(StatusMoveAllowed(kOrders, from, to) == listed);
+            }
     }
 }
 
-TEST_CASE("ForbiddenReason encodes who may do what", "[rules][roles]") {
-    SECTION("owners may do everything") {
-        CHECK(ForbiddenReason(ShopRole::Owner, "customers", EventOp::Delete, false, false) == nullptr);
-        CHECK(ForbiddenReason(ShopRole::Owner, "orders", EventOp::Update, true, true) == nullptr);
-        CHECK(ForbiddenReason(ShopRole::Owner, "shop_settings", EventOp::Update, false, false) == nullptr);
+TEST_CASE("ForbiddenReason reads who may do what from the entity's rules", "[rules][roles]") {
+    const RoleSet owner = RoleBit(ShopRole::Owner), staff = RoleBit(ShopRole::Staff);
+    const EntityRules owner_deletes = {owner | staff, owner, owner};
+    const EntityRules staff_deletes = {owner | staff, owner | staff, owner};
+    const EntityRules owner_only = {owner, owner, owner};
+    SECTION("the roles listed may act") {
+        CHECK(ForbiddenReason(ShopRole::Owner, owner_deletes, EventOp::Delete, false, false) == nullptr);
+        CHECK(ForbiddenReason(ShopRole::Owner, owner_deletes, EventOp::Update, true, true) == nullptr);
+        CHECK(ForbiddenReason(ShopRole::Owner, owner_only, EventOp::Update, false, false) == nullptr);
+        CHECK(ForbiddenReason(ShopRole::Staff, owner_deletes, EventOp::Create, false, false) == nullptr);
+        CHECK(ForbiddenReason(ShopRole::Staff, staff_deletes, EventOp::Delete, false, false) == nullptr);
+        CHECK(ForbiddenReason(ShopRole::Staff, staff_deletes, EventOp::Update, true, false) == nullptr);
     }
-    SECTION("staff create and update, but do not delete, restore or override") {
-        CHECK(ForbiddenReason(ShopRole::Staff, "customers", EventOp::Create, false, false) == nullptr);
-        CHECK(ForbiddenReason(ShopRole::Staff, "orders", EventOp::Update, false, false) == nullptr);
-        CHECK(ForbiddenReason(ShopRole::Staff, "customers", EventOp::Delete, false, false) != nullptr);
-        CHECK(ForbiddenReason(ShopRole::Staff, "orders", EventOp::Delete, false, false) != nullptr);
-        CHECK(ForbiddenReason(ShopRole::Staff, "orders", EventOp::Update, true, false) != nullptr);
-        CHECK(ForbiddenReason(ShopRole::Staff, "orders", EventOp::Update, false, true) != nullptr);
-        CHECK(ForbiddenReason(ShopRole::Staff, "shop_settings", EventOp::Update, false, false) != nullptr);
+    SECTION("the roles not listed may not") {
+        CHECK(ForbiddenReason(ShopRole::Staff, owner_deletes, EventOp::Delete, false, false) != nullptr);
+        CHECK(ForbiddenReason(ShopRole::Staff, owner_deletes, EventOp::Update, true, false) != nullptr);
+        CHECK(ForbiddenReason(ShopRole::Staff, owner_deletes, EventOp::Update, false, true) != nullptr);
+        CHECK(ForbiddenReason(ShopRole::Staff, owner_only, EventOp::Update, false, false) != nullptr);
+        CHECK(ForbiddenReason(ShopRole::Staff, owner_only, EventOp::Create, false, false) != nullptr);
     }
-    SECTION("line items are part of editing an order") {
-        CHECK(ForbiddenReason(ShopRole::Staff, "order_items", EventOp::Delete, false, false) == nullptr);
-        CHECK(ForbiddenReason(ShopRole::Staff, "order_items", EventOp::Update, true, false) == nullptr);
+    SECTION("viewers and strangers change nothing, whatever the rules") {
+        const EntityRules all = {~0u, ~0u, ~0u};
+        CHECK(ForbiddenReason(ShopRole::Viewer, all, EventOp::Create, false, false) != nullptr);
+        CHECK(ForbiddenReason(ShopRole::None, all, EventOp::Create, false, false) != nullptr);
     }
-    SECTION("viewers and strangers change nothing") {
-        CHECK(ForbiddenReason(ShopRole::Viewer, "customers", EventOp::Create, false, false) != nullptr);
-        CHECK(ForbiddenReason(ShopRole::None, "customers", EventOp::Create, false, false) != nullptr);
-    }
+}
+
+TEST_CASE("client messages for write errors name no internal object", "[rules][errors]") {
+    CHECK(std::string(ClientMessageForReason("duplicate_code", "23505")).find("_idx") == std::string::npos);
+    CHECK(ClientMessageForReason("foreign_key_violation", "23503") != nullptr);
+    CHECK(ClientMessageForReason("constraint_violation", "23514") != nullptr);
+    CHECK(ClientMessageForReason("invalid_value", "22P02") == nullptr);
+    CHECK(ClientMessageForReason("constraint_violation", "P0001") == nullptr);
 }
 
 TEST_CASE("ReasonForSqlState maps write errors to rejection reasons", "[rules][errors]") {

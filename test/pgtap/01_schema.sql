@@ -47,11 +47,11 @@ SELECT is(
 
 -- Functions and their security.
 SELECT has_function('api', 'sync_push', ARRAY['jsonb'], 'api.sync_push(jsonb)');
-SELECT has_function('api', 'sync_pull', ARRAY['bigint', 'integer'], 'api.sync_pull(bigint, integer)');
+SELECT has_function('api', 'sync_pull', ARRAY['bigint', 'integer', 'integer'], 'api.sync_pull(bigint, integer, integer)');
 SELECT has_function('api', 'sync_snapshot', ARRAY['text', 'uuid', 'integer'], 'api.sync_snapshot');
 SELECT has_function('api', 'sync_health', 'api.sync_health()');
 SELECT has_function('shopsync', 'purge', ARRAY['interval', 'interval', 'interval'], 'shopsync.purge');
-SELECT has_function('shopsync', 'enable_sync', ARRAY['regclass', 'text'], 'shopsync.enable_sync');
+SELECT has_function('shopsync', 'enable_sync', ARRAY['regclass', 'text', 'jsonb'], 'shopsync.enable_sync');
 SELECT is_definer('api', 'sync_push', ARRAY['jsonb'], 'sync_push is SECURITY DEFINER');
 SELECT function_lang_is('shopsync', 'stamp_row', 'c', 'the stamp trigger is C++');
 SELECT function_lang_is('shopsync', 'log_row', 'c', 'the log trigger is C++');
@@ -73,7 +73,7 @@ SELECT ok(has_function_privilege('authenticated', 'api.sync_push(jsonb)', 'EXECU
 SELECT ok(NOT has_function_privilege('anon', 'api.sync_push(jsonb)', 'EXECUTE'), 'anon may not push');
 SELECT ok(NOT has_function_privilege('authenticated', 'shopsync.purge(interval,interval,interval)', 'EXECUTE'),
     'clients cannot run the retention job');
-SELECT ok(NOT has_function_privilege('authenticated', 'shopsync.enable_sync(regclass,text)', 'EXECUTE'),
+SELECT ok(NOT has_function_privilege('authenticated', 'shopsync.enable_sync(regclass,text,jsonb)', 'EXECUTE'),
     'clients cannot register tables');
 
 -- Credentials are the gateway's alone.

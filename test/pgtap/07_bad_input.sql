@@ -56,7 +56,7 @@ INSERT INTO bad_events (what, event, reason) VALUES
  ('a malformed timestamp', pg_temp.ev(37, 'orders', pg_temp.uid('d', 1), 'update', 1, '{"ordered_at": "the day before yesterday"}'), 'invalid_value'),
  ('a number too large for its column', pg_temp.ev(38, 'orders', pg_temp.uid('d', 1), 'update', 1, '{"total": 1e20}'), 'invalid_value'),
  ('a negative amount', pg_temp.ev(39, 'orders', pg_temp.uid('d', 1), 'update', 1, '{"total": -5}'), 'constraint_violation'),
- ('an unknown order status', pg_temp.ev(40, 'orders', pg_temp.uid('d', 5), 'create', 0, '{"order_code":"O-5","status":"teleported"}'), 'constraint_violation'),
+ ('an unknown order status', pg_temp.ev(40, 'orders', pg_temp.uid('d', 5), 'create', 0, '{"order_code":"O-5","status":"teleported"}'), 'invalid_transition'),
  ('an override to an unknown status', pg_temp.ev(41, 'orders', pg_temp.uid('d', 1), 'update', 1, '{"status":"teleported"}') || '{"override": true}', 'invalid_transition'),
  ('a reference to another shop''s customer', pg_temp.ev(42, 'orders', pg_temp.uid('d', 1), 'update', 1, jsonb_build_object('customer_id', pg_temp.uid('c', 2))), 'foreign_key_violation'),
  ('a phone number given as a JSON number', pg_temp.ev(43, 'customers', pg_temp.uid('c', 1), 'update', 1, '{"phone": 5551234}'), 'invalid_type');

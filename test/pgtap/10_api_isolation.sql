@@ -5,7 +5,8 @@ SELECT plan(14);
 \ir fixtures.sql
 
 INSERT INTO shopsync.customers (id, shop_id, name, customer_code) VALUES
-    (pg_temp.uid('c', 1), 'bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb', 'B secret', 'B-1');
+    (pg_temp.uid('c', 1), 'bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb', 'B secret', 'B-1'),
+    (pg_temp.uid('c', 9), 'bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb', 'B other', 'B-9');
 INSERT INTO shopsync.orders (id, shop_id, order_code) VALUES
     (pg_temp.uid('d', 1), 'bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb', 'B-O-1');
 CREATE TEMP TABLE b_before ON COMMIT DROP AS
@@ -26,7 +27,7 @@ SELECT is(pg_temp.outcome(pg_temp.push(pg_temp.ev(5, 'customers', pg_temp.uid('c
 SELECT unalike(pg_temp.outcome(pg_temp.push(pg_temp.ev(6, 'customers', pg_temp.uid('c', 1), 'create', 0, '{"name": "clone"}')))::text,
     '%B secret%', 'nor any of its data in the message');
 SELECT is(pg_temp.outcome(pg_temp.push(pg_temp.ev(7, 'orders', pg_temp.uid('d', 5), 'create', 0,
-    jsonb_build_object('order_code', 'A-1', 'customer_id', pg_temp.uid('c', 1)))))->>'reason',
+    jsonb_build_object('order_code', 'A-1', 'customer_id', pg_temp.uid('c', 9)))))->>'reason',
     'foreign_key_violation', 'an order of shop A cannot point at shop B''s customer');
 SELECT is(pg_temp.outcome(pg_temp.push(pg_temp.ev(8, 'customers', pg_temp.uid('c', 8), 'create', 0,
     '{"name": "x", "customer_code": "B-1"}')))->>'status', 'accepted', 'shop B''s display codes do not collide with shop A''s');

@@ -71,3 +71,10 @@ CREATE FUNCTION pg_temp.outcome(response jsonb) RETURNS jsonb LANGUAGE sql AS $$
         (SELECT e || '{"status":"conflict"}' FROM jsonb_array_elements(response->'conflicts') e LIMIT 1),
         (SELECT e || '{"status":"rejected"}' FROM jsonb_array_elements(response->'rejected') e LIMIT 1))
 $$;
+
+-- The plan of a query, one line a row (for assertions on plan shape).
+CREATE FUNCTION pg_temp.explain(query text) RETURNS TABLE ("QUERY PLAN" text) LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || query;
+END
+$$;
