@@ -46,6 +46,7 @@ std::string Table(const std::string &entity, const nlohmann::json &rows);
 std::string SyncLine(const nlohmann::json &report);
 std::string StatusText(const nlohmann::json &status);
 std::string ConflictText(const nlohmann::json &conflicts);
+std::string FailedText(const nlohmann::json &failures);
 std::string LegacyText(const nlohmann::json &report);
 
 } // namespace shopsync_cli

@@ -37,6 +37,9 @@ const char *kUsage = R"(usage: shopsync-device [--db PATH] [--json] [--option NA
   sync                         push the outbox and pull, once
   status
   conflicts [dismiss ID]
+  failed                       writes the server refused: reason, your attempt, the server's row
+  failed retry ID [FIELD=VALUE...] [--override]   send it again (edited first; --override: owners)
+  failed discard ID            drop it: the row becomes the server's again
   watch [--for SECONDS]        background sync with server pokes until Ctrl-C
   migrate-legacy PATH          import the app's former shop.db (integer ids)
   device-id
@@ -271,6 +274,39 @@ int Run(Device &d, Args &args) {
         if ((rc = d.Json([&](char **out) { return shopsync_conflicts(d.h_, out); }, &result)) != SHOPSYNC_OK)
             return d.Fail(rc);
         return shopsync_cli::Print(d.json_, result, shopsync_cli::ConflictText(result));
+    }
+    if (cmd == "failed") {
+        if (args.positional.empty()) {
+            if ((rc = d.Json([&](char **out) { return shopsync_failed_writes(d.h_, out); }, &result)) != SHOPSYNC_OK)
+                return d.Fail(rc);
+            return shopsync_cli::Print(d.json_, result, shopsync_cli::FailedText(result));
+        }
+        const std::string action = args.positional[0];
+        if ((action != "retry" && action != "discard") || args.positional.size() < 2 ||
+            (action == "discard" && args.positional.size() != 2))
+            return shopsync_cli::Usage("failed [retry ID [FIELD=VALUE...] [--override] | discard ID]");
+        long long id = std::atoll(args.positional[1].c_str());
+        if (action == "discard") {
+            if ((rc = shopsync_discard_failed(d.h_, id)) != SHOPSYNC_OK)
+                return d.Fail(rc);
+            return shopsync_cli::Print(d.json_, {{"discarded", id}}, "discarded; the row is the server's again");
+        }
+        json failures, changes = json::object();
+        if ((rc = d.Json([&](char **out) { return shopsync_failed_writes(d.h_, out); }, &failures)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        std::string entity;
+        for (const auto &f : failures)
+            if (f["id"] == id)
+                entity = f["entity"];
+        if (!shopsync_cli::Fields(entity, args.positional, 2, &changes))
+            return 2;
+        if ((rc = ResolveReferences(d, &changes)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        int flags = args.Has("--override") ? SHOPSYNC_WRITE_OVERRIDE : 0;
+        std::string text = changes.dump();
+        if ((rc = shopsync_retry_failed(d.h_, id, changes.empty() ? nullptr : text.c_str(), flags)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        return shopsync_cli::Print(d.json_, {{"retried", id}}, "queued again; run sync");
     }
     if (cmd == "watch") {
         double seconds = args.Has("--for") ? std::atof(args.Flag("--for").c_str()) : 0;

@@ -116,6 +116,9 @@ std::string StatusText(const json &s) {
         << "last sync  " << Ago(s["last_success_at"]) << "\n";
     if (!s["last_error"].is_null())
         out << "last error " << Cell(s["last_error"]) << "\n";
+    if (!s.value("access_lost", json()).is_null())
+        out << "access     lost: " << Cell(s["access_lost"]) << "\n"
+            << "           (unsent writes are kept as failed; see failed, then forget-shop)\n";
     out << "failed     " << s["failed"].size() << "\n";
     for (const auto &f : s["failed"])
         out << "  " << Cell(f["entity"]) << " " << Cell(f["id"]) << ": " << Cell(f["last_error"]) << "\n";
@@ -130,6 +133,22 @@ std::string ConflictText(const json &conflicts) {
         out << "#" << c["id"] << " " << Cell(c["entity"]) << " " << Cell(c["entity_id"]).substr(0, 8)
             << ": the server kept version " << c["server_record"].value("version", 0) << "; your change "
             << c["local_payload"].dump() << " was not applied\n";
+    return out.str();
+}
+
+std::string FailedText(const json &failures) {
+    if (failures.empty())
+        return "no refused writes";
+    std::ostringstream out;
+    for (const auto &f : failures) {
+        out << "#" << f["id"] << " " << Cell(f["entity"]) << " " << Cell(f["entity_id"]).substr(0, 8) << " ("
+            << Cell(f["op"]) << ") refused: " << Cell(f["reason"]) << ": " << Cell(f["message"]) << "\n"
+            << "    yours:  " << f["attempt"].dump() << "\n"
+            << "    server: " << (f["server_row"].is_null() ? "(no such row)" : f["server_row"].dump()) << "\n";
+        if (!f["cause"].is_null())
+            out << "    cause:  " << f["cause"].dump() << "\n";
+    }
+    out << "retry: failed retry ID [FIELD=VALUE...] [--override]; drop: failed discard ID";
     return out.str();
 }
 

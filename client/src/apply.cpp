@@ -3,6 +3,9 @@
 
 #include "sqlite_statement.hpp"
 
+#include "failed_writes.hpp"
+
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -15,14 +18,18 @@ static double Now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+void RequeueStranded(LocalStore &store) {
+    store.Exec("UPDATE sync_outbox SET in_flight = 0 WHERE in_flight <> 0");
+}
+
 json TakeBatch(LocalStore &store, int limit, double now) {
     Transaction tx(store);
     // Oldest first, and strictly in order: when the oldest waits out a backoff,
     // everything behind it waits too (an update must not overtake its create).
     Statement st(store,
                  "SELECT id, entity_type, entity_id, op, payload_json, base_version, idempotency_key,"
-                 " next_retry_at, override FROM sync_outbox WHERE in_flight < ? ORDER BY id LIMIT ?");
-    st.Bind(1, now - kInFlightExpirySeconds).Bind(2, (long long)limit);
+                 " next_retry_at, override FROM sync_outbox WHERE in_flight = 0 ORDER BY id LIMIT ?");
+    st.Bind(1, (long long)limit);
     json events = json::array();
     std::vector<long long> ids;
     while (st.Step()) {
@@ -40,7 +47,7 @@ json TakeBatch(LocalStore &store, int limit, double now) {
             e["override"] = true;
         events.push_back(e);
     }
-    Statement mark(store, "UPDATE sync_outbox SET in_flight = ? WHERE id = ?");
+    Statement mark(store, "UPDATE sync_outbox SET in_flight = ?, sent = 1 WHERE id = ?");
     for (long long id : ids) {
         mark.Reset();
         mark.Bind(1, now).Bind(2, id);
@@ -69,19 +76,15 @@ void ReleaseBatch(LocalStore &store, const json &events, const BackoffPolicy &po
     tx.Commit();
 }
 
-struct OutboxEvent {
-    bool found = false;
-    std::string entity, entity_id, payload;
-};
-
 // Removes an answered event; returns what it was.
 static OutboxEvent TakeAnswered(LocalStore &store, const std::string &key) {
-    Statement st(store,
-                 "SELECT entity_type, entity_id, payload_json FROM sync_outbox WHERE idempotency_key = ?");
+    Statement st(store, "SELECT entity_type, entity_id, payload_json, op, base_version, override, group_id"
+                        " FROM sync_outbox WHERE idempotency_key = ?");
     st.Bind(1, key);
     OutboxEvent e;
     if (st.Step()) {
-        e = {true, st.Text(0), st.Text(1), st.Text(2)};
+        e = {true,       st.Text(0),     st.Text(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5) != 0,
+             st.Text(6), key};
         Statement del(store, "DELETE FROM sync_outbox WHERE idempotency_key = ?");
         del.Bind(1, key);
         del.Step();
@@ -117,7 +120,7 @@ class RecordWriter {
                 " 'synced') ON CONFLICT (id) DO UPDATE SET shop_id = excluded.shop_id,"
                 " version = excluded.version, updated_at = excluded.updated_at,"
                 " deleted_at = excluded.deleted_at, data = excluded.data, sync_state = 'synced',"
-                " last_error = NULL";
+                " last_error = NULL, server_data = NULL";
             st = std::make_unique<Statement>(store_, sql.c_str());
         }
         st->Reset();
@@ -133,7 +136,7 @@ class RecordWriter {
 
     // The local version and whether a local edit waits for the row.
     struct Local {
-        bool found = false, pending = false;
+        bool found = false, pending = false, failed = false;
         long long version = 0;
     };
     Local Read(const std::string &entity, const std::string &id) {
@@ -149,6 +152,7 @@ class RecordWriter {
             local.found = true;
             local.version = st->Int(0);
             local.pending = st->Text(1).rfind("pending_", 0) == 0;
+            local.failed = st->Text(1) == "failed";
         }
         if (!local.pending) {
             queued_.Reset();
@@ -156,6 +160,19 @@ class RecordWriter {
             local.pending = queued_.Step();
         }
         return local;
+    }
+
+    // A row with a refused write keeps the user's attempt; only its server
+    // image moves on (shown beside the failure, and what a discard restores).
+    void WriteServerImage(const std::string &entity, const json &record) {
+        auto &st = images_[entity];
+        if (!st) {
+            std::string sql = "UPDATE " + entity + " SET server_data = ?, version = ? WHERE id = ?";
+            st = std::make_unique<Statement>(store_, sql.c_str());
+        }
+        st->Reset();
+        st->Bind(1, record.dump()).Bind(2, record.value("version", 0LL)).Bind(3, Text(record, "id"));
+        st->Step();
     }
 
   private:
@@ -167,7 +184,7 @@ class RecordWriter {
     }
     LocalStore &store_;
     Statement queued_;
-    std::map<std::string, std::unique_ptr<Statement>> upserts_, reads_;
+    std::map<std::string, std::unique_ptr<Statement>> upserts_, reads_, images_;
 };
 
 static bool HasQueuedEvent(LocalStore &store, const std::string &entity, const std::string &id) {
@@ -176,44 +193,64 @@ static bool HasQueuedEvent(LocalStore &store, const std::string &entity, const s
     return st.Step();
 }
 
+// One answered event of a push response.
+struct Outcome {
+    long long outbox_id;
+    std::string kind; // accepted | conflicts | rejected
+    const json *item;
+};
+
 void ApplyPushResponse(LocalStore &store, const json &response) {
     Transaction tx(store);
     RecordWriter writer(store);
-    for (const auto &a : response.value("accepted", json::array())) {
-        OutboxEvent e = TakeAnswered(store, a.value("idempotency_key", ""));
-        if (!e.found)
+    // In outbox order, so a row's events are settled in the order they were made
+    // (a refusal first, then what was queued behind it joins the failure).
+    std::vector<Outcome> outcomes;
+    Statement find(store, "SELECT id FROM sync_outbox WHERE idempotency_key = ?");
+    for (const char *kind : {"accepted", "conflicts", "rejected"}) {
+        auto list = response.find(kind);
+        if (list == response.end() || !list->is_array())
             continue;
-        // Synced only when nothing newer waits for the row; the pull brings the server's image.
-        std::string state = HasQueuedEvent(store, e.entity, e.entity_id) ? "sync_state" : "'synced'";
-        std::string sql = "UPDATE " + e.entity + " SET version = ?, sync_state = " + state +
-                          ", last_error = NULL WHERE id = ?";
-        Statement st(store, sql.c_str());
-        st.Bind(1, a.value("version", 0LL)).Bind(2, e.entity_id);
-        st.Step();
+        for (const auto &item : *list) {
+            find.Reset();
+            find.Bind(1, item.value("idempotency_key", ""));
+            if (find.Step())
+                outcomes.push_back({find.Int(0), kind, &item});
+        }
     }
-    for (const auto &c : response.value("conflicts", json::array())) {
-        OutboxEvent e = TakeAnswered(store, c.value("idempotency_key", ""));
+    std::sort(outcomes.begin(), outcomes.end(),
+              [](const Outcome &a, const Outcome &b) { return a.outbox_id < b.outbox_id; });
+    for (const auto &o : outcomes) {
+        const json &item = *o.item;
+        OutboxEvent e = TakeAnswered(store, item.value("idempotency_key", ""));
         if (!e.found)
             continue;
-        writer.Write(e.entity, c["server_record"]); // server wins
-        Statement st(store,
-                     "INSERT INTO sync_conflicts (entity_type, entity_id, local_payload, server_record,"
-                     " created_at) VALUES (?, ?, ?, ?, ?)");
-        st.Bind(1, e.entity)
-            .Bind(2, e.entity_id)
-            .Bind(3, e.payload)
-            .Bind(4, c["server_record"].dump())
-            .Bind(5, Now());
-        st.Step();
-    }
-    for (const auto &r : response.value("rejected", json::array())) {
-        OutboxEvent e = TakeAnswered(store, r.value("idempotency_key", ""));
-        if (!e.found)
-            continue;
-        std::string sql = "UPDATE " + e.entity + " SET sync_state = 'failed', last_error = ? WHERE id = ?";
-        Statement st(store, sql.c_str());
-        st.Bind(1, r.value("reason", "rejected") + ": " + r.value("message", "")).Bind(2, e.entity_id);
-        st.Step();
+        bool failed_row = HasFailure(store, e.entity, e.entity_id);
+        if (o.kind == "accepted") {
+            // Synced only when nothing newer waits for the row and no refusal is
+            // open on it; the pull brings the server's image.
+            bool keep = failed_row || HasQueuedEvent(store, e.entity, e.entity_id);
+            std::string sql = "UPDATE " + e.entity + " SET version = ?" +
+                              (keep ? "" : ", sync_state = 'synced', last_error = NULL, server_data = NULL") +
+                              " WHERE id = ?";
+            Statement st(store, sql.c_str());
+            st.Bind(1, item.value("version", 0LL)).Bind(2, e.entity_id);
+            st.Step();
+        } else if (o.kind == "conflicts") {
+            json record = item.value("server_record", json::object());
+            if (failed_row) // the open refusal stays; the server's row moves on beside it
+                writer.WriteServerImage(e.entity, record);
+            else
+                writer.Write(e.entity, record); // server wins
+            Statement st(store,
+                         "INSERT INTO sync_conflicts (entity_type, entity_id, local_payload, server_record,"
+                         " created_at) VALUES (?, ?, ?, ?, ?)");
+            st.Bind(1, e.entity).Bind(2, e.entity_id).Bind(3, e.payload).Bind(4, record.dump()).Bind(5, Now());
+            st.Step();
+        } else {
+            RecordFailure(store, e, item.value("reason", "rejected"), item.value("message", ""),
+                          item.contains("cause") ? item["cause"] : json());
+        }
     }
     tx.Commit();
 }
@@ -229,7 +266,10 @@ int ApplyPullPage(LocalStore &store, const json &page) {
         RecordWriter::Local local = writer.Read(entity, change.value("entity_id", ""));
         if (local.pending || (local.found && local.version > change.value("version", 0LL)))
             continue; // the push decides; or we already hold something newer
-        writer.Write(entity, change["payload"]);
+        if (local.failed)
+            writer.WriteServerImage(entity, change["payload"]);
+        else
+            writer.Write(entity, change["payload"]);
         applied++;
     }
     store.Put("cursor", std::to_string(page.value("cursor", 0LL)));
@@ -249,7 +289,10 @@ int ApplySnapshotPage(LocalStore &store, const std::string &entity, const json &
         RecordWriter::Local local = writer.Read(entity, id);
         if (local.pending || (local.found && local.version > row.value("version", 0LL)))
             continue;
-        writer.Write(entity, row);
+        if (local.failed)
+            writer.WriteServerImage(entity, row);
+        else
+            writer.Write(entity, row);
         applied++;
     }
     tx.Commit();
@@ -273,6 +316,10 @@ int FinishRebuild(LocalStore &store, const std::string &entity, const std::unord
     return (int)gone.size();
 }
 
+void WriteServerRecord(LocalStore &store, const std::string &entity, const json &record) {
+    RecordWriter(store).Write(entity, record);
+}
+
 void ReturnBatch(LocalStore &store, const json &events) {
     Transaction tx(store);
     Statement st(store, "UPDATE sync_outbox SET in_flight = 0 WHERE idempotency_key = ?");
@@ -290,6 +337,22 @@ void RejectBatch(LocalStore &store, const json &events, const std::string &reaso
         response["rejected"].push_back(
             {{"idempotency_key", e["idempotency_key"]}, {"reason", reason}, {"message", message}});
     ApplyPushResponse(store, response);
+}
+
+} // namespace shopsync::client
+
+namespace shopsync::client {
+
+int RejectAllQueued(LocalStore &store, const std::string &reason, const std::string &message) {
+    json response{{"accepted", json::array()}, {"conflicts", json::array()}, {"rejected", json::array()}};
+    {
+        Statement st(store, "SELECT idempotency_key FROM sync_outbox ORDER BY id");
+        while (st.Step())
+            response["rejected"].push_back({{"idempotency_key", st.Text(0)}, {"reason", reason}, {"message", message}});
+    }
+    if (!response["rejected"].empty())
+        ApplyPushResponse(store, response);
+    return (int)response["rejected"].size();
 }
 
 } // namespace shopsync::client

@@ -4,9 +4,12 @@
 //  push outcomes: accepted → the row is synced at the server's version;
 //                 conflict → server wins: the row takes the server record and a
 //                 conflict record is kept for the banner;
-//                 rejected → the row is failed with last_error, kept for the user.
+//                 rejected → the row is failed with last_error and a failure
+//                 record (failed_writes.hpp), kept until the user acts on it;
+//                 events of the row queued behind it join the failure.
 //  pull pages:    a change applies only when newer than the local row and the
-//                 row has no pending local edit; the cursor moves in the same
+//                 row has no pending local edit; on a failed row it only
+//                 refreshes the server image; the cursor moves in the same
 //                 transaction as the rows it covers.
 #pragma once
 
@@ -20,7 +23,12 @@
 
 namespace shopsync::client {
 
-// Up to `limit` due events, oldest first, marked in flight, as push events.
+// At the start of a round (the caller holds the round lock, RoundLock): events
+// still in flight were taken by a round that died; they are queued again, at
+// once, with their keys and places.
+void RequeueStranded(LocalStore &store);
+
+// Up to `limit` due events, oldest first, marked in flight and sent, as push events.
 nlohmann::json TakeBatch(LocalStore &store, int limit, double now);
 
 // The push of a batch failed as a whole (network, 5xx, 429): the events stay
@@ -52,5 +60,12 @@ void ReturnBatch(LocalStore &store, const nlohmann::json &events);
 // 400): every event ends as a rejection, its row failed with the reason.
 void RejectBatch(LocalStore &store, const nlohmann::json &events, const std::string &reason,
                  const std::string &message);
+
+// Every queued event ends refused with `reason` (move-out: the user lost access
+// to the shop). Returns how many.
+int RejectAllQueued(LocalStore &store, const std::string &reason, const std::string &message);
+
+// Stores a server record as a synced row (a discarded failure's server image).
+void WriteServerRecord(LocalStore &store, const std::string &entity, const nlohmann::json &record);
 
 } // namespace shopsync::client

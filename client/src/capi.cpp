@@ -225,6 +225,23 @@ int shopsync_dismiss_conflict(shopsync_client *h, int64_t conflict_id) {
     return Guard(h, [&](Client &c) { c.DismissConflict(conflict_id); });
 }
 
+int shopsync_failed_writes(shopsync_client *h, char **out_json) {
+    ClearOut(out_json);
+    return Guard(h, [&](Client &c) { Out(out_json, c.FailedWrites().dump()); });
+}
+
+int shopsync_retry_failed(shopsync_client *h, int64_t failure_id, const char *changes_json, int flags) {
+    return Guard(h, [&](Client &c) {
+        if ((flags & ~SHOPSYNC_WRITE_OVERRIDE) != 0)
+            throw StoreError("unknown write flags " + std::to_string(flags), SHOPSYNC_MISUSE);
+        c.RetryFailed(failure_id, changes_json ? changes_json : "", (flags & SHOPSYNC_WRITE_OVERRIDE) != 0);
+    });
+}
+
+int shopsync_discard_failed(shopsync_client *h, int64_t failure_id) {
+    return Guard(h, [&](Client &c) { c.DiscardFailed(failure_id); });
+}
+
 int shopsync_on_change(shopsync_client *h, shopsync_change_fn fn, void *context) {
     return Guard(h, [&](Client &c) {
         if (fn == nullptr)

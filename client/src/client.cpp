@@ -8,9 +8,11 @@
 #include "client.hpp"
 
 #include "apply.hpp"
+#include "failed_writes.hpp"
 #include "legacy_migration.hpp"
 #include "local_query.hpp"
 #include "outbox.hpp"
+#include "round_lock.hpp"
 #include "session.hpp"
 #include "sqlite_statement.hpp"
 
@@ -184,6 +186,14 @@ SyncReport Client::RunSync(LocalStore &store, const Settings &settings, std::mt1
         report.error = e.what();
         return report;
     }
+    std::unique_ptr<RoundLock> round; // no round of another process overlaps this one
+    try {
+        round = std::make_unique<RoundLock>(path_);
+    } catch (const StoreError &e) {
+        report.code = e.code;
+        report.error = e.what();
+        return report;
+    }
     Session session(store, *transport, refresh_mutex_);
     report = SyncEngine(store, session, settings.engine, rng).SyncOnce();
     return report;
@@ -262,8 +272,7 @@ void Client::Stop() {
 
 // Seconds until the oldest queued event may be retried (0 if now, -1 if none waits).
 static double NextRetryIn(LocalStore &store) {
-    Statement st(store, "SELECT next_retry_at FROM sync_outbox WHERE in_flight < ? ORDER BY id LIMIT 1");
-    st.Bind(1, UnixNow() - kInFlightExpirySeconds);
+    Statement st(store, "SELECT next_retry_at FROM sync_outbox ORDER BY id LIMIT 1");
     if (!st.Step())
         return -1;
     return st.IsNull(0) ? 0 : std::max(0.0, st.Real(0) - UnixNow());
@@ -356,10 +365,16 @@ json Client::Status() {
     std::lock_guard<std::mutex> lock(api_mutex_);
     json failed = json::array();
     for (const auto &entity : store_.Entities()) {
-        std::string sql = "SELECT id, last_error FROM " + entity + " WHERE sync_state = 'failed'";
+        std::string sql = "SELECT t.id, t.last_error, f.id, f.reason FROM " + entity +
+                          " t LEFT JOIN sync_failed f ON f.entity_type = '" + entity +
+                          "' AND f.entity_id = t.id WHERE t.sync_state = 'failed'";
         Statement st(store_, sql.c_str());
         while (st.Step())
-            failed.push_back({{"entity", entity}, {"id", st.Text(0)}, {"last_error", st.Text(1)}});
+            failed.push_back({{"entity", entity},
+                              {"id", st.Text(0)},
+                              {"last_error", st.Text(1)},
+                              {"failure_id", st.IsNull(2) ? json() : json(st.Int(2))},
+                              {"reason", st.IsNull(3) ? json() : json(st.Text(3))}});
     }
     Statement conflicts(store_, "SELECT count(*) FROM sync_conflicts WHERE dismissed = 0");
     conflicts.Step();
@@ -379,7 +394,45 @@ json Client::Status() {
             {"last_success_at", last_success > 0 ? json(last_success) : json()},
             {"last_error", or_null(store_.Get("last_error"))},
             {"worker_running", running},
-            {"next_retry_in", retry > 0 ? json(retry) : json()}};
+            {"next_retry_in", retry > 0 ? json(retry) : json()},
+            {"access_lost", or_null(store_.Get("access_lost"))}};
+}
+
+json Client::FailedWrites() {
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    return ListFailed(store_);
+}
+
+void Client::RetryFailed(long long failure_id, const std::string &changes_json, bool override) {
+    json changes;
+    if (!changes_json.empty())
+        changes = ParseObject(changes_json, "changes");
+    std::string entity;
+    {
+        std::lock_guard<std::mutex> lock(api_mutex_);
+        Transaction tx(store_);
+        Statement st(store_, "SELECT entity_type FROM sync_failed WHERE id = ?");
+        st.Bind(1, failure_id);
+        entity = st.Step() ? st.Text(0) : "";
+        shopsync::client::RetryFailed(store_, failure_id, changes, override);
+        tx.Commit();
+    }
+    LocalChange(entity);
+}
+
+void Client::DiscardFailed(long long failure_id) {
+    std::string entity;
+    {
+        std::lock_guard<std::mutex> lock(api_mutex_);
+        Transaction tx(store_);
+        Statement st(store_, "SELECT entity_type FROM sync_failed WHERE id = ?");
+        st.Bind(1, failure_id);
+        entity = st.Step() ? st.Text(0) : "";
+        shopsync::client::DiscardFailed(store_, failure_id);
+        tx.Commit();
+    }
+    Notify("local", {entity});
+    Kick(false); // a discard may ask for the server's row again
 }
 
 json Client::Conflicts() {

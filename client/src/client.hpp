@@ -44,6 +44,9 @@ class Client {
     void Stop();
 
     nlohmann::json Status();
+    nlohmann::json FailedWrites();
+    void RetryFailed(long long failure_id, const std::string &changes_json, bool override);
+    void DiscardFailed(long long failure_id);
     nlohmann::json Conflicts();
     void DismissConflict(long long id);
     nlohmann::json MigrateLegacy(const std::string &legacy_path);

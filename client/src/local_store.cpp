@@ -14,20 +14,34 @@ const std::vector<std::string> &BuiltInEntities() {
 
 // Each entity table keeps the server's row as JSON (`data`) beside the sync
 // columns, so a column the server adds later reaches the device unchanged.
-static std::string EntityTable(const std::string &entity) {
+// From schema v5 on, `server_data` keeps the server's image of a row the user
+// changed locally (NULL while the row is synced: then `data` is the server's),
+// so a refused write can show, and fall back to, what the server holds.
+static std::string EntityTable(const std::string &entity, bool with_server_image = true) {
     return "CREATE TABLE " + entity +
            " (id TEXT PRIMARY KEY, shop_id TEXT, version INTEGER NOT NULL DEFAULT 0,"
            " updated_at TEXT, deleted_at TEXT, data TEXT NOT NULL,"
            " sync_state TEXT NOT NULL CHECK (sync_state IN"
            " ('pending_create', 'pending_update', 'pending_delete', 'synced', 'failed')),"
-           " last_error TEXT);";
+           " last_error TEXT" + std::string(with_server_image ? ", server_data TEXT" : "") + ");";
+}
+
+// v5 for one entity table: the server image column, and a failure record for
+// a row a former version left failed (its attempt is the row's data).
+static std::string ServerImageMigration(const std::string &entity) {
+    return "ALTER TABLE " + entity + " ADD COLUMN server_data TEXT;"
+           "INSERT OR IGNORE INTO sync_failed (entity_type, entity_id, op, payload_json, base_version, reason,"
+           " message, failed_at) SELECT '" + entity + "', id, CASE WHEN version = 0 THEN 'create' ELSE 'update' END,"
+           " json_remove(data, '$.id', '$.shop_id', '$.version', '$.updated_at', '$.deleted_at'), version,"
+           " 'rejected', coalesce(last_error, ''), strftime('%s', 'now') FROM " + entity +
+           " WHERE sync_state = 'failed';";
 }
 
 static const std::vector<std::string> &Migrations() {
     static const std::vector<std::string> kMigrations = [] {
         std::string v1;
         for (const auto &e : BuiltInEntities())
-            v1 += EntityTable(e);
+            v1 += EntityTable(e, false);
         v1 += "CREATE TABLE sync_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, entity_type TEXT NOT NULL,"
               " entity_id TEXT NOT NULL, op TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete')),"
               " payload_json TEXT NOT NULL, base_version INTEGER NOT NULL, idempotency_key TEXT NOT NULL "
@@ -50,7 +64,21 @@ static const std::vector<std::string> &Migrations() {
         std::string v4 = "CREATE TABLE sync_entities (name TEXT PRIMARY KEY);";
         for (const auto &e : BuiltInEntities())
             v4 += "INSERT INTO sync_entities VALUES ('" + e + "');";
-        return std::vector<std::string>{v1, v2, v3, v4};
+        // v5 (issue 10): an event that may have reached the server is never folded
+        // (`sent`); write groups; refused writes kept apart from the rows
+        // (sync_failed: one open failure per row, until retried or discarded);
+        // server images on the entity tables (added per entity in Migrate).
+        std::string v5 = "ALTER TABLE sync_outbox ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;"
+                         "UPDATE sync_outbox SET sent = 1 WHERE in_flight <> 0;"
+                         "ALTER TABLE sync_outbox ADD COLUMN group_id TEXT;"
+                         "CREATE TABLE sync_failed (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                         " entity_type TEXT NOT NULL, entity_id TEXT NOT NULL,"
+                         " op TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete')),"
+                         " payload_json TEXT NOT NULL, base_version INTEGER NOT NULL,"
+                         " override INTEGER NOT NULL DEFAULT 0, reason TEXT NOT NULL, message TEXT NOT NULL,"
+                         " cause TEXT, group_id TEXT, idempotency_key TEXT, failed_at REAL NOT NULL,"
+                         " UNIQUE (entity_type, entity_id));";
+        return std::vector<std::string>{v1, v2, v3, v4, v5};
     }();
     return kMigrations;
 }
@@ -102,6 +130,9 @@ void LocalStore::Migrate() {
     for (int v = current; v < (int)migrations.size(); v++) {
         Transaction tx(*this);
         Exec(migrations[v]);
+        if (v + 1 == 5) // every entity table, the ones added at run time too
+            for (const auto &entity : Entities())
+                Exec(ServerImageMigration(entity));
         Exec("PRAGMA user_version = " + std::to_string(v + 1));
         tx.Commit();
     }

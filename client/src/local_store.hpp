@@ -22,11 +22,12 @@ class StoreError : public std::runtime_error {
     int code;
 };
 
-// sync_outbox.in_flight holds when a push took the event (unix seconds; 0 when
-// queued). A process that dies mid-push leaves it set: after this long, far
-// beyond any HTTP timeout, the event counts as queued again (its key makes a
-// resend safe).
-constexpr double kInFlightExpirySeconds = 600;
+// sync_outbox.in_flight holds when the running sync round took the event
+// (unix seconds; 0 when queued). Rounds of one database never overlap (a lock
+// held by the live process: RoundLock), so an event still in flight when a
+// round starts was left by a round that died: it is queued again at once, with
+// its key (a resend is safe). sync_outbox.sent stays 1 once an event may have
+// reached the server: it is then never folded into or dropped locally.
 
 // The server's built-in entities, which every local database starts with.
 // Others (any table the server syncs with shopsync.enable_sync) are added

@@ -1,6 +1,7 @@
 // client/src/outbox.cpp — see outbox.hpp for the rules.
 #include "outbox.hpp"
 
+#include "failed_writes.hpp"
 #include "sqlite_statement.hpp"
 
 #include <chrono>
@@ -53,12 +54,12 @@ struct PendingEvent {
     std::string op;
     json payload;
     long long base_version = 0;
-    bool in_flight = false;
+    bool may_have_reached = false; // taken by a push (now or ever): never folded into
 };
 
 // The newest event queued for this row.
 static PendingEvent NewestEvent(LocalStore &store, const std::string &entity, const std::string &id) {
-    Statement st(store, "SELECT id, op, payload_json, base_version, in_flight FROM sync_outbox"
+    Statement st(store, "SELECT id, op, payload_json, base_version, in_flight <> 0 OR sent <> 0 FROM sync_outbox"
                         " WHERE entity_type = ? AND entity_id = ? ORDER BY id DESC LIMIT 1");
     st.Bind(1, entity).Bind(2, id);
     PendingEvent e;
@@ -68,18 +69,18 @@ static PendingEvent NewestEvent(LocalStore &store, const std::string &entity, co
         e.op = st.Text(1);
         e.payload = json::parse(st.Text(2));
         e.base_version = st.Int(3);
-        e.in_flight = st.Real(4) >= Now() - kInFlightExpirySeconds;
+        e.may_have_reached = st.Int(4) != 0;
     }
     return e;
 }
 
-static void Enqueue(LocalStore &store, const std::string &entity, const std::string &id, const char *op,
-                    const json &payload, long long base_version, bool override = false) {
+void QueueEvent(LocalStore &store, const std::string &entity, const std::string &id, const std::string &op,
+                const json &payload, long long base_version, bool override) {
     Statement st(store, "INSERT INTO sync_outbox (entity_type, entity_id, op, payload_json, base_version,"
                         " idempotency_key, created_at, override) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     st.Bind(1, entity)
         .Bind(2, id)
-        .Bind(3, std::string(op))
+        .Bind(3, op)
         .Bind(4, payload.dump())
         .Bind(5, base_version)
         .Bind(6, NewUuid())
@@ -95,7 +96,10 @@ static void SaveRow(LocalStore &store, const std::string &entity, const std::str
         " (id, version, data, sync_state, deleted_at) VALUES (?, ?, ?, ?, CASE WHEN ? THEN"
         " strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END)"
         " ON CONFLICT (id) DO UPDATE SET data = excluded.data, sync_state = excluded.sync_state,"
-        " deleted_at = coalesce(excluded.deleted_at, deleted_at), last_error = NULL";
+        " deleted_at = coalesce(excluded.deleted_at, deleted_at), last_error = NULL,"
+        // the server's image, kept from the moment the user first changes a synced row
+        " server_data = CASE WHEN sync_state = 'synced' THEN json_set(data, '$.id', id, '$.version', version,"
+        " '$.shop_id', shop_id, '$.updated_at', updated_at, '$.deleted_at', deleted_at) ELSE server_data END";
     Statement st(store, sql.c_str());
     st.Bind(1, id).Bind(2, version).Bind(3, data.dump()).Bind(4, state).Bind(5, (long long)deleted);
     st.Step();
@@ -129,16 +133,29 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
         json data = payload;
         data["id"] = id;
         SaveRow(store, entity, id, 0, data, "pending_create", false);
-        Enqueue(store, entity, id, "create", payload, 0);
+        QueueEvent(store, entity, id, "create", payload, 0);
         return id;
     }
     if (!row.found)
         throw StoreError(entity + " has no row " + id, SHOPSYNC_NOTFOUND);
+    if (long long failure = FailureOf(store, entity, id)) { // a refused write: this edit retries it
+        if (op == WriteOp::Update) {
+            RetryFailed(store, failure, payload, override);
+            return id;
+        }
+        if (row.version == 0) { // a refused create deleted: the server never had it
+            DiscardFailed(store, failure);
+            return id;
+        }
+        RetryFailed(store, failure, json(), false); // then the delete below follows it
+        row = ReadRow(store, entity, id);
+        pending = NewestEvent(store, entity, id);
+    }
     if (row.deleted || row.state == "pending_delete")
         throw StoreError(entity + " " + id + " is deleted", SHOPSYNC_INVALID);
 
-    bool foldable = pending.found && !pending.in_flight && pending.op != "delete";
-    long long base = pending.found && pending.in_flight ? pending.base_version + 1 : row.version;
+    bool foldable = pending.found && !pending.may_have_reached && pending.op != "delete";
+    long long base = pending.found && pending.may_have_reached ? pending.base_version + 1 : row.version;
     if (op == WriteOp::Update) {
         json data = row.data;
         data.update(payload);
@@ -152,7 +169,7 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
             st.Bind(1, merged.dump()).Bind(2, NewUuid()).Bind(3, (long long)override).Bind(4, pending.id);
             st.Step();
         } else {
-            Enqueue(store, entity, id, "update", payload, base, override);
+            QueueEvent(store, entity, id, "update", payload, base, override);
         }
         return id;
     }
@@ -174,7 +191,7 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
         base = pending.base_version;
     }
     SaveRow(store, entity, id, row.version, row.data, "pending_delete", true);
-    Enqueue(store, entity, id, "delete", json::object(), base);
+    QueueEvent(store, entity, id, "delete", json::object(), base);
     return id;
 }
 

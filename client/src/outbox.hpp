@@ -7,8 +7,11 @@
 //    key, since the event changed) — one event per row and push;
 //  * deleting a row created offline and never sent removes both: the server
 //    never hears of it;
-//  * an edit of a row whose event is in flight (sent, answer not back) is a
-//    new event with base_version + 1, the version the in-flight one will get.
+//  * an edit of a row whose event may have reached the server (taken by a
+//    push, whatever came back, however long ago) is a new event with
+//    base_version + 1, the version that one will get: it is never folded into;
+//  * an edit of a row whose write was refused retries it (failed_writes.hpp):
+//    the attempt plus the edit, queued again against the server's version.
 #pragma once
 
 #include "local_store.hpp"
@@ -32,6 +35,10 @@ std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op,
 // land together, e.g. a migration).
 std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
                                     const nlohmann::json &payload, bool override = false);
+
+// Appends an event to the outbox (a fresh idempotency key). Caller's transaction.
+void QueueEvent(LocalStore &store, const std::string &entity, const std::string &id, const std::string &op,
+                const nlohmann::json &payload, long long base_version, bool override = false);
 
 // Events waiting to be pushed, oldest first.
 int PendingCount(LocalStore &store);

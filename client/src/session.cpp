@@ -1,6 +1,8 @@
 // client/src/session.cpp — see session.hpp.
 #include "session.hpp"
 
+#include "shop_data.hpp"
+
 #include <chrono>
 
 namespace shopsync::client {
@@ -24,6 +26,14 @@ std::string ErrorText(const HttpResponse &response) {
             text += " (" + body["code"].get<std::string>() + ")";
     }
     return text;
+}
+
+bool NotAMember(const HttpResponse &response) {
+    if (response.status != 403)
+        return false;
+    json body = json::parse(response.body, nullptr, false);
+    return body.is_object() && body.value("code", json()) == "42501" && body.contains("message") &&
+           body["message"].is_string() && body["message"].get<std::string>().find("not a member") != std::string::npos;
 }
 
 int ResultCodeFor(const HttpResponse &response) {
@@ -66,7 +76,26 @@ void Session::Login(const std::string &email, const std::string &password, const
         throw StoreError("sign-in failed: " + ErrorText(response), ResultCodeFor(response));
     json reply = json::parse(response.body, nullptr, false);
     std::lock_guard<std::mutex> lock(refresh_mutex_);
+    std::string current = store_.Get("shop_id");
+    std::string next = reply.is_object() && reply.contains("shop_id") && reply["shop_id"].is_string()
+                           ? reply["shop_id"].get<std::string>()
+                           : "";
+    if (!current.empty() && !next.empty() && next != current) {
+        int unsent = UnsentWrites(store_);
+        if (unsent > 0) {
+            if (reply.contains("refresh_token") && reply["refresh_token"].is_string()) // not kept: revoke it
+                transport_.Send({"POST", "/auth/logout", json{{"refresh_token", reply["refresh_token"]}}.dump(), ""});
+            throw StoreError("this device holds " + std::to_string(unsent) + " unsent or refused write(s) of shop " +
+                                 current + "; sync them, or retry or discard the refused ones (or forget-shop), "
+                                 "before signing in to shop " + next,
+                             SHOPSYNC_UNSENT);
+        }
+        Transaction tx(store_);
+        ForgetShopData(store_);
+        tx.Commit();
+    }
     Store(reply);
+    store_.Put("access_lost", "");
     if (store_.Get("shop_id").empty())
         throw StoreError("signed in, but " + email + " belongs to no shop yet", SHOPSYNC_FORBIDDEN);
 }
@@ -100,6 +129,8 @@ void Session::Refresh() {
         tx.Commit();
         throw StoreError("the session has ended; sign in again (" + ErrorText(response) + ")", SHOPSYNC_AUTH);
     }
+    if (NotAMember(response))
+        throw AccessLost(ErrorText(response));
     if (response.status != 200)
         throw StoreError("cannot refresh the session: " + ErrorText(response), ResultCodeFor(response));
     Store(json::parse(response.body, nullptr, false));

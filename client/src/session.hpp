@@ -13,6 +13,15 @@
 
 namespace shopsync::client {
 
+// The server says the user is not a member of the shop (removed, or the shop
+// deleted): 403 with SQLSTATE 42501 "… not a member …". The device moves out.
+class AccessLost : public StoreError {
+  public:
+    explicit AccessLost(const std::string &message) : StoreError(message, SHOPSYNC_FORBIDDEN) {}
+};
+
+bool NotAMember(const HttpResponse &response);
+
 class Session {
   public:
     // `refresh_mutex` is shared by every Session of one database: a refresh
@@ -20,13 +29,17 @@ class Session {
     Session(LocalStore &store, Transport &transport, std::mutex &refresh_mutex)
         : store_(store), transport_(transport), refresh_mutex_(refresh_mutex) {}
 
+    // Signing in to another shop than the one the device holds is a complete
+    // switch: refused (SHOPSYNC_UNSENT, nothing changed) while the current
+    // shop has queued or refused writes, else that shop's data is forgotten.
     void Login(const std::string &email, const std::string &password, const std::string &shop_id);
     void Logout();
     bool SignedIn();
 
     // Sends a request with the access token: refreshed first when it expires
     // within a minute, and once more after a 401. Throws StoreError with
-    // SHOPSYNC_AUTH when there is no session left.
+    // SHOPSYNC_AUTH when there is no session left, AccessLost when the server
+    // refuses the refresh because the user is no longer a member.
     HttpResponse Send(HttpRequest request);
 
     // Sends with request.bearer as given: no token work, no local database

@@ -12,6 +12,8 @@ namespace shopsync::client {
 using json = nlohmann::json;
 
 bool SyncEngine::Fail(SyncReport &report, const HttpResponse &response, const std::string &what) {
+    if (NotAMember(response))
+        return MoveOut(report, ErrorText(response));
     report.code = ResultCodeFor(response);
     report.error = what + ": " + ErrorText(response);
     return false;
@@ -71,8 +73,10 @@ bool SyncEngine::Push(SyncReport &report) {
             ReleaseBatch(store_, events, options_.backoff, response.retry_after, UnixNow(), rng_);
             return Fail(report, response, "push");
         }
-        // A refusal of the whole batch (403: a viewer or no longer a member; 400;
-        // 413 of a single event): visible as failed rows, never dropped silently.
+        if (NotAMember(response)) // removed from the shop: every queued write ends refused
+            return MoveOut(report, ErrorText(response));
+        // A refusal of the whole batch (403: a viewer; 400; 413 of a single
+        // event): visible as failed rows, never dropped silently.
         json body = json::parse(response.body, nullptr, false);
         std::string reason = response.status == 403 ? "forbidden" : "invalid_event";
         std::string message = body.is_object() ? body.value("message", ErrorText(response)) : ErrorText(response);
@@ -191,14 +195,32 @@ bool SyncEngine::Pull(SyncReport &report) {
     }
 }
 
+bool SyncEngine::MoveOut(SyncReport &report, const std::string &why) {
+    store_.Put("access_lost", why);
+    report.rejected += RejectAllQueued(store_, "not_a_member", why);
+    report.code = SHOPSYNC_FORBIDDEN;
+    report.error = "this device lost access to shop " + store_.Get("shop_id") + " (" + why +
+                   "); its unsent writes are kept as refused: export them, then forget-shop";
+    return false;
+}
+
 SyncReport SyncEngine::SyncOnce() {
     auto start = std::chrono::steady_clock::now();
     SyncReport report;
     try {
+        RequeueStranded(store_); // the caller owns the round: what is in flight was left by a dead one
+        std::string lost = store_.Get("access_lost");
+        if (!lost.empty()) { // moved out: no more syncing of this shop until a new sign-in
+            MoveOut(report, lost);
+            report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            return report;
+        }
         std::vector<std::string> served;
         double checked = std::atof(store_.Get("entities_checked_at", "0").c_str());
         bool learned = UnixNow() - checked < kEntityCheckSeconds || LearnEntities(report, &served);
         report.ok = learned && Push(report) && Pull(report) && report.error.empty();
+    } catch (const AccessLost &e) {
+        MoveOut(report, e.what());
     } catch (const StoreError &e) {
         report.code = e.code;
         report.error = e.what();

@@ -39,6 +39,10 @@ class SyncEngine {
         : store_(store), session_(session), options_(options), rng_(rng) {}
 
     // Never throws for network or server trouble: the report says what happened.
+    // The caller owns the round (RoundLock): events still in flight when it
+    // starts were left by a round that died, and are sent again at once.
+    // Losing access to the shop (not a member) moves out: every queued write
+    // ends refused ("not_a_member"), rounds stop until the next sign-in.
     SyncReport SyncOnce();
 
     // How often a round asks the server which entities it syncs.
@@ -50,6 +54,7 @@ class SyncEngine {
     bool Pull(SyncReport &report);
     bool Rebuild(SyncReport &report);
     bool Fail(SyncReport &report, const HttpResponse &response, const std::string &what);
+    bool MoveOut(SyncReport &report, const std::string &why);
     LocalStore &store_;
     Session &session_;
     EngineOptions options_;

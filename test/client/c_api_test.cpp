@@ -239,3 +239,138 @@ TEST_CASE("the device id is made once and kept", "[capi]") {
     shopsync_free(again);
     shopsync_close(h);
 }
+
+namespace {
+
+// What a refused edit leaves behind (the refusal itself is the engine tests'):
+// the row failed, its attempt in sync_failed, the server's image beside it.
+int64_t Refuse(Opened &db, const std::string &id, const std::string &reason) {
+    sqlite3 *raw = nullptr;
+    sqlite3_open(db.file.path.c_str(), &raw);
+    std::string sql =
+        "INSERT INTO sync_failed (entity_type, entity_id, op, payload_json, base_version, reason, message, failed_at)"
+        " SELECT entity_type, entity_id, op, payload_json, base_version, '" + reason + "', 'refused', 1"
+        " FROM sync_outbox WHERE entity_id = '" + id + "';"
+        "DELETE FROM sync_outbox; UPDATE customers SET sync_state = 'failed', last_error = '" + reason +
+        ": refused' WHERE id = '" + id + "';";
+    sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    char *out = nullptr;
+    REQUIRE(shopsync_failed_writes(db.h, &out) == SHOPSYNC_OK);
+    json failed = Parse(out);
+    REQUIRE(failed.size() == 1);
+    return failed[0]["id"].get<int64_t>();
+}
+
+json Outbox(Opened &db) {
+    sqlite3 *raw = nullptr;
+    sqlite3_open(db.file.path.c_str(), &raw);
+    sqlite3_stmt *st = nullptr;
+    sqlite3_prepare_v2(raw, "SELECT op, payload_json, base_version, override FROM sync_outbox ORDER BY id", -1, &st,
+                       nullptr);
+    json out = json::array();
+    while (sqlite3_step(st) == SQLITE_ROW)
+        out.push_back({(const char *)sqlite3_column_text(st, 0), json::parse((const char *)sqlite3_column_text(st, 1)),
+                       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)});
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("refused writes: listed with reason, attempt and server row; retried, edited, overridden, discarded",
+          "[capi][issue10]") {
+    Opened db;
+    char *id_out = nullptr;
+    REQUIRE(shopsync_create(db.h, "customers", R"({"customer_code": "C-1", "name": "Ann"})", &id_out) == SHOPSYNC_OK);
+    std::string id = id_out;
+    shopsync_free(id_out);
+    sqlite3 *raw = nullptr; // as if synced at version 3
+    sqlite3_open(db.file.path.c_str(), &raw);
+    sqlite3_exec(raw, ("DELETE FROM sync_outbox; UPDATE customers SET sync_state = 'synced', version = 3,"
+                       " data = json_set(data, '$.version', 3) WHERE id = '" + id + "'").c_str(),
+                 nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    REQUIRE(shopsync_update(db.h, "customers", id.c_str(), R"({"name": "Ann Lee"})") == SHOPSYNC_OK);
+    int64_t failure = Refuse(db, id, "forbidden");
+    char *out = nullptr;
+
+    SECTION("listed with its reason, the attempt, the row as shown and the server's row") {
+        REQUIRE(shopsync_failed_writes(db.h, &out) == SHOPSYNC_OK);
+        json f = Parse(out)[0];
+        CHECK(f["entity"] == "customers");
+        CHECK(f["entity_id"] == id);
+        CHECK(f["op"] == "update");
+        CHECK(f["reason"] == "forbidden");
+        CHECK(f["attempt"] == json{{"name", "Ann Lee"}});
+        CHECK(f["local_row"]["name"] == "Ann Lee");
+        CHECK(f["server_row"]["name"] == "Ann");
+        CHECK(f["server_row"]["version"] == 3);
+        json status = Status(db.h);
+        REQUIRE(status["failed"].size() == 1);
+        CHECK(status["failed"][0]["failure_id"] == failure);
+        CHECK(status["failed"][0]["reason"] == "forbidden");
+    }
+    SECTION("retry queues it again against the server's version; an owner's retry carries the override") {
+        REQUIRE(shopsync_retry_failed(db.h, failure, nullptr, SHOPSYNC_WRITE_OVERRIDE) == SHOPSYNC_OK);
+        CHECK(Outbox(db) == json::array({json::array({"update", {{"name", "Ann Lee"}}, 3, 1})}));
+        REQUIRE(shopsync_get(db.h, "customers", id.c_str(), &out) == SHOPSYNC_OK);
+        json row = Parse(out);
+        CHECK(row["sync_state"] == "pending_update");
+        CHECK(row["last_error"].is_null());
+        REQUIRE(shopsync_failed_writes(db.h, &out) == SHOPSYNC_OK);
+        CHECK(Parse(out).empty());
+        CHECK(shopsync_retry_failed(db.h, failure, nullptr, 0) == SHOPSYNC_NOTFOUND);
+    }
+    SECTION("edit and retry: the changes merge into the attempt") {
+        REQUIRE(shopsync_retry_failed(db.h, failure, R"({"phone": "555"})", 0) == SHOPSYNC_OK);
+        CHECK(Outbox(db) == json::array({json::array({"update", {{"name", "Ann Lee"}, {"phone", "555"}}, 3, 0})}));
+        REQUIRE(shopsync_get(db.h, "customers", id.c_str(), &out) == SHOPSYNC_OK);
+        CHECK(Parse(out)["phone"] == "555");
+    }
+    SECTION("editing the failed row with shopsync_update retries it too") {
+        REQUIRE(shopsync_update(db.h, "customers", id.c_str(), R"({"phone": "556"})") == SHOPSYNC_OK);
+        CHECK(Outbox(db) == json::array({json::array({"update", {{"name", "Ann Lee"}, {"phone", "556"}}, 3, 0})}));
+    }
+    SECTION("discard: the server's row comes back, synced") {
+        REQUIRE(shopsync_discard_failed(db.h, failure) == SHOPSYNC_OK);
+        REQUIRE(shopsync_get(db.h, "customers", id.c_str(), &out) == SHOPSYNC_OK);
+        json row = Parse(out);
+        CHECK(row["name"] == "Ann");
+        CHECK(row["version"] == 3);
+        CHECK(row["sync_state"] == "synced");
+        CHECK(Outbox(db).empty());
+        CHECK(Status(db.h)["failed"].empty());
+        CHECK(shopsync_discard_failed(db.h, failure) == SHOPSYNC_NOTFOUND);
+    }
+    SECTION("bad input changes nothing") {
+        CHECK(shopsync_retry_failed(db.h, failure, "[1]", 0) == SHOPSYNC_INVALID);
+        CHECK(shopsync_retry_failed(db.h, failure, R"({"version": 9})", 0) == SHOPSYNC_INVALID);
+        CHECK(shopsync_retry_failed(db.h, failure, nullptr, 4) == SHOPSYNC_MISUSE);
+        CHECK(shopsync_retry_failed(nullptr, failure, nullptr, 0) == SHOPSYNC_MISUSE);
+        CHECK(shopsync_discard_failed(nullptr, failure) == SHOPSYNC_MISUSE);
+        CHECK(shopsync_failed_writes(db.h, nullptr) == SHOPSYNC_OK);
+        out = reinterpret_cast<char *>(1);
+        CHECK(shopsync_failed_writes(nullptr, &out) == SHOPSYNC_MISUSE);
+        CHECK(out == nullptr);
+        CHECK(Outbox(db).empty());
+        REQUIRE(shopsync_failed_writes(db.h, &out) == SHOPSYNC_OK);
+        CHECK(Parse(out).size() == 1);
+    }
+}
+
+TEST_CASE("a refused create discarded goes: the server never had it", "[capi][issue10]") {
+    Opened db;
+    char *id_out = nullptr;
+    REQUIRE(shopsync_create(db.h, "customers", R"({"name": "Ann"})", &id_out) == SHOPSYNC_OK);
+    std::string id = id_out;
+    shopsync_free(id_out);
+    int64_t failure = Refuse(db, id, "duplicate_code");
+    char *out = nullptr;
+    REQUIRE(shopsync_failed_writes(db.h, &out) == SHOPSYNC_OK);
+    CHECK(Parse(out)[0]["server_row"].is_null());
+    REQUIRE(shopsync_discard_failed(db.h, failure) == SHOPSYNC_OK);
+    CHECK(shopsync_get(db.h, "customers", id.c_str(), &out) == SHOPSYNC_NOTFOUND);
+    CHECK(out == nullptr);
+}

@@ -21,15 +21,18 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 
 import psycopg2
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 from device_cli import CliError, DeviceCli, create_shop, differences  # noqa: E402
+from device_cli import http as call  # noqa: E402
 from lossy_proxy import LossyProxy  # noqa: E402
 
-BINARY = os.path.abspath("build/shopsync-device")
+BINARY = os.path.abspath(os.environ.get("SHOPSYNC_DEVICE_BINARY", "build/shopsync-device"))
 GATEWAY = os.environ["GATEWAY_URL"]
 WORK = tempfile.mkdtemp(prefix="shopsync-e2e-")
 atexit.register(shutil.rmtree, WORK, True)  # also when a check raises
@@ -298,6 +301,149 @@ laggard.sync()
 diff = differences(laggard, admin, SHOP)
 ok(not diff and admin("SELECT phone FROM shopsync.customers WHERE id = %s", c1)[0][0] == "555-LAG",
    "then they are pushed, and the device equals the server", diff)
+
+# ---- issue 10.1: a refused write stays visible, also when the row moves on on the server ----------
+phone.sync(check=False)
+desk.sync()  # current, so the owner's edit is accepted and makes a newer version
+phone.edit("customer", "C-1", name="viewer's rename")
+desk.edit("customer", "C-1", phone="555-OWNER")
+desk.sync()
+phone.sync(check=False)  # refused, and the same round's pull brings the owner's newer version
+for label in ("in the round whose pull brings the newer version", "and after another round"):
+    failed = [f for f in phone.status()["failed"] if f["id"] == c1]
+    row = next(r for r in phone.rows("customers") if r["id"] == c1)
+    ok(failed and "forbidden" in failed[0]["last_error"] and row["sync_state"] == "failed" and
+       row["name"] == "viewer's rename", f"a viewer's refused edit stays failed with its reason {label}", str(failed))
+    phone.sync(check=False)
+
+
+# ---- issue 10.2: a device killed mid-sync resends at once, same keys, in order ------------------
+class StallingProxy:
+    """Forwards to the gateway; a push is held (before or after forwarding it) and never answered."""
+
+    def __init__(self, forward_push):
+        outer = self
+        self.forward_push, self.pushed, self.release = forward_push, threading.Event(), threading.Event()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def forward(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) if self.command == "POST" else None
+                if self.path.startswith("/sync/push"):
+                    if outer.forward_push:
+                        self._send(body, answer=False)
+                    outer.pushed.set()
+                    outer.release.wait(60)
+                    return
+                self._send(body, answer=True)
+
+            def _send(self, body, answer):
+                request = urllib.request.Request(GATEWAY + self.path, data=body, method=self.command)
+                for name in ("Authorization", "Content-Type"):
+                    if self.headers.get(name):
+                        request.add_header(name, self.headers[name])
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:
+                        status, text = response.status, response.read()
+                except urllib.error.HTTPError as e:
+                    status, text = e.code, e.read()
+                if answer:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(text)))
+                    self.end_headers()
+                    self.wfile.write(text)
+
+            do_GET = do_POST = forward
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+
+
+for forwarded in (False, True):
+    when = "after the server committed" if forwarded else "before its push left"
+    killed = device("killed-" + ("after" if forwarded else "before"), staff)
+    killed.sync()
+    stall = StallingProxy(forward_push=forwarded)
+    killed.run("init", "--server", stall.url)
+    code = "C-KILL-" + ("A" if forwarded else "B")
+    made = killed.add("customer", customer_code=code, name="made before the kill")
+    running = subprocess.Popen([BINARY, "--db", killed.db, "sync"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stall.pushed.wait(30)
+    running.kill()  # SIGKILL mid-push
+    running.wait(timeout=10)
+    stall.close()
+    killed.run("init", "--server", GATEWAY)
+    killed.edit("customer", code, phone="555-AFTER")  # an edit of the same row after the crash
+    report = killed.sync(check=False)
+    server = admin("SELECT phone, version FROM shopsync.customers WHERE id = %s", made)
+    ok(report["ok"] and report["conflicts"] == 0 and report["rejected"] == 0 and killed.status()["pending"] == 0 and
+       server == [("555-AFTER", 2)],
+       f"killed {when}: the next sync sends the stranded create at once, then the edit (no loss, no conflict)",
+       f"{report} {killed.status()['failed']} {server}")
+    ok(not differences(killed, admin, SHOP), f"killed {when}: the device equals the server afterwards")
+
+# ---- issue 10.3: a user in two shops switches completely, never mixing them (both directions) -------
+bea_token = call(GATEWAY, "POST", "/auth/login",
+                 {"email": "bea@other.example", "password": password_of("bea@other.example")})["access_token"]
+call(GATEWAY, "POST", "/rpc/add_member", {"email": staff, "role": "staff"}, bea_token)
+switcher = device("switcher", staff)
+switcher.sync()
+for here, there in ((SHOP, OTHER), (OTHER, SHOP)):
+    unsent = switcher.add("customer", customer_code="C-SW", name="unsent in " + here[:8])
+    try:
+        switcher.run("login", staff, "--shop", there, password=password_of(staff))
+        code = 0
+    except CliError as e:
+        code = e.code
+    ok(code == 11 and switcher.status()["shop_id"] == here and switcher.status()["pending"] == 1,
+       f"signing in to another shop is refused while this one has an unsent write (code {code})")
+    switcher.sync()
+    switcher.run("login", staff, "--shop", there, password=password_of(staff))
+    switcher.sync()
+    diff = differences(switcher, admin, there)
+    ok(not diff and switcher.status()["shop_id"] == there and
+       all(r["shop_id"] == there for r in switcher.rows("customers")) and
+       unsent not in [r["id"] for r in switcher.rows("customers")],
+       "then the switch is complete: only the new shop's rows, all of them (its older rows too)", diff)
+sw_rows = admin("SELECT shop_id::text, name FROM shopsync.customers WHERE customer_code = 'C-SW'")
+ok(sorted(sw_rows) == sorted([(SHOP, "unsent in " + SHOP[:8]), (OTHER, "unsent in " + OTHER[:8])]),
+   "each unsent row reached the shop it was written in", str(sw_rows))
+
+# ---- issue 10.6: a removed member's device, killed mid-push, ends with its writes visibly failed ----
+rita = "rita@e2e.example"
+call(GATEWAY, "POST", "/auth/signup", {"email": rita, "password": password_of(rita)})
+owner_token = call(GATEWAY, "POST", "/auth/login",
+                                            {"email": owner, "password": password_of(owner), "shop_id": SHOP})["access_token"]
+call(GATEWAY, "POST", "/rpc/add_member", {"email": rita, "role": "staff"}, owner_token)
+for how in ("with a valid access token", "when the token must be refreshed"):
+    removed = device("removed-" + str(len(results)), rita)
+    removed.sync()
+    lost_id = removed.add("customer", customer_code="C-RM", name="written before the removal")
+    db = sqlite3.connect(removed.db)  # as a device killed mid-push leaves it (taken just now)
+    db.execute("UPDATE sync_outbox SET in_flight = ?", (time.time(),))
+    if any(column[1] == "sent" for column in db.execute("PRAGMA table_info(sync_outbox)")):
+        db.execute("UPDATE sync_outbox SET sent = 1")
+    db.commit()
+    db.close()
+    removed.add("customer", customer_code="C-RM2", name="written after the kill")
+    admin("DELETE FROM shopsync.shop_members WHERE user_id = (SELECT id FROM shopsync.users WHERE email = %s)", rita)
+    if "refresh" in how:
+        kv(removed, "access_expires_at", "0")
+    removed.sync(check=False)
+    status = removed.status()
+    ok(status["pending"] == 0 and len(status["failed"]) == 2 and
+       all("not_a_member" in f["last_error"] for f in status["failed"]),
+       f"removed {how}: every unsent write ends failed (not_a_member), none stays pending", str(status))
+    call(GATEWAY, "POST", "/rpc/add_member", {"email": rita, "role": "staff"}, owner_token)
 
 # ---- TLS: certificates are verified unless told otherwise ----------------------------------------
 cert, key = os.path.join(WORK, "cert.pem"), os.path.join(WORK, "key.pem")

@@ -4,6 +4,8 @@
 // or rejects the session.
 #include <catch2/catch.hpp>
 
+#include "apply.hpp"
+#include "failed_writes.hpp"
 #include "outbox.hpp"
 #include "session.hpp"
 #include "sqlite_statement.hpp"
@@ -379,4 +381,205 @@ TEST_CASE("a conflict answer: the server's record replaces the row, a conflict r
           "tablet/5/synced");
     CHECK(Value(round.store, "SELECT json_extract(local_payload, '$.notes') FROM sync_conflicts") == "desk");
     CHECK(report.changed.count("orders") == 1);
+}
+
+// ---- issue 10: no write lost or hidden ------------------------------------------------------
+
+namespace {
+
+// A push answer that refuses every event with `reason`.
+HttpResponse RejectAll(const HttpRequest &r, const std::string &reason, const std::string &message) {
+    json rejected = json::array();
+    const json body = json::parse(r.body);
+    for (const auto &e : body["events"])
+        rejected.push_back({{"idempotency_key", e["idempotency_key"]}, {"entity", e["entity"]},
+                            {"entity_id", e["entity_id"]}, {"reason", reason}, {"message", message}});
+    return Ok({{"accepted", json::array()}, {"conflicts", json::array()}, {"rejected", rejected}});
+}
+
+// A pull page (from any cursor) that carries `record` as the newest version of a customer.
+HttpResponse PullOf(const json &record, long long cursor) {
+    json change{{"seq", cursor},          {"entity", "customers"}, {"entity_id", record["id"]},
+                {"op", "update"},         {"version", record["version"]}, {"payload", record}};
+    return Ok({{"changes", {change}}, {"cursor", cursor}, {"has_more", false}});
+}
+
+} // namespace
+
+TEST_CASE("issue 10.1: a refused write stays failed with its reason when a pull brings a newer version",
+          "[engine][issue10]") {
+    Round round;
+    round.store.Exec("INSERT INTO customers (id, version, data, sync_state) VALUES"
+                     " ('c1', 1, '{\"id\":\"c1\",\"version\":1,\"name\":\"Ann\"}', 'synced')");
+    LocalWrite(round.store, "customers", WriteOp::Update, "c1", {{"name", "viewer's try"}});
+    json newer{{"id", "c1"}, {"version", 2}, {"name", "owner's edit"}};
+    round.server.handler = [&](const HttpRequest &r) {
+        if (r.path == "/sync/push")
+            return RejectAll(r, "forbidden", "viewers cannot change rows");
+        if (r.path.rfind("/sync/pull", 0) == 0)
+            return PullOf(newer, 9);
+        return AcceptAll(r);
+    };
+    SECTION("the same round's pull already carries the newer version") {
+        SyncReport report = round.Run();
+        CHECK(report.rejected == 1);
+    }
+    SECTION("a later round pulls the newer version") {
+        round.server.handler = [&](const HttpRequest &r) {
+            return r.path == "/sync/push" ? RejectAll(r, "forbidden", "viewers cannot change rows") : AcceptAll(r);
+        };
+        round.Run();
+        round.server.handler = [&](const HttpRequest &r) {
+            return r.path.rfind("/sync/pull", 0) == 0 ? PullOf(newer, 9) : AcceptAll(r);
+        };
+        round.Run();
+    }
+    CHECK(Value(round.store, "SELECT sync_state || ' / ' || last_error FROM customers WHERE id = 'c1'") ==
+          "failed / forbidden: viewers cannot change rows");
+    CHECK(Value(round.store, "SELECT json_extract(data, '$.name') FROM customers WHERE id = 'c1'") == "viewer's try");
+    CHECK(round.store.Get("cursor") == "9"); // the pull itself went through
+    json failed = ListFailed(round.store);
+    REQUIRE(failed.size() == 1);
+    CHECK(failed[0]["reason"] == "forbidden");
+    CHECK(failed[0]["attempt"] == json{{"name", "viewer's try"}});
+    CHECK(failed[0]["server_row"]["name"] == "owner's edit"); // the server's current row beside it
+    CHECK(failed[0]["server_row"]["version"] == 2);
+}
+
+TEST_CASE("issue 10.2: events a killed round left in flight are resent at once, same keys, in order",
+          "[engine][issue10]") {
+    Round round;
+    std::string id = LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    std::vector<std::string> keys = OutboxKeys(round.store);
+    TakeBatch(round.store, 100, UnixNow()); // the round that took it was killed before an answer came
+    round.server.handler = AcceptAll;
+    SECTION("the next round sends it at once with its key") {
+        SyncReport report = round.Run();
+        CHECK(report.ok);
+        CHECK(report.pushed == 1);
+        REQUIRE(round.server.To("/sync/push").size() == 1);
+        CHECK(json::parse(round.server.To("/sync/push")[0].body)["events"][0]["idempotency_key"] == keys[0]);
+        CHECK(PendingCount(round.store) == 0);
+        CHECK(Value(round.store, "SELECT sync_state FROM customers") == "synced");
+    }
+    SECTION("an edit made after the crash goes after the create, never ahead of it") {
+        LocalWrite(round.store, "customers", WriteOp::Update, id, {{"phone", "555"}});
+        SyncReport report = round.Run();
+        CHECK(report.ok);
+        std::vector<std::string> ops;
+        for (const auto &p : round.server.To("/sync/push")) {
+            const json body = json::parse(p.body);
+            for (const auto &e : body["events"])
+                ops.push_back(e["op"].get<std::string>() + "/" + e["idempotency_key"].get<std::string>().substr(0, 8));
+        }
+        REQUIRE(ops.size() == 2);
+        CHECK(ops[0] == "create/" + keys[0].substr(0, 8));
+        CHECK(ops[1].rfind("update/", 0) == 0);
+        CHECK(Value(round.store, "SELECT sync_state || '/' || version FROM customers") == "synced/2");
+    }
+    SECTION("an edit never folds into an event that may have reached the server, however old") {
+        round.store.Exec("UPDATE sync_outbox SET in_flight = 1"); // taken long ago (any lease has run out)
+        LocalWrite(round.store, "customers", WriteOp::Update, id, {{"phone", "555"}});
+        CHECK(OutboxKeys(round.store).size() == 2);
+        CHECK(OutboxKeys(round.store)[0] == keys[0]);
+        CHECK(Value(round.store, "SELECT payload_json FROM sync_outbox ORDER BY id LIMIT 1") == "{\"name\":\"Ann\"}");
+    }
+    SECTION("a batch whose answer was lost is never folded into either") {
+        round.server.handler = [](const HttpRequest &r) {
+            return r.path == "/sync/push" ? HttpResponse{0, "", -1, "connection reset"} : AcceptAll(r);
+        };
+        round.store.Exec("UPDATE sync_outbox SET in_flight = 0");
+        round.Run(); // sent; the answer lost: the server may have applied it
+        LocalWrite(round.store, "customers", WriteOp::Update, id, {{"phone", "555"}});
+        CHECK(OutboxKeys(round.store).size() == 2);
+        CHECK(OutboxKeys(round.store)[0] == keys[0]);
+    }
+}
+
+TEST_CASE("issue 10.3: signing in to another shop refuses while this shop has unsent writes, else switches whole",
+          "[engine][issue10]") {
+    Round round;
+    round.store.Put("shop_id", "shop-a");
+    round.store.Put("cursor", "50");
+    round.store.Exec("INSERT INTO customers (id, shop_id, version, data, sync_state) VALUES"
+                     " ('a-row', 'shop-a', 1, '{\"id\":\"a-row\"}', 'synced')");
+    round.server.handler = [](const HttpRequest &r) {
+        if (r.path != "/auth/login")
+            return AcceptAll(r);
+        json body = json::parse(r.body);
+        std::string shop = body.value("shop_id", "shop-a");
+        return Ok({{"access_token", "token-" + shop}, {"refresh_token", "refresh-" + shop}, {"expires_in", 900},
+                   {"user", {{"id", "u1"}, {"email", "sam@example.com"}}}, {"shop_id", shop}, {"shop_role", "staff"}});
+    };
+    auto switch_to = [&](const std::string &shop) {
+        try {
+            round.session.Login("sam@example.com", "password", shop);
+            return SHOPSYNC_OK;
+        } catch (const StoreError &e) {
+            return e.code;
+        }
+    };
+    for (std::string from : {"shop-a", "shop-b"}) {
+        std::string to = from == "shop-a" ? "shop-b" : "shop-a";
+        CAPTURE(from);
+        std::string mine = LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "unsent in " + from}});
+        CHECK(switch_to(to) == SHOPSYNC_UNSENT);
+        CHECK(round.store.Get("shop_id") == from); // nothing changed
+        CHECK(round.store.Get("refresh_token") != "refresh-" + to);
+        CHECK(PendingCount(round.store) == 1);
+        CHECK(Value(round.store, "SELECT sync_state FROM customers WHERE id = '" + mine + "'") == "pending_create");
+
+        round.Run(); // sent
+        CHECK(PendingCount(round.store) == 0);
+        round.store.Put("cursor", "50");
+        CHECK(switch_to(to) == SHOPSYNC_OK);
+        CHECK(round.store.Get("shop_id") == to);
+        CHECK(Value(round.store, "SELECT count(*) FROM customers") == "0"); // no row of the other shop
+        CHECK(round.store.Get("cursor") == "0");                             // the new shop's rows from the start
+        CHECK(round.store.Get("bootstrapped") != "1");
+        CHECK(round.store.Get("entities_checked_at").empty());
+        round.store.Put("bootstrapped", "1"); // as after the new shop's snapshot
+        round.store.Put("entities_checked_at", std::to_string(UnixNow()));
+    }
+    CHECK(switch_to("shop-a") == SHOPSYNC_OK); // the same shop again keeps everything
+    round.store.Put("cursor", "7");
+    CHECK(switch_to("shop-a") == SHOPSYNC_OK);
+    CHECK(round.store.Get("cursor") == "7");
+}
+
+TEST_CASE("issue 10.6: a removed or demoted member's writes end visibly failed, also after a kill",
+          "[engine][issue10]") {
+    Round round;
+    std::string a = LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    TakeBatch(round.store, 100, UnixNow()); // the device was killed mid-push
+    std::string b = LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Bob"}});
+    SECTION("removed: the refresh is refused as not a member") {
+        round.store.Put("access_expires_at", "0");
+        round.server.handler = [](const HttpRequest &r) {
+            if (r.path == "/auth/refresh")
+                return HttpResponse{403, "{\"code\":\"42501\",\"message\":\"not a member of that shop\"}", -1, ""};
+            return AcceptAll(r);
+        };
+    }
+    SECTION("removed: the push is refused as not a member") {
+        round.server.handler = [](const HttpRequest &r) {
+            if (r.path == "/auth/refresh" || r.path == "/sync/push" || r.path.rfind("/sync/pull", 0) == 0)
+                return HttpResponse{403, "{\"code\":\"42501\",\"message\":\"the caller is not a member of this shop\"}", -1, ""};
+            return AcceptAll(r);
+        };
+    }
+    SECTION("demoted to viewer: the push is refused") {
+        round.server.handler = [](const HttpRequest &r) {
+            if (r.path == "/sync/push")
+                return HttpResponse{403, "{\"code\":\"42501\",\"message\":\"viewers cannot push changes\"}", -1, ""};
+            return AcceptAll(r);
+        };
+    }
+    SyncReport report = round.Run();
+    CHECK_FALSE(report.ok);
+    CHECK(report.code == SHOPSYNC_FORBIDDEN);
+    CHECK(PendingCount(round.store) == 0);
+    for (const auto &id : {a, b})
+        CHECK(Value(round.store, "SELECT sync_state FROM customers WHERE id = '" + id + "'") == "failed");
+    CHECK(Value(round.store, "SELECT count(*) FROM customers WHERE last_error IS NULL OR last_error = ''") == "0");
 }

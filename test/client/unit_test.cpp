@@ -5,6 +5,7 @@
 
 #include "apply.hpp"
 #include "backoff.hpp"
+#include "failed_writes.hpp"
 #include "local_store.hpp"
 #include "outbox.hpp"
 
@@ -68,13 +69,13 @@ TEST_CASE("LocalStore creates and migrates the local schema", "[store]") {
     TempDb file;
     {
         LocalStore store(file.path);
-        CHECK(store.schema_version() == 4);
+        CHECK(store.schema_version() == 5);
         CHECK(store.Get("cursor") == "0");
         store.Put("device_id", "desk-1");
     }
     SECTION("reopening keeps data and does not migrate twice") {
         LocalStore again(file.path);
-        CHECK(again.schema_version() == 4);
+        CHECK(again.schema_version() == 5);
         CHECK(again.Get("device_id") == "desk-1");
     }
     SECTION("WAL mode") {
@@ -99,18 +100,28 @@ TEST_CASE("a version 1 database migrates to the newest keeping its queue", "[sto
         LocalStore store(file.path);
         id = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
         // Back to what a version 1 client left behind.
-        std::string back = "ALTER TABLE sync_outbox DROP COLUMN override;";
+        std::string back = "ALTER TABLE sync_outbox DROP COLUMN override; ALTER TABLE sync_outbox DROP COLUMN sent;"
+                           "ALTER TABLE sync_outbox DROP COLUMN group_id; DROP TABLE sync_failed;";
         for (const auto &e : BuiltInEntities())
-            back += "DROP INDEX " + e + "_unsynced;";
+            back += "DROP INDEX " + e + "_unsynced; ALTER TABLE " + e + " DROP COLUMN server_data;";
+        // a row a former client left failed becomes an open failure record
+        back += "INSERT INTO orders (id, version, data, sync_state, last_error) VALUES"
+                " ('o1', 3, '{\"id\":\"o1\",\"version\":3,\"notes\":\"x\"}', 'failed', 'forbidden: no');";
         store.Exec(back + "DROP TABLE sync_entities; PRAGMA user_version = 1");
     }
     LocalStore store(file.path);
-    CHECK(store.schema_version() == 4);
+    CHECK(store.schema_version() == 5);
     CHECK(store.Entities() == BuiltInEntities());
     json batch = TakeBatch(store, 100, 1e12);
     REQUIRE(batch.size() == 1);
     CHECK(batch[0]["entity_id"] == id);
     CHECK_FALSE(batch[0].contains("override"));
+    json failed = ListFailed(store);
+    REQUIRE(failed.size() == 1);
+    CHECK(failed[0]["entity_id"] == "o1");
+    CHECK(failed[0]["op"] == "update");
+    CHECK(failed[0]["attempt"] == json{{"notes", "x"}});
+    CHECK(failed[0]["message"] == "forbidden: no");
 }
 
 TEST_CASE("an owner's override rides on its event, also when edits fold", "[outbox]") {
@@ -254,15 +265,16 @@ std::string Column(LocalStore &store, const std::string &sql) {
 
 } // namespace
 
-TEST_CASE("an event left in flight by a process that died is sent again, with its key", "[apply]") {
+TEST_CASE("an event left in flight by a round that died is queued again when the next round starts", "[apply]") {
     TempDb file;
     LocalStore store(file.path);
     LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
     double now = 2e9;
     json batch = TakeBatch(store, 100, now);
     REQUIRE(batch.size() == 1);
-    CHECK(TakeBatch(store, 100, now + 60).empty()); // a minute later it may still be travelling
-    json again = TakeBatch(store, 100, now + kInFlightExpirySeconds + 1);
+    CHECK(TakeBatch(store, 100, now + 1e6).empty()); // within its round: never taken twice, however long
+    RequeueStranded(store);                          // the next round starts (under the round lock)
+    json again = TakeBatch(store, 100, now + 1);
     REQUIRE(again.size() == 1);
     CHECK(again[0]["idempotency_key"] == batch[0]["idempotency_key"]);
 }

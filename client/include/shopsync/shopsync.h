@@ -46,6 +46,7 @@ typedef struct shopsync_client shopsync_client; /* opaque; C++ code has namespac
 #define SHOPSYNC_FORBIDDEN 8    /* signed in, but the shop refused the call */
 #define SHOPSYNC_SERVER 9       /* the server answered with an error (5xx, 429, unexpected) */
 #define SHOPSYNC_NOT_CONFIGURED 10 /* no server URL set */
+#define SHOPSYNC_UNSENT 11      /* refused: the device holds unsent or failed writes of its current shop */
 
 /* The library's version, e.g. "0.1.0". */
 const char *shopsync_libversion(void);
@@ -130,9 +131,12 @@ int shopsync_sync_now(shopsync_client *h, char **out_report);
 int shopsync_start(shopsync_client *h);
 int shopsync_stop(shopsync_client *h);
 
-/* {"device_id","server","user","shop_id","signed_in","pending","failed",
+/* {"device_id","server","user","shop_id","role","signed_in","pending","failed",
  *  "conflicts","cursor","last_success_at","last_error","worker_running",
- *  "next_retry_at"} — failed lists every failed row with its last_error. */
+ *  "next_retry_in","access_lost"} — failed lists every failed row with its
+ *  last_error (and its failure's "failure_id" and "reason", see
+ *  shopsync_failed_writes); access_lost is null, or why this device may no
+ *  longer sync its shop. *out_json is caller-owned. */
 int shopsync_status(shopsync_client *h, char **out_json);
 
 /* Conflict records kept for the UI's banner: a JSON array of {"id","entity",
@@ -140,6 +144,29 @@ int shopsync_status(shopsync_client *h, char **out_json);
  * Dismissed records are not listed. */
 int shopsync_conflicts(shopsync_client *h, char **out_json);
 int shopsync_dismiss_conflict(shopsync_client *h, int64_t conflict_id);
+
+/* Refused writes: a write the server refused (a viewer's edit, a status moved
+ * backwards, a delete staff may not make, …) stays, its row "failed", until
+ * the user acts on it; a pull refreshes the server's row beside it but never
+ * erases it. Writes of the row made after it join it.
+ *
+ * shopsync_failed_writes: *out_json (caller-owned; NULL on failure) is a JSON
+ * array, oldest first, of {"id","entity","entity_id","op","reason","message",
+ * "cause","group_id","attempt","local_row","server_row","failed_at"}:
+ * "attempt" holds the columns the device sent, "local_row" the row as the
+ * device shows it, "server_row" the server's current row (null when the
+ * server has none), "cause" (a write group's) {"idempotency_key","reason"}.
+ *
+ * shopsync_retry_failed queues the write again against the server's current
+ * version. `changes_json` may be NULL (retry as is) or an object of columns
+ * merged in first (edit and retry). `flags` may hold SHOPSYNC_WRITE_OVERRIDE
+ * (owners: allow what the rules refuse). shopsync_discard_failed drops it:
+ * the row becomes the server's again, or goes if the server never had it.
+ * Editing a failed row with shopsync_update retries it the same way.
+ * Both return SHOPSYNC_NOTFOUND for an id that is not open. */
+int shopsync_failed_writes(shopsync_client *h, char **out_json);
+int shopsync_retry_failed(shopsync_client *h, int64_t failure_id, const char *changes_json, int flags);
+int shopsync_discard_failed(shopsync_client *h, int64_t failure_id);
 
 /* Called after rows change: `source` is "local", "push", "pull" or "rebuild";
  * `entity` is the entity whose rows changed. NULL unregisters. */
