@@ -10,3 +10,11 @@ command -v cargo >/dev/null || { echo "test/rust: cargo is not installed (rustup
 export CARGO_TARGET_DIR="$PWD/build/rust"
 make -s -C client ../build/libshopsync-client.a
 (cd bindings/rust && cargo test --offline -j1 --quiet)
+make -s -C gateway
+source test/lib/pgcluster.sh
+source test/lib/gateway.sh
+pgcluster_start
+pgcluster_install_shopsync
+gateway_start
+trap 'gateway_stop; pgcluster_stop' EXIT
+(cd bindings/rust && cargo test --offline -j1 --quiet --test e2e -- --ignored)

@@ -1,0 +1,193 @@
+//! bindings/rust/tests/e2e.rs — the crate against a private cluster and the
+//! gateway (test/rust/run.sh starts both and sets GATEWAY_URL and PG*): two
+//! `Client`s in this process (desk: owner, tablet: staff) and an app driven
+//! only through examples/tauri_commands.rs (owner), plus a viewer's app. Offline
+//! writes queue and sync; every device equals the server row by row; a
+//! concurrent edit leaves the app a conflict record it can dismiss; a viewer's
+//! write is refused and shown as failed; the background worker and the change
+//! forwarder bring another device's write to the app on their own.
+//! Ignored by a plain `cargo test`: it needs the servers.
+#[path = "../examples/tauri_commands.rs"]
+mod tauri_commands;
+mod support;
+
+use shopsync::{Client, Code, Json};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::{create_shop, differences, password_of, psql};
+use tauri_commands as app_cmd;
+
+const OWNER: &str = "olivia@rust.example";
+const STAFF: &str = "sam@rust.example";
+const VIEWER: &str = "vic@rust.example";
+
+fn parse(text: &str) -> Json {
+    Json::parse(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn device(work: &PathBuf, gateway: &str, name: &str, email: &str) -> Client {
+    let client = Client::open(work.join(format!("{name}.db"))).unwrap();
+    client.set_server(gateway).unwrap();
+    client.set_device_id(name).unwrap();
+    client.login(email, &password_of(email), None).unwrap();
+    client
+}
+
+fn status(client: &Client) -> Json {
+    parse(&client.status().unwrap())
+}
+
+fn assert_converged(devices: &[(&str, &Client)], shop: &str, when: &str) {
+    let found: Vec<String> = devices.iter().flat_map(|(name, c)| differences(name, c, shop)).collect();
+    assert!(found.is_empty(), "{when}: devices differ from the server:\n  {}", found.join("\n  "));
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < Duration::from_secs(60), "waited 60 s for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+#[ignore = "needs a cluster and the gateway: run test/rust/run.sh"]
+fn devices_and_tauri_commands_converge_through_the_gateway() {
+    let gateway = std::env::var("GATEWAY_URL").expect("GATEWAY_URL (test/rust/run.sh sets it)");
+    let work = std::env::temp_dir().join(format!("shopsync-rust-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    struct Cleanup(PathBuf);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    let _cleanup = Cleanup(work.clone());
+
+    let shop = create_shop(&gateway, OWNER, &[(STAFF, "staff"), (VIEWER, "viewer")]);
+    let desk = device(&work, &gateway, "desk", OWNER);
+    let tablet = device(&work, &gateway, "tablet", STAFF);
+    let app_db = work.join("app.db");
+    let app = app_cmd::SyncState::open(
+        app_db.to_str().unwrap(),
+        &gateway,
+        Some("app"),
+        &[("interval_min", "1"), ("interval_max", "2"), ("write_delay_ms", "50")],
+    )
+    .unwrap();
+    let signed_in = parse(&app_cmd::sign_in(&app, OWNER.into(), password_of(OWNER), None).unwrap());
+    assert_eq!(signed_in.get("signed_in").as_bool(), Some(true), "sign_in answers the status");
+    let events: Arc<Mutex<Vec<Json>>> = Arc::default();
+    let sink = events.clone();
+    let forwarder = app_cmd::forward_changes(&app, move |event, payload| {
+        assert_eq!(event, app_cmd::CHANGE_EVENT);
+        sink.lock().unwrap().push(Json::parse(&payload).unwrap());
+    })
+    .unwrap();
+    let forwarded = |source: &str, entity: &str| {
+        events.lock().unwrap().iter().any(|e| e.get("source").as_str() == Some(source) && e.get("entity").as_str() == Some(entity))
+    };
+
+    // ---- offline writes: the desk cannot reach the server, its writes stay queued ----------
+    desk.set_server("http://127.0.0.1:9").unwrap();
+    desk.set_option("timeout", "2").unwrap();
+    let c1 = desk.create("customers", r#"{"customer_code":"C-1","name":"Ann Lee","phone":"555-0101"}"#).unwrap();
+    let o1 = desk.create("orders", &format!(r#"{{"order_code":"O-1","customer_id":"{c1}","total":42.5}}"#)).unwrap();
+    desk.create("order_items", &format!(r#"{{"order_id":"{o1}","product_name":"Tea","quantity":2,"unit_price":4.25}}"#)).unwrap();
+    let offline = desk.sync_now().unwrap_err();
+    assert_eq!(offline.error.code, Code::Network, "offline round: {}", offline.error);
+    assert_eq!(status(&desk).get("pending").as_i64(), Some(3), "offline: the desk keeps its writes queued");
+    desk.set_server(&gateway).unwrap();
+
+    let c2 = tablet.create("customers", r#"{"customer_code":"C-2","name":"Bo Chen"}"#).unwrap();
+    tablet.update("customers", &c2, r#"{"email":"bo@example.com"}"#).unwrap();
+
+    let c3 = parse(&app_cmd::create_customer(&app, r#"{"customer_code":"C-3","name":"Zoë Müller"}"#.into()).unwrap());
+    let c3 = c3.get("id").as_str().unwrap().to_string();
+    let order_input = format!(
+        r#"{{"order":{{"order_code":"O-3","customer_id":"{c3}","total":12}},"items":[{{"product_name":"Tea","quantity":1,"unit_price":4}},{{"product_name":"Cake","quantity":2,"unit_price":4}}]}}"#
+    );
+    let created = parse(&app_cmd::create_order_with_items(&app, order_input).unwrap());
+    let o3 = created.get("order_id").as_str().unwrap().to_string();
+    assert_eq!(created.get("item_ids").as_array().len(), 2);
+    let bad = r#"{"order":{"order_code":"O-BAD"},"items":[{"product_name":"ok"},{"product_name":"bad","version":7}]}"#;
+    let refused = parse(&app_cmd::create_order_with_items(&app, bad.into()).unwrap_err());
+    assert_eq!(refused.get("name").as_str(), Some("invalid"), "{refused}");
+    assert_eq!(refused.get("code").as_i64(), Some(3));
+    let orders = parse(&app_cmd::list_orders(&app, None).unwrap());
+    let codes: Vec<_> = orders.as_array().iter().map(|o| o.get("order_code").as_str().unwrap().to_string()).collect();
+    assert_eq!(codes, vec!["O-3"], "a failed order with items leaves nothing behind");
+    assert_eq!(orders.as_array()[0].get("items").as_array().len(), 2, "list_orders carries each order's items");
+    assert_eq!(orders.as_array()[0].get("sync_state").as_str(), Some("pending_create"));
+    wait_until("the forwarder's local change events", || forwarded("local", "orders") && forwarded("local", "order_items"));
+
+    // ---- sync: every device equals the server ---------------------------------------------------
+    for _ in 0..2 {
+        desk.sync_now().unwrap();
+        tablet.sync_now().unwrap();
+        let report = parse(&app_cmd::sync_now(&app).unwrap());
+        assert_eq!(report.get("ok").as_bool(), Some(true), "{report}");
+    }
+    assert_converged(&[("desk", &desk), ("tablet", &tablet), ("app", &app.client)], &shop, "after offline writes");
+    assert_eq!(psql(&format!("SELECT count(*) FROM shopsync.customers WHERE shop_id = '{shop}'")), "3");
+    assert_eq!(psql(&format!("SELECT count(*) FROM shopsync.order_items WHERE order_id = '{o3}'")), "2");
+    assert!(!psql("SELECT count(*) FROM shopsync.orders WHERE order_code = 'O-BAD'").starts_with('1'));
+    // The app's first round rebuilt from the snapshot (a new device), later ones pull.
+    wait_until("synced rows forwarded to the webview", || forwarded("rebuild", "customers") || forwarded("pull", "customers"));
+
+    // ---- a conflict: the desk's edit wins, the app keeps a record, then dismisses it -------------
+    desk.update("orders", &o3, r#"{"notes":"from the desk"}"#).unwrap();
+    desk.sync_now().unwrap();
+    let row = parse(&app_cmd::update_order(&app, o3.clone(), r#"{"notes":"from the app"}"#.into()).unwrap());
+    assert_eq!(row.get("sync_state").as_str(), Some("pending_update"));
+    let report = parse(&app_cmd::sync_now(&app).unwrap());
+    assert_eq!(report.get("conflicts").as_i64(), Some(1), "{report}");
+    let orders = parse(&app_cmd::list_orders(&app, Some(format!(r#"{{"where":{{"id":"{o3}"}}}}"#))).unwrap());
+    assert_eq!(orders.as_array()[0].get("notes").as_str(), Some("from the desk"), "server wins");
+    let conflicts = parse(&app_cmd::list_conflicts(&app).unwrap());
+    assert_eq!(conflicts.as_array().len(), 1, "{conflicts}");
+    let record = &conflicts.as_array()[0];
+    assert_eq!((record.get("entity").as_str(), record.get("entity_id").as_str()), (Some("orders"), Some(o3.as_str())));
+    assert_eq!(record.get("local_payload").get("notes").as_str(), Some("from the app"), "the lost change is kept for the banner");
+    let sync_state = parse(&app_cmd::sync_status(&app).unwrap());
+    assert_eq!(sync_state.get("conflicts").as_i64(), Some(1), "sync_status counts the banner's records: {sync_state}");
+    let left = app_cmd::dismiss_conflict(&app, record.get("id").as_i64().unwrap()).unwrap();
+    assert_eq!(left, "[]");
+    let missing = parse(&app_cmd::dismiss_conflict(&app, 999_999).unwrap_err());
+    assert_eq!(missing.get("name").as_str(), Some("not_found"));
+
+    // ---- a viewer's write is refused and shown as failed -------------------------------------------
+    let viewer_db = work.join("viewer.db");
+    let viewer = app_cmd::SyncState::open(viewer_db.to_str().unwrap(), &gateway, Some("viewer-laptop"), &[]).unwrap();
+    app_cmd::sign_in(&viewer, VIEWER.into(), password_of(VIEWER), None).unwrap();
+    app_cmd::create_customer(&viewer, r#"{"customer_code":"C-V","name":"viewer's try"}"#.into()).unwrap();
+    let refused = parse(&app_cmd::sync_now(&viewer).unwrap_err());
+    assert_eq!(refused.get("name").as_str(), Some("forbidden"), "{refused}");
+    assert!(refused.get("report").get("ok").as_bool() == Some(false), "the failed round's report travels with the error: {refused}");
+    let viewer_status = parse(&app_cmd::sync_status(&viewer).unwrap());
+    let failed = viewer_status.get("failed").as_array();
+    assert_eq!(viewer_status.get("pending").as_i64(), Some(0), "{viewer_status}");
+    assert_eq!(failed.len(), 1, "{viewer_status}");
+    assert!(failed[0].get("last_error").as_str().unwrap_or("").contains("forbidden"), "{viewer_status}");
+    assert_eq!(psql("SELECT count(*) FROM shopsync.customers WHERE customer_code = 'C-V'"), "0", "never reaches the server");
+
+    // ---- the worker and the forwarder bring the desk's next write to the app on their own ---------
+    app_cmd::start_sync_worker(&app).unwrap();
+    assert_eq!(parse(&app_cmd::sync_status(&app).unwrap()).get("worker_running").as_bool(), Some(true));
+    events.lock().unwrap().clear();
+    let c4 = desk.create("customers", r#"{"customer_code":"C-4","name":"Dee"}"#).unwrap();
+    desk.sync_now().unwrap();
+    wait_until("the app's worker to pull the desk's customer", || app.client.get("customers", &c4).is_ok());
+    wait_until("the pull forwarded as an event", || forwarded("pull", "customers"));
+    app.client.stop().unwrap();
+
+    tablet.sync_now().unwrap();
+    app_cmd::sync_now(&app).unwrap();
+    assert_converged(&[("desk", &desk), ("tablet", &tablet), ("app", &app.client)], &shop, "at the end");
+    assert_eq!(psql(&format!("SELECT notes FROM shopsync.orders WHERE id = '{o3}'")), "from the desk");
+
+    // ---- dropping the app's client ends the forwarder ---------------------------------------------
+    drop(app);
+    forwarder.join().unwrap();
+}
