@@ -6,6 +6,7 @@
 #include "db_pool.hpp"
 #include "jwks.hpp"
 #include "metrics.hpp"
+#include "login_throttle.hpp"
 #include "pokes.hpp"
 #include "rate_limit.hpp"
 
@@ -46,6 +47,9 @@ struct Config {
     int max_streams_per_user = 10;
     int stream_recheck_seconds = 30; // how often open streams re-check membership
     int max_queued_calls = 1000;     // database calls waiting for a worker; more get 503
+    std::string trusted_proxy_header; // e.g. X-Forwarded-For: its last address is the client's
+    std::string metrics_token;        // /metrics wants it as a bearer; unset: loopback peers only
+    double shop_create_per_hour = 10; // api.create_shop calls per user (burst as many)
 };
 
 class EventStream;
@@ -81,7 +85,8 @@ struct Context {
     Jwks jwks;
     PokeRelay pokes;
     Metrics metrics;
-    RateLimiter user_limits, device_limits;
+    RateLimiter user_limits, device_limits, shop_creation_limits;
+    LoginThrottle login_by_account{5, 900}, login_by_address{20, 900};
     StreamRegistry streams;
     std::atomic<int> connections{0};
     std::atomic<int> queued_calls{0};

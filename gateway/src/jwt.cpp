@@ -66,7 +66,7 @@ std::optional<std::string> Base64UrlDecode(const std::string &text) {
     return out;
 }
 
-static std::string HmacSha256(const std::string &key, const std::string &data) {
+std::string HmacSha256(const std::string &key, const std::string &data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     HMAC(EVP_sha256(), key.data(), (int)key.size(), (const unsigned char *)data.data(), data.size(), digest,

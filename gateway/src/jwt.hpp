@@ -32,6 +32,8 @@ JwtResult CheckClaims(const nlohmann::json &claims, const std::string &audience,
 std::string SignJwt(const nlohmann::json &claims, const std::string &secret);
 
 std::string Base64UrlEncode(const std::string &bytes);
+// Raw HMAC-SHA256 of data under key.
+std::string HmacSha256(const std::string &key, const std::string &data);
 std::optional<std::string> Base64UrlDecode(const std::string &text);
 
 } // namespace gateway

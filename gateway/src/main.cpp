@@ -32,13 +32,26 @@ Usage: shopsync-gateway [options]
   --body-timeout N          seconds to read a body or write an answer (env BODY_TIMEOUT; default 30)
   --idle-timeout N          seconds a keep-alive connection may wait for a request (env IDLE_TIMEOUT; default 30)
   --stream-recheck N        seconds between membership checks of open event streams (env STREAM_RECHECK; default 30)
+  --trusted-proxy-header H  behind a reverse proxy: the client address is the last one in header H, e.g.
+                            X-Forwarded-For (env TRUSTED_PROXY_HEADER; default: none, the peer's address)
+  --shop-create-rate N      create_shop calls per user per hour, burst N (env SHOP_CREATE_RATE; default 10; 0 = off)
   --help                    this text
 
 Secrets come from the environment only, so they never show in a process
 list: JWT_SECRET (HS256, at least 32 bytes; also signs the tokens of the
 /auth endpoints) and/or JWKS_FILE (a JWKS of EC P-256 / RSA public keys for
 ES256 / RS256 tokens, as Supabase's asymmetric keys). Tokens must carry
-aud "authenticated", an exp in the future and role "authenticated".
+aud "authenticated", an exp in the future and role "authenticated"; an nbf
+is honoured; sub, role and shop_id must be strings. The token goes in an
+Authorization: Bearer header; ?access_token= is accepted on /sync/events only.
+GET /metrics: with METRICS_TOKEN set (environment only) it wants
+"Authorization: Bearer $METRICS_TOKEN"; without, it answers loopback peers
+only (and not requests that came through the trusted proxy header).
+Sign-in: failed logins slow down per account (after 5) and per client
+address (after 20): 1 s, 2 s, 4 s … up to 15 min between attempts (429 with
+Retry-After). New passwords need 8 to 1024 characters, not only spaces.
+A refresh token presented again within 30 s of its use (a lost answer) gets
+the same successor; later, it revokes every session of that login.
 Database calls run on POOL_SIZE worker threads (one connection each); the
 I/O threads never wait on the database, so thread count stays fixed however
 many clients and event streams there are. An event stream closes when its
@@ -64,6 +77,9 @@ int main(int argc, char **argv) {
     config.statement_timeout_ms = std::atoi(Env("STATEMENT_TIMEOUT_MS", "5000").c_str());
     config.keepalive_seconds = std::atoi(Env("KEEPALIVE_SECONDS", "15").c_str());
     config.access_ttl_seconds = std::atoi(Env("ACCESS_TOKEN_TTL", "900").c_str());
+    config.trusted_proxy_header = Env("TRUSTED_PROXY_HEADER", "");
+    config.metrics_token = Env("METRICS_TOKEN", "");
+    config.shop_create_per_hour = std::atof(Env("SHOP_CREATE_RATE", "10").c_str());
     // Integer settings with a flag and an environment variable each.
     struct IntOption {
         const char *flag, *env;
@@ -110,6 +126,10 @@ int main(int argc, char **argv) {
             config.statement_timeout_ms = std::atoi(next().c_str());
         } else if (arg == "--access-token-ttl") {
             config.access_ttl_seconds = std::atoi(next().c_str());
+        } else if (arg == "--trusted-proxy-header") {
+            config.trusted_proxy_header = next();
+        } else if (arg == "--shop-create-rate") {
+            config.shop_create_per_hour = std::atof(next().c_str());
         } else if (arg == "--keepalive-seconds") {
             config.keepalive_seconds = std::atoi(next().c_str());
         } else if (auto o = std::find_if(std::begin(int_options), std::end(int_options),

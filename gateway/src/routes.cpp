@@ -5,6 +5,8 @@
 #include "sign_in.hpp"
 #include "text.hpp"
 
+#include <openssl/crypto.h>
+
 #include <chrono>
 #include <iostream>
 
@@ -45,10 +47,29 @@ static Response NoConnection(const Request &req) {
 
 namespace {
 
+// The client's address: the peer, or behind a trusted proxy the last
+// address of its header (the one that proxy added).
+static std::string ClientAddress(const Context &ctx, const Request &req, const std::string &peer) {
+    if (ctx.config.trusted_proxy_header.empty())
+        return peer;
+    auto it = req.find(ctx.config.trusted_proxy_header);
+    if (it == req.end())
+        return peer;
+    std::string value(it->value());
+    std::string last = value.substr(value.rfind(',') == std::string::npos ? 0 : value.rfind(',') + 1);
+    size_t a = last.find_first_not_of(" \t"), b = last.find_last_not_of(" \t");
+    return a == std::string::npos ? peer : CutUtf8(last.substr(a, b - a + 1), 64);
+}
+
+static bool IsLoopback(const std::string &address) {
+    return address.rfind("127.", 0) == 0 || address == "::1" || address.rfind("::ffff:127.", 0) == 0;
+}
+
 struct Handler {
     Context &ctx;
     const Request &req;
-    const std::string &remote;
+    const std::string &peer;
+    std::string remote; // the client's address (ClientAddress)
     std::string path;
     std::string route = "other";
     Bearer bearer;
@@ -100,8 +121,12 @@ struct Handler {
         if (!conn)
             return NoConnection(req);
         AuthConfig auth{ctx.config.jwt_secret, ctx.config.audience, ctx.config.access_ttl_seconds, 30};
-        AuthReply reply = HandleAuth(conn.get(), auth, path.substr(6), body);
-        return Reply(req, reply.status, reply.body);
+        LoginGuard guard{&ctx.login_by_account, &ctx.login_by_address, remote};
+        AuthReply reply = HandleAuth(conn.get(), auth, path.substr(6), body, guard);
+        Response res = Reply(req, reply.status, reply.body);
+        if (reply.retry_after > 0)
+            res.set(http::field::retry_after, std::to_string(reply.retry_after));
+        return res;
     }
 
     Response Handle() {
@@ -117,6 +142,11 @@ struct Handler {
         }
         if (path == "/metrics") {
             route = "/metrics";
+            if (!MetricsAllowed())
+                return Reply(req, ctx.config.metrics_token.empty() ? 403 : 401,
+                             ErrorJson("PGRST301", ctx.config.metrics_token.empty()
+                                                       ? "/metrics answers loopback clients only"
+                                                       : "/metrics wants the metrics token as a bearer"));
             return Reply(req, 200,
                          ctx.metrics.Render(ctx.pool.size(), ctx.pool.in_use()) + ExtraMetrics(),
                          "text/plain; version=0.0.4");
@@ -163,6 +193,10 @@ struct Handler {
         if (path == "/rpc/sync_push" && body.is_object() && body.contains("body") &&
             DeviceLimited(body["body"], &refusal))
             return refusal;
+        if (path == "/rpc/create_shop" &&
+            RateLimited("shop:" + (authenticated ? bearer.identity.sub : "ip:" + remote), ctx.shop_creation_limits,
+                        &refusal))
+            return refusal;
         std::string sql, error;
         std::vector<std::optional<std::string>> params;
         if (!BuildRpcCall(path.substr(5), body, &sql, &params, &error))
@@ -194,6 +228,22 @@ struct Handler {
         return res;
     }
 
+    // With a metrics token: that bearer. Without: a loopback peer not
+    // speaking for someone else through the trusted proxy.
+    bool MetricsAllowed() const {
+        const std::string &secret = ctx.config.metrics_token;
+        if (!secret.empty()) {
+            auto it = req.find(http::field::authorization);
+            std::string given = it == req.end() ? "" : std::string(it->value());
+            std::string expected = "Bearer " + secret;
+            return given.size() == expected.size() &&
+                   CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
+        }
+        if (!ctx.config.trusted_proxy_header.empty() && req.find(ctx.config.trusted_proxy_header) != req.end())
+            return false;
+        return IsLoopback(peer);
+    }
+
     std::string ExtraMetrics() const {
         return "# HELP shopsync_connections Open client connections.\n"
                "# TYPE shopsync_connections gauge\n"
@@ -211,7 +261,7 @@ struct Handler {
 
 Response HandleRequest(Context &ctx, const Request &req, const std::string &remote, std::string *route) {
     auto start = Clock::now();
-    Handler handler{ctx, req, remote, "", "other", {}};
+    Handler handler{ctx, req, remote, ClientAddress(ctx, req, remote), "", "other", {}};
     Response res;
     try {
         res = handler.Handle();

@@ -94,9 +94,11 @@ static bool ChooseShop(const nlohmann::json &memberships, const nlohmann::json &
 }
 
 // Issues an access token and a refresh token (in family, or a new family).
+// `refresh` is the refresh token to hand out (a new random one when empty);
+// `store` false re-issues one stored before (a refresh retried in the grace window).
 static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::string &user_id,
                              const std::string &email, const nlohmann::json &wanted_shop,
-                             const std::string &family) {
+                             const std::string &family, std::string refresh = "", bool store = true) {
     Result memberships = ExecParams(conn, "SELECT shopsync.auth_memberships($1)::text", {user_id});
     if (PQresultStatus(memberships.get()) != PGRES_TUPLES_OK)
         return DatabaseError(conn, memberships.get());
@@ -111,7 +113,8 @@ static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::
         claims["shop_id"] = shop["shop_id"];
         claims["shop_role"] = shop["role"];
     }
-    std::string refresh = Base64UrlEncode(RandomBytes(32));
+    if (refresh.empty())
+        refresh = Base64UrlEncode(RandomBytes(32));
     std::string family_id = family;
     if (family_id.empty()) {
         std::string r = RandomBytes(16);
@@ -125,13 +128,15 @@ static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::
             family_id += kHex[r[i] & 15];
         }
     }
-    Result stored = ExecParams(
-        conn, "SELECT shopsync.auth_issue_refresh($1, $2, $3, $4, $5::interval)",
-        {user_id,
-         shop.is_object() ? std::optional<std::string>(shop["shop_id"].get<std::string>()) : std::nullopt,
-         Sha256Hex(refresh), family_id, std::to_string(config.refresh_ttl_days) + " days"});
-    if (PQresultStatus(stored.get()) != PGRES_TUPLES_OK)
-        return DatabaseError(conn, stored.get());
+    if (store) {
+        Result stored = ExecParams(
+            conn, "SELECT shopsync.auth_issue_refresh($1, $2, $3, $4, $5::interval)",
+            {user_id,
+             shop.is_object() ? std::optional<std::string>(shop["shop_id"].get<std::string>()) : std::nullopt,
+             Sha256Hex(refresh), family_id, std::to_string(config.refresh_ttl_days) + " days"});
+        if (PQresultStatus(stored.get()) != PGRES_TUPLES_OK)
+            return DatabaseError(conn, stored.get());
+    }
     nlohmann::json out{{"access_token", SignJwt(claims, config.jwt_secret)},
                        {"token_type", "bearer"},
                        {"expires_in", config.access_ttl_seconds},
@@ -140,6 +145,27 @@ static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::
                        {"shop_id", shop.is_object() ? shop["shop_id"] : nlohmann::json()},
                        {"shop_role", shop.is_object() ? shop["role"] : nlohmann::json()}};
     return {200, SafeDump(out)};
+}
+
+// A new password: 8 to 1024 characters (not bytes), not only whitespace.
+bool AcceptablePassword(const std::string &password, std::string *why) {
+    size_t characters = 0;
+    bool only_space = true;
+    for (unsigned char c : password) {
+        if ((c & 0xC0) != 0x80)
+            characters++;
+        if (!isspace(c))
+            only_space = false;
+    }
+    if (characters < 8 || password.size() > 1024) {
+        *why = "a password has 8 to 1024 characters";
+        return false;
+    }
+    if (only_space) {
+        *why = "a password cannot be only spaces";
+        return false;
+    }
+    return true;
 }
 
 static bool ValidCredentials(const nlohmann::json &body, std::string *email, std::string *password,
@@ -164,13 +190,70 @@ static bool ValidCredentials(const nlohmann::json &body, std::string *email, std
     return true;
 }
 
+// The successor of a refresh token: HMAC(secret, token). Derived, so a retry
+// of the same refresh gets the same successor without raw tokens stored.
+static std::string Successor(const AuthConfig &config, const std::string &token) {
+    return Base64UrlEncode(HmacSha256(config.jwt_secret, "shopsync refresh successor\n" + token));
+}
+
+static bool Exec(PGconn *conn, const char *sql) {
+    Result res(PQexec(conn, sql), PQclear);
+    return PQresultStatus(res.get()) == PGRES_COMMAND_OK;
+}
+
+// /auth/refresh in one transaction: a refusal for the shop asked for rolls
+// back, so the token is not spent; a detected reuse commits its revocation.
+static AuthReply Refresh(PGconn *conn, const AuthConfig &config, const nlohmann::json &body) {
+    const std::string token = body["refresh_token"];
+    if (!Exec(conn, "BEGIN"))
+        return Error(503, "08006", std::string("the database is not reachable right now: ") + PQerrorMessage(conn));
+    Result res = ExecParams(conn, "SELECT shopsync.auth_rotate_refresh($1)::text", {Sha256Hex(token)});
+    if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
+        const char *state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
+        AuthReply failure = state && std::string(state) == "PT401"
+                                ? Error(401, "PT401", "refresh token expired, revoked or unknown")
+                                : DatabaseError(conn, res.get());
+        Exec(conn, "ROLLBACK");
+        return failure;
+    }
+    nlohmann::json t = nlohmann::json::parse(PQgetvalue(res.get(), 0, 0), nullptr, false);
+    if (!t.is_object() || t.value("reused", false)) {
+        Exec(conn, "COMMIT");
+        return Error(401, "PT401", "refresh token already used: every session of this login is revoked");
+    }
+    std::string successor = Successor(config, token);
+    AuthReply reply{500, ""};
+    if (t.value("retry", false)) {
+        // The same token again within the grace window (a lost answer): the
+        // same successor, if it is the one this family issued next.
+        if (!t["successor_hash"].is_string() || t["successor_hash"] != Sha256Hex(successor)) {
+            Exec(conn, "ROLLBACK");
+            return Error(401, "PT401", "refresh token already used");
+        }
+        reply = IssueTokens(conn, config, t["user_id"], t["email"], t["shop_id"], t["family_id"], successor, false);
+    } else {
+        nlohmann::json wanted = body.contains("shop_id") ? body["shop_id"] : t["shop_id"];
+        reply = IssueTokens(conn, config, t["user_id"], t["email"], wanted, t["family_id"], successor);
+    }
+    if (reply.status != 200) {
+        Exec(conn, "ROLLBACK");
+        return reply;
+    }
+    if (!Exec(conn, "COMMIT"))
+        return Error(503, "08006", std::string("the database is not reachable right now: ") + PQerrorMessage(conn));
+    return reply;
+}
+
 AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &route,
-                     const nlohmann::json &body) {
+                     const nlohmann::json &body, const LoginGuard &guard) {
     std::string email, password;
     AuthReply error{0, ""};
     if (route == "signup") {
         if (!ValidCredentials(body, &email, &password, &error))
             return error;
+        std::string why;
+        if (!AcceptablePassword(password, &why))
+            return Error(400, "22023", why);
         Result res =
             ExecParams(conn, "SELECT shopsync.auth_signup($1, $2)::text", {email, HashPassword(password)});
         if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
@@ -184,6 +267,14 @@ AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &
     if (route == "login") {
         if (!ValidCredentials(body, &email, &password, &error))
             return error;
+        // Throttled before the (costly) verification: per account and per address.
+        int wait = std::max(guard.by_account ? guard.by_account->RetryAfter(email) : 0,
+                            guard.by_address ? guard.by_address->RetryAfter(guard.address) : 0);
+        if (wait > 0) {
+            AuthReply refusal = Error(429, "PGRST429", "too many failed sign-ins: wait before trying again");
+            refusal.retry_after = wait;
+            return refusal;
+        }
         Result res = ExecParams(
             conn, "SELECT user_id::text, password_hash FROM shopsync.auth_password_hash($1)", {email});
         if (PQresultStatus(res.get()) != PGRES_TUPLES_OK)
@@ -192,8 +283,15 @@ AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &
         static const std::string kDummy = HashPassword("not-a-password-of-anyone");
         bool known = PQntuples(res.get()) == 1;
         bool good = VerifyPassword(known ? PQgetvalue(res.get(), 0, 1) : kDummy, password) && known;
-        if (!good)
+        if (!good) {
+            if (guard.by_account)
+                guard.by_account->Failed(email);
+            if (guard.by_address)
+                guard.by_address->Failed(guard.address);
             return Error(401, "PGRST301", "invalid email or password");
+        }
+        if (guard.by_account)
+            guard.by_account->Succeeded(email);
         return IssueTokens(conn, config, PQgetvalue(res.get(), 0, 0), email,
                            body.value("shop_id", nlohmann::json()), "");
     }
@@ -207,18 +305,7 @@ AuthReply HandleAuth(PGconn *conn, const AuthConfig &config, const std::string &
                 return DatabaseError(conn, res.get());
             return {204, ""};
         }
-        Result res = ExecParams(conn, "SELECT shopsync.auth_rotate_refresh($1)::text", {hash});
-        if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
-            const char *state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
-            if (state && std::string(state) == "PT401")
-                return Error(401, "PT401", "refresh token expired, revoked or unknown");
-            return DatabaseError(conn, res.get());
-        }
-        nlohmann::json t = nlohmann::json::parse(PQgetvalue(res.get(), 0, 0));
-        if (t.value("reused", false))
-            return Error(401, "PT401", "refresh token already used: every session of this login is revoked");
-        nlohmann::json wanted = body.contains("shop_id") ? body["shop_id"] : t["shop_id"];
-        return IssueTokens(conn, config, t["user_id"], t["email"], wanted, t["family_id"]);
+        return Refresh(conn, config, body);
     }
     return Error(404, "PGRST125", "no such auth route");
 }

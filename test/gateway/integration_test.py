@@ -267,9 +267,10 @@ ok(status == 200 and scoped["shop_id"] == new_shop and scoped["shop_role"] == "o
 status, body, _ = gw.request("POST", "/sync/push", {"device_id": "o1", "events": [event(str(uuid.uuid4()), name="first")]},
                              scoped["access_token"])
 ok(status == 200 and len(body["accepted"]) == 1, "the issued token pushes to its shop")
+status, newest, _ = gw.request("POST", "/auth/refresh", {"refresh_token": scoped["refresh_token"]})
 status, body, _ = gw.request("POST", "/auth/refresh", {"refresh_token": login["refresh_token"]})
-ok(status == 401 and "already used" in body["message"], "reusing a rotated refresh token: 401")
-ok(gw.request("POST", "/auth/refresh", {"refresh_token": scoped["refresh_token"]})[0] == 401,
+ok(status == 401 and "already used" in body["message"], "reusing a rotated refresh token whose successor was used: 401")
+ok(gw.request("POST", "/auth/refresh", {"refresh_token": newest["refresh_token"]})[0] == 401,
    "and it revoked the whole family, the newest token too")
 status, again, _ = gw.request("POST", "/auth/login", {"email": email, "password": "correct horse battery",
                                                       "shop_id": new_shop})

@@ -309,3 +309,43 @@ TEST_CASE("nbf: a token is refused before it becomes valid", "[jwt]") {
     c["nbf"] = "later";
     CHECK_FALSE(VerifyJwt(SignJwt(c, kSecret), kSecret, "authenticated", kNow).ok);
 }
+
+// ---- failed sign-ins slow down (issue 11 §Found 6) ----
+#include "login_throttle.hpp"
+#include "sign_in.hpp"
+
+TEST_CASE("LoginThrottle: from the 5th failure on, waits of 1, 2, 4 … s, capped; a success clears", "[auth]") {
+    LoginThrottle throttle(5, 900);
+    auto t0 = LoginThrottle::Clock::now();
+    for (int i = 0; i < 4; i++) {
+        CHECK(throttle.RetryAfter("a@x", t0) == 0);
+        throttle.Failed("a@x", t0);
+    }
+    CHECK(throttle.RetryAfter("a@x", t0) == 0);
+    throttle.Failed("a@x", t0); // 5th
+    CHECK(throttle.RetryAfter("a@x", t0) == 1);
+    CHECK(throttle.RetryAfter("b@x", t0) == 0); // per key
+    throttle.Failed("a@x", t0);                 // 6th
+    CHECK(throttle.RetryAfter("a@x", t0) == 2);
+    throttle.Failed("a@x", t0); // 7th
+    CHECK(throttle.RetryAfter("a@x", t0) == 4);
+    CHECK(throttle.RetryAfter("a@x", t0 + std::chrono::seconds(4)) == 0);
+    for (int i = 0; i < 40; i++)
+        throttle.Failed("a@x", t0);
+    CHECK(throttle.RetryAfter("a@x", t0) == 900);
+    throttle.Succeeded("a@x");
+    CHECK(throttle.RetryAfter("a@x", t0) == 0);
+}
+
+TEST_CASE("AcceptablePassword: 8 to 1024 characters, not only whitespace", "[auth]") {
+    std::string why;
+    CHECK(AcceptablePassword("correct horse", &why));
+    CHECK(AcceptablePassword("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", &why)); // 8 × é
+    CHECK_FALSE(AcceptablePassword("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", &why));                       // 4 × é = 8 bytes
+    CHECK_FALSE(AcceptablePassword("1234567", &why));
+    CHECK_FALSE(AcceptablePassword("        ", &why));
+    CHECK(why == "a password cannot be only spaces");
+    CHECK_FALSE(AcceptablePassword(" \t\n \r\v\f  ", &why));
+    CHECK(AcceptablePassword(std::string(1024, 'x'), &why));
+    CHECK_FALSE(AcceptablePassword(std::string(1025, 'x'), &why));
+}
