@@ -156,14 +156,19 @@ char *EntityRulesJson_Unsafe() {
     return TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
-int EntityDepth_Unsafe(EntityCache *cache, const EntityInfo *entity) {
+static int DepthBelow_Unsafe(EntityCache *cache, const EntityInfo *entity, int hops) {
+    // the longest chain of parent links; a cycle (a table naming itself) stops at 16
     int depth = 0;
-    // parent chains are short; a cycle (a table naming itself) stops at 16
-    for (int hops = 0; entity != nullptr && entity->nparents > 0 && hops < 16; hops++) {
-        entity = LookupEntity_Unsafe(cache, entity->parents[0].entity);
-        depth++;
+    for (int i = 0; entity != nullptr && i < entity->nparents && hops < 16; i++) {
+        const EntityInfo *parent = LookupEntity_Unsafe(cache, entity->parents[i].entity);
+        if (parent != nullptr && parent != entity)
+            depth = Max(depth, 1 + DepthBelow_Unsafe(cache, parent, hops + 1));
     }
     return depth;
+}
+
+int EntityDepth_Unsafe(EntityCache *cache, const EntityInfo *entity) {
+    return DepthBelow_Unsafe(cache, entity, 0);
 }
 
 char *EntityNamesJson_Unsafe() {
