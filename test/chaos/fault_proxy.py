@@ -5,6 +5,8 @@ seed replays the same faults. Per request it can
   - forward, wait for the whole answer (the server has committed), then cut
     the connection without sending it (a lost answer),
   - be offline (every connection is cut at once),
+  - swap the request's access token for the same token already expired
+    (a token that expires between two calls of one sync round),
 and it always shrinks pull pages (limit) so pulls take several pages.
 For the checker's self-test it can skip a pull page (bump the next pull's cursor).
 """
@@ -52,6 +54,7 @@ class FaultProxy:
         self.plan = []          # [(route, 'drop' | 'reset')], applied to the first matching requests in order
         self.offline = False
         self.skip_pull = 0      # self-test only: the next pull's cursor moves on by this many
+        self.expire = None      # token -> the same token expired (for the 'expire' action)
         self.events = []        # what the proxy did, for the step log
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -114,6 +117,9 @@ class FaultProxy:
                 if action == "reset":
                     client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
                     return
+                if action == "expire" and self.expire:
+                    request = re.sub(rb"(?i)(authorization: bearer )(\S+)",
+                                     lambda m: m.group(1) + self.expire(m.group(2).decode()).encode(), request)
                 upstream.sendall(self._rewrite(request))
                 response, _ = _read_message(upstream, b"")
                 if response is None or action == "drop":

@@ -24,4 +24,4 @@ if [ -n "${SEEDS:-}" ]; then
     exit
 fi
 /usr/bin/python3 test/chaos/chaos.py --selftest
-/usr/bin/python3 test/chaos/chaos.py --seeds 1-4 --steps "$steps"
+/usr/bin/python3 test/chaos/chaos.py --seeds 1-5 --steps "$steps"

@@ -10,7 +10,7 @@ wants the checker to name it; each plant is undone before the next:
   seq        a change_log entry missing from the captured log
   duplicate  a row the server holds that no device wrote
   session    a device's session dropped although its user is still a member
-Prints TAP; returns whether every plant was caught and the clean state passed.
+It also wants a seed to draw the same plan every time. Prints TAP; returns whether every plant was caught and the clean state passed.
 """
 import os
 import shutil
@@ -19,7 +19,7 @@ import tempfile
 
 import world as world_mod
 from checker import check
-from workload import Run
+from workload import FAULT_KINDS, Run, plan
 
 results = []
 
@@ -73,6 +73,8 @@ def planted(run, name, kind, plant, undo, must=""):
 
 
 def selftest():
+    ok(plan(7, FAULT_KINDS, 60) == plan(7, FAULT_KINDS, 60) and plan(7, FAULT_KINDS, 60) != plan(8, FAULT_KINDS, 60),
+       "a seed's plan is the same every time, and another seed's differs")
     work = tempfile.mkdtemp(prefix="shopsync-chaos-selftest-")
     world = world_mod.World(0, work)
     try:

@@ -70,7 +70,9 @@ def plan(seed, faults, steps):
                 if t_state == "removed":
                     continue
                 t_state = "removed"
-            elif kind in ("token_expiry", "lost_refresh"):
+            elif kind == "token_expiry":
+                step.update(device=rng.choice(names), how=rng.choice(("stored", "mid_round")))
+            elif kind == "lost_refresh":
                 step.update(device=rng.choice(names))
             elif kind == "shop_switch":
                 step.update(device="tablet", shop="B" if shop_of["tablet"] == "A" else "A")
@@ -299,6 +301,13 @@ class Run:
 
     def do_token_expiry(self, n, step):
         d = self.world.devices[step["device"]]
+        if step.get("how") == "mid_round":  # the push goes through; the pull after it carries an expired token
+            d.proxy.arm("pull", "expire")
+            result = d.sync(check=False) or {}
+            left = d.proxy.disarm()
+            self.note(f"#{n} {d.name}: its access token expires between push and pull"
+                      f"{' (no pull was made)' if left else ''} -> sync {_sync_line(result)}")
+            return
         token = self.world.expired_token(d)
         if token:
             d.kv("access_token", token)

@@ -164,13 +164,16 @@ class World:
     # ---- devices -------------------------------------------------------------------------------
     def add_device(self, name, user):
         proxy = FaultProxy(self.port)
+        proxy.expire = self.expire_token
         d = Device(name, user, os.path.join(self.work, name + ".db"), proxy)
         self.devices[name] = d
         return d
 
     def expired_token(self, d):
         """The device's access token re-signed with an exp in the past (the device still thinks it valid)."""
-        token = d.kv("access_token") or ""
+        return self.expire_token(d.kv("access_token") or "")
+
+    def expire_token(self, token):
         parts = token.split(".")
         if len(parts) != 3:
             return None
