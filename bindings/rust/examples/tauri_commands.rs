@@ -17,7 +17,7 @@
 //!     cargo run --example tauri_commands -- DB_PATH SERVER_URL EMAIL PASSWORD
 #![allow(dead_code)] // the e2e test includes this file and uses the commands, not main
 
-use shopsync::{Client, Code, Error, Json, SyncFailed};
+use shopsync::{Client, Code, Error, Json, SyncFailed, WriteFlags};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -163,6 +163,29 @@ pub fn list_conflicts(state: &SyncState) -> CommandResult {
 pub fn dismiss_conflict(state: &SyncState, conflict_id: i64) -> CommandResult {
     state.client.dismiss_conflict(conflict_id).map_err(command_error)?;
     list_conflicts(state)
+}
+
+/// Writes the server refused, for the "needs attention" list: each with its
+/// "reason", "message", what was sent ("attempt") and the server's row.
+pub fn list_failed_writes(state: &SyncState) -> CommandResult {
+    state.client.failed_writes().map_err(command_error)
+}
+
+/// Sends a refused write again, with `changes` (an object of columns) merged in
+/// first if given; `override_rules` asks the server to allow it (owners only).
+pub fn retry_failed(state: &SyncState, failure_id: i64, changes: Option<String>, override_rules: bool) -> CommandResult {
+    if let Some(changes) = &changes {
+        parse_object(changes, "changes")?;
+    }
+    let flags = if override_rules { WriteFlags::OVERRIDE } else { WriteFlags::NONE };
+    state.client.retry_failed(failure_id, changes.as_deref(), flags).map_err(command_error)?;
+    list_failed_writes(state)
+}
+
+/// Gives up a refused write: the row becomes the server's again (or goes).
+pub fn discard_failed(state: &SyncState, failure_id: i64) -> CommandResult {
+    state.client.discard_failed(failure_id).map_err(command_error)?;
+    list_failed_writes(state)
 }
 
 // ---- background work (in the app's setup hook) ---------------------------------------------------

@@ -289,6 +289,27 @@ impl Client {
         self.check(unsafe { ffi::shopsync_dismiss_conflict(self.as_ptr(), conflict_id) })
     }
 
+    // ---- refused writes ------------------------------------------------------------------------
+
+    /// Writes the server refused, oldest first (JSON array of {"id","entity","entity_id","op",
+    /// "reason","message","cause","group_id","attempt","local_row","server_row","failed_at"}).
+    pub fn failed_writes(&self) -> Result<String> {
+        self.out_string(|out| unsafe { ffi::shopsync_failed_writes(self.as_ptr(), out) })
+    }
+
+    /// Queues a refused write again against the server's current version; `changes`
+    /// (an object of columns) is merged in first. `Code::NotFound` if it is not open.
+    pub fn retry_failed(&self, failure_id: i64, changes: Option<&str>, flags: WriteFlags) -> Result<()> {
+        let changes = changes.map(|c| c_string(c, "changes")).transpose()?;
+        let changes_ptr = changes.as_ref().map_or(ptr::null(), |c| c.as_ptr());
+        self.check(unsafe { ffi::shopsync_retry_failed(self.as_ptr(), failure_id, changes_ptr, flags.bits()) })
+    }
+
+    /// Drops a refused write: the row becomes the server's again, or goes if the server never had it.
+    pub fn discard_failed(&self, failure_id: i64) -> Result<()> {
+        self.check(unsafe { ffi::shopsync_discard_failed(self.as_ptr(), failure_id) })
+    }
+
     // ---- change notifications ---------------------------------------------------------------------
 
     fn slot(&self) -> &ChangeSlot {

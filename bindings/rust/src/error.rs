@@ -27,12 +27,14 @@ pub enum Code {
     Server,
     /// SHOPSYNC_NOT_CONFIGURED: no server URL set.
     NotConfigured,
+    /// SHOPSYNC_UNSENT: refused, the device holds unsent or failed writes of its current shop.
+    Unsent,
     /// A code this crate does not know (a newer library).
     Unknown(i32),
 }
 
 /// Every known code with its C value: one table read both ways.
-const CODES: [(Code, c_int, &str); 10] = [
+const CODES: [(Code, c_int, &str); 11] = [
     (Code::Error, ffi::SHOPSYNC_ERROR, "error"),
     (Code::Misuse, ffi::SHOPSYNC_MISUSE, "misuse"),
     (Code::Invalid, ffi::SHOPSYNC_INVALID, "invalid"),
@@ -43,6 +45,7 @@ const CODES: [(Code, c_int, &str); 10] = [
     (Code::Forbidden, ffi::SHOPSYNC_FORBIDDEN, "forbidden"),
     (Code::Server, ffi::SHOPSYNC_SERVER, "server"),
     (Code::NotConfigured, ffi::SHOPSYNC_NOT_CONFIGURED, "not_configured"),
+    (Code::Unsent, ffi::SHOPSYNC_UNSENT, "unsent"),
 ];
 
 impl Code {
@@ -115,12 +118,13 @@ mod tests {
             (8, Code::Forbidden),
             (9, Code::Server),
             (10, Code::NotConfigured),
+            (11, Code::Unsent),
         ];
         for (raw, code) in expected {
             assert_eq!(Code::from_raw(raw), code);
             assert_eq!(code.raw(), raw);
         }
-        for raw in [0, 11, -1, 99] {
+        for raw in [0, 12, -1, 99] {
             assert_eq!(Code::from_raw(raw), Code::Unknown(raw));
             assert_eq!(Code::from_raw(raw).raw(), raw);
             assert_eq!(Code::from_raw(raw).name(), "unknown");

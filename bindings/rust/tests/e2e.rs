@@ -4,7 +4,8 @@
 //! only through examples/tauri_commands.rs (owner), plus a viewer's app. Offline
 //! writes queue and sync; every device equals the server row by row; a
 //! concurrent edit leaves the app a conflict record it can dismiss; a viewer's
-//! write is refused and shown as failed; the background worker and the change
+//! write is refused, listed with its reason, retried and discarded; the
+//! background worker and the change
 //! forwarder bring another device's write to the app on their own.
 //! Ignored by a plain `cargo test`: it needs the servers.
 #[path = "../examples/tauri_commands.rs"]
@@ -171,6 +172,23 @@ fn devices_and_tauri_commands_converge_through_the_gateway() {
     assert_eq!(failed.len(), 1, "{viewer_status}");
     assert!(failed[0].get("last_error").as_str().unwrap_or("").contains("forbidden"), "{viewer_status}");
     assert_eq!(psql("SELECT count(*) FROM shopsync.customers WHERE customer_code = 'C-V'"), "0", "never reaches the server");
+    let failures = parse(&app_cmd::list_failed_writes(&viewer).unwrap());
+    assert_eq!(failures.as_array().len(), 1, "{failures}");
+    let failure = &failures.as_array()[0];
+    assert_eq!((failure.get("entity").as_str(), failure.get("op").as_str()), (Some("customers"), Some("create")), "{failure}");
+    assert_eq!(failure.get("attempt").get("customer_code").as_str(), Some("C-V"), "what was sent: {failure}");
+    assert!(!failure.get("reason").as_str().unwrap_or("").is_empty(), "a machine-readable reason: {failure}");
+    // Retried as is, it is refused again and listed again; discarded, it leaves the device.
+    app_cmd::retry_failed(&viewer, failure.get("id").as_i64().unwrap(), None, false).unwrap();
+    assert_eq!(parse(&app_cmd::sync_now(&viewer).unwrap_err()).get("name").as_str(), Some("forbidden"));
+    let failures = parse(&app_cmd::list_failed_writes(&viewer).unwrap());
+    assert_eq!(failures.as_array().len(), 1, "refused again: {failures}");
+    assert_eq!(app_cmd::discard_failed(&viewer, failures.as_array()[0].get("id").as_i64().unwrap()).unwrap(), "[]");
+    let viewer_status = parse(&app_cmd::sync_status(&viewer).unwrap());
+    assert!(viewer_status.get("failed").as_array().is_empty(), "{viewer_status}");
+    assert_eq!(viewer.client.query("customers", Some(r#"{"where":{"customer_code":"C-V"}}"#)).unwrap(), "[]", "a discarded create goes");
+    let missing = parse(&app_cmd::retry_failed(&viewer, 999_999, None, false).unwrap_err());
+    assert_eq!(missing.get("name").as_str(), Some("not_found"));
 
     // ---- the worker and the forwarder bring the desk's next write to the app on their own ---------
     app_cmd::start_sync_worker(&app).unwrap();

@@ -2,7 +2,8 @@
 //! and JSON round trips, every error a `shopsync::Error` with the C code and
 //! message, NUL bytes refused before C, writes queued while offline, the change
 //! callback (closure, channel, panics caught, `stop` refused inside it), worker
-//! start/stop, and a handle shared by threads with per-thread error messages.
+//! start/stop, a handle shared by threads with per-thread error messages,
+//! and refused-write calls.
 use shopsync::{Change, Client, Code, Json, Source, WriteFlags};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -235,4 +236,14 @@ fn session_calls_and_entities_and_legacy_import() {
     let err = client.migrate_legacy(dir.db("no-such-shop.db")).unwrap_err();
     assert_ne!(err.code, Code::Error, "{err}");
     assert!(!err.message.is_empty());
+}
+
+#[test]
+fn refused_writes_start_empty_and_unknown_ids_are_not_found() {
+    let (_dir, client) = open();
+    assert_eq!(json(&client.failed_writes().unwrap()), Json::Array(vec![]));
+    assert_eq!(client.retry_failed(42, None, WriteFlags::NONE).unwrap_err().code, Code::NotFound);
+    assert_eq!(client.retry_failed(42, Some(r#"{"name":"x"}"#), WriteFlags::OVERRIDE).unwrap_err().code, Code::NotFound);
+    assert_eq!(client.discard_failed(42).unwrap_err().code, Code::NotFound);
+    assert_eq!(client.retry_failed(42, Some("{\"a\":\"\0\"}"), WriteFlags::NONE).unwrap_err().code, Code::Invalid);
 }
