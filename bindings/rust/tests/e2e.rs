@@ -1,12 +1,12 @@
 //! bindings/rust/tests/e2e.rs — the crate against a private cluster and the
 //! gateway (test/rust/run.sh starts both and sets GATEWAY_URL and PG*): two
 //! `Client`s in this process (desk: owner, tablet: staff) and an app driven
-//! only through examples/tauri_commands.rs (owner), plus a viewer's app. Offline
-//! writes queue and sync; every device equals the server row by row; a
-//! concurrent edit leaves the app a conflict record it can dismiss; a viewer's
-//! write is refused, listed with its reason, retried and discarded; the
-//! background worker and the change
-//! forwarder bring another device's write to the app on their own.
+//! only through examples/tauri_commands.rs (owner), plus Kim's app (staff, then
+//! made a viewer). Offline writes queue and sync; every device equals the
+//! server row by row; a concurrent edit leaves the app a conflict record it can
+//! dismiss; a write the server refuses (Kim's, after her demotion) stays failed,
+//! is listed with its reason, retried and discarded; the background worker and
+//! the change forwarder bring another device's write to the app on their own.
 //! Ignored by a plain `cargo test`: it needs the servers.
 #[path = "../examples/tauri_commands.rs"]
 mod tauri_commands;
@@ -16,12 +16,12 @@ use shopsync::{Client, Code, Json};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{create_shop, differences, password_of, psql};
+use support::{create_shop, differences, password_of, psql, set_role};
 use tauri_commands as app_cmd;
 
 const OWNER: &str = "olivia@rust.example";
 const STAFF: &str = "sam@rust.example";
-const VIEWER: &str = "vic@rust.example";
+const KIM: &str = "kim@rust.example";
 
 fn parse(text: &str) -> Json {
     Json::parse(text).unwrap_or_else(|e| panic!("{e}: {text}"))
@@ -66,7 +66,7 @@ fn devices_and_tauri_commands_converge_through_the_gateway() {
     }
     let _cleanup = Cleanup(work.clone());
 
-    let shop = create_shop(&gateway, OWNER, &[(STAFF, "staff"), (VIEWER, "viewer")]);
+    let shop = create_shop(&gateway, OWNER, &[(STAFF, "staff"), (KIM, "staff")]);
     let desk = device(&work, &gateway, "desk", OWNER);
     let tablet = device(&work, &gateway, "tablet", STAFF);
     let app_db = work.join("app.db");
@@ -158,36 +158,37 @@ fn devices_and_tauri_commands_converge_through_the_gateway() {
     let missing = parse(&app_cmd::dismiss_conflict(&app, 999_999).unwrap_err());
     assert_eq!(missing.get("name").as_str(), Some("not_found"));
 
-    // ---- a viewer's write is refused and shown as failed -------------------------------------------
-    let viewer_db = work.join("viewer.db");
-    let viewer = app_cmd::SyncState::open(viewer_db.to_str().unwrap(), &gateway, Some("viewer-laptop"), &[]).unwrap();
-    app_cmd::sign_in(&viewer, VIEWER.into(), password_of(VIEWER), None).unwrap();
-    app_cmd::create_customer(&viewer, r#"{"customer_code":"C-V","name":"viewer's try"}"#.into()).unwrap();
-    let refused = parse(&app_cmd::sync_now(&viewer).unwrap_err());
+    // ---- a write the server refuses is kept as failed: Kim writes as staff, is made a viewer, syncs
+    let kim_db = work.join("kim.db");
+    let kim = app_cmd::SyncState::open(kim_db.to_str().unwrap(), &gateway, Some("staff-laptop"), &[]).unwrap();
+    app_cmd::sign_in(&kim, KIM.into(), password_of(KIM), None).unwrap();
+    app_cmd::create_customer(&kim, r#"{"customer_code":"C-K","name":"Kim's try"}"#.into()).unwrap();
+    set_role(&gateway, OWNER, KIM, "viewer");
+    let refused = parse(&app_cmd::sync_now(&kim).unwrap_err());
     assert_eq!(refused.get("name").as_str(), Some("forbidden"), "{refused}");
     assert!(refused.get("report").get("ok").as_bool() == Some(false), "the failed round's report travels with the error: {refused}");
-    let viewer_status = parse(&app_cmd::sync_status(&viewer).unwrap());
-    let failed = viewer_status.get("failed").as_array();
-    assert_eq!(viewer_status.get("pending").as_i64(), Some(0), "{viewer_status}");
-    assert_eq!(failed.len(), 1, "{viewer_status}");
-    assert!(failed[0].get("last_error").as_str().unwrap_or("").contains("forbidden"), "{viewer_status}");
-    assert_eq!(psql("SELECT count(*) FROM shopsync.customers WHERE customer_code = 'C-V'"), "0", "never reaches the server");
-    let failures = parse(&app_cmd::list_failed_writes(&viewer).unwrap());
+    let kim_status = parse(&app_cmd::sync_status(&kim).unwrap());
+    let failed = kim_status.get("failed").as_array();
+    assert_eq!(kim_status.get("pending").as_i64(), Some(0), "{kim_status}");
+    assert_eq!(failed.len(), 1, "{kim_status}");
+    assert!(failed[0].get("last_error").as_str().unwrap_or("").contains("forbidden"), "{kim_status}");
+    assert_eq!(psql("SELECT count(*) FROM shopsync.customers WHERE customer_code = 'C-K'"), "0", "never reaches the server");
+    let failures = parse(&app_cmd::list_failed_writes(&kim).unwrap());
     assert_eq!(failures.as_array().len(), 1, "{failures}");
     let failure = &failures.as_array()[0];
     assert_eq!((failure.get("entity").as_str(), failure.get("op").as_str()), (Some("customers"), Some("create")), "{failure}");
-    assert_eq!(failure.get("attempt").get("customer_code").as_str(), Some("C-V"), "what was sent: {failure}");
+    assert_eq!(failure.get("attempt").get("customer_code").as_str(), Some("C-K"), "what was sent: {failure}");
     assert!(!failure.get("reason").as_str().unwrap_or("").is_empty(), "a machine-readable reason: {failure}");
     // Retried as is, it is refused again and listed again; discarded, it leaves the device.
-    app_cmd::retry_failed(&viewer, failure.get("id").as_i64().unwrap(), None, false).unwrap();
-    assert_eq!(parse(&app_cmd::sync_now(&viewer).unwrap_err()).get("name").as_str(), Some("forbidden"));
-    let failures = parse(&app_cmd::list_failed_writes(&viewer).unwrap());
+    app_cmd::retry_failed(&kim, failure.get("id").as_i64().unwrap(), None, false).unwrap();
+    assert_eq!(parse(&app_cmd::sync_now(&kim).unwrap_err()).get("name").as_str(), Some("forbidden"));
+    let failures = parse(&app_cmd::list_failed_writes(&kim).unwrap());
     assert_eq!(failures.as_array().len(), 1, "refused again: {failures}");
-    assert_eq!(app_cmd::discard_failed(&viewer, failures.as_array()[0].get("id").as_i64().unwrap()).unwrap(), "[]");
-    let viewer_status = parse(&app_cmd::sync_status(&viewer).unwrap());
-    assert!(viewer_status.get("failed").as_array().is_empty(), "{viewer_status}");
-    assert_eq!(viewer.client.query("customers", Some(r#"{"where":{"customer_code":"C-V"}}"#)).unwrap(), "[]", "a discarded create goes");
-    let missing = parse(&app_cmd::retry_failed(&viewer, 999_999, None, false).unwrap_err());
+    assert_eq!(app_cmd::discard_failed(&kim, failures.as_array()[0].get("id").as_i64().unwrap()).unwrap(), "[]");
+    let kim_status = parse(&app_cmd::sync_status(&kim).unwrap());
+    assert!(kim_status.get("failed").as_array().is_empty(), "{kim_status}");
+    assert_eq!(kim.client.query("customers", Some(r#"{"where":{"customer_code":"C-K"}}"#)).unwrap(), "[]", "a discarded create goes");
+    let missing = parse(&app_cmd::retry_failed(&kim, 999_999, None, false).unwrap_err());
     assert_eq!(missing.get("name").as_str(), Some("not_found"));
 
     // ---- the worker and the forwarder bring the desk's next write to the app on their own ---------

@@ -130,3 +130,18 @@ pub fn differences(name: &str, client: &Client, shop_id: &str) -> Vec<String> {
     }
     found
 }
+
+/// The owner sets a member's role through the gateway (list_members, then set_member_role).
+pub fn set_role(base: &str, owner: &str, member: &str, role: &str) {
+    let login = Json::object([("email", Json::from(owner)), ("password", Json::from(password_of(owner)))]);
+    let token = ok(base, "/auth/login", login, None).get("access_token").as_str().unwrap().to_string();
+    let members = ok(base, "/rpc/list_members", Json::object::<&str>([]), Some(&token));
+    let user_id = members
+        .as_array()
+        .iter()
+        .find(|m| m.get("email").as_str() == Some(member))
+        .unwrap_or_else(|| panic!("{member} is not in {members}"))
+        .get("user_id")
+        .clone();
+    ok(base, "/rpc/set_member_role", Json::object([("user_id", user_id), ("role", Json::from(role))]), Some(&token));
+}
