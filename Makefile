@@ -54,7 +54,7 @@ ext: $(shlib) $(DATA_built)
 # The gateway and the client have Makefiles of their own; binaries go to build/.
 SUBDIRS := $(patsubst %/Makefile,%,$(wildcard gateway/Makefile client/Makefile))
 all: $(SUBDIRS)
-.PHONY: deps test bench demo chaos format ext $(SUBDIRS)
+.PHONY: deps test bench demo chaos fuzz format ext $(SUBDIRS)
 $(SUBDIRS):
 	$(MAKE) -C $@
 
@@ -73,6 +73,10 @@ bench: deps
 
 # The randomized fault suite (test/chaos): SEEDS=n runs seeds 1..n, SEED=n replays one
 # with its step log, FAULTS=all (or a list) picks the fault kinds.
+# The gateway's libFuzzer targets, each for FUZZ_SECONDS (make test: 30 s each).
+fuzz: deps
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),600) bash test/fuzz/run.sh
+
 chaos: deps
 	$(MAKE) all
 	bash scripts/install-extension.sh

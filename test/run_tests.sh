@@ -54,6 +54,7 @@ run_suite "upgrade (every release updates to the current version: data, suite, c
 run_suite "demo (the story converges; nothing is left behind, also after Ctrl-C)" bash test/demo/run.sh
 run_suite "gateway" bash test/gateway/run.sh
 run_suite "hostile clients (the gateway survives any input and any client)" bash test/hostile/run.sh
+run_suite "fuzz (gateway parsers, 30 s each)" bash test/fuzz/run.sh
 run_suite "client" bash test/client/run.sh
 run_suite "Rust crate (safe API, FFI checked against shopsync.h, Tauri commands end to end)" bash test/rust/run.sh
 run_suite "command-line help (--help, -h, COMMAND --help)" bash test/cli/run.sh

@@ -32,7 +32,7 @@ def signup(gw, password=PASSWORD):
     return email, status
 
 
-gw = Gateway("--trusted-proxy-header", "X-Forwarded-For", USER_RATE=1000, DEVICE_RATE=1, SHOP_CREATE_RATE=2)
+gw = Gateway(TRUSTED_PROXY_HEADER="X-Forwarded-For", USER_RATE=1000, DEVICE_RATE=1, SHOP_CREATE_RATE=2)
 
 # HEAD: the GET answer's header, no body; the connection stays usable
 conn = http.client.HTTPConnection("127.0.0.1", gw.port, timeout=5)
