@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/gateway/run.sh — the gateway against direct libpq (same calls, same
-# connections, one run), 1,000 SSE streams, and commit-to-poke latency.
+# connections, one run), 10,000 event streams (RSS, threads) and the poke
+# fan-out from one commit to all of them (p50/p99).
 # Writes bench/results/gateway.json (with a Markdown table for latest.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -56,9 +57,9 @@ DB_PUSH8=$(build/bench/direct_bench push 8 10 "${MEMBERS[@]}")
 echo "pull through the gateway, and over direct libpq"
 GW_PULL=$(wrk -t2 -c8 -d10s --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/sync/pull?cursor=0&limit=100" | wrk_json)
 DB_PULL=$(build/bench/direct_bench pull 8 10 "$USER_ID" "$SHOP_ID")
-echo "1,000 event streams and poke latency"
-SSE=$(/usr/bin/python3 bench/gateway/sse_bench.py "$PORT" "$GATEWAY" "$TOKEN" "$USER_ID" "$SHOP_ID" \
-      "host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=postgres")
+echo "10,000 event streams (1,000 users x 10) and the poke fan-out to all of them"
+SSE=$(/usr/bin/python3 bench/gateway/sse_bench.py "$PORT" "$GATEWAY" "$SHOP_ID" \
+      "host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=postgres" "${SSE_STREAMS:-10000}")
 
 python3 - "$GW_PUSH1" "$DB_PUSH1" "$GW_PUSH8" "$DB_PUSH8" "$GW_PULL" "$DB_PULL" "$SSE" <<'PY'
 import json, sys
@@ -70,8 +71,11 @@ md = ["| call | gateway req/s | direct libpq req/s | gateway / direct | gateway 
 for name, g, d in rows:
     md.append(f"| {name} | {g['requests_per_s']:.0f} | {d['requests_per_s']:.0f} | "
               f"{g['requests_per_s'] / d['requests_per_s']:.2f} | {g['p50_ms']} / {g['p99_ms']} | {d['p50_ms']} / {d['p99_ms']} |")
-md += ["", f"Event streams: {sse['streams_opened']} open, {sse['kib_per_stream']} KiB of gateway memory each; "
-           f"commit → poke p50 {sse['poke_p50_ms']} ms, p99 {sse['poke_p99_ms']} ms."]
+md += ["", f"Event streams: {sse['streams_opened']} open (in {sse['open_seconds']} s); gateway RSS "
+           f"{sse['rss_before_kib'] // 1024} → {sse['rss_after_kib'] // 1024} MiB ({sse['kib_per_stream']} KiB each), "
+           f"threads {sse['threads_before']} → {sse['threads_after']}; one commit → poke on all streams "
+           f"({sse['pokes_delivered']}/{sse['pokes_expected']} delivered over 5 commits): "
+           f"p50 {sse['fanout_p50_ms']} ms, p99 {sse['fanout_p99_ms']} ms."]
 out = {"push_8_shops": {"gateway": gp8, "direct": dp8}, "push_one_shop": {"gateway": gp1, "direct": dp1},
        "pull": {"gateway": gl, "direct": dl}, "sse": sse, "table_md": "\n".join(md)}
 json.dump(out, open("bench/results/gateway.json", "w"), indent=2)
