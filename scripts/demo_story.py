@@ -148,6 +148,15 @@ audit = admin("SELECT action FROM shopsync.audit_log WHERE entity_id = %s", orde
 say(f"  audit log for O-1001: {[a for (a,) in audit]}")
 for d in devices:
     sync(d)
+# A refusal stays visible on the tablet, also after its pull brought the
+# owner's newer version, until Sam acts on it: here he drops his attempt.
+refused = [f for f in tablet.run("failed") if f["entity_id"] == order1]
+check(len(refused) == 1 and refused[0]["reason"] == "invalid_transition"
+      and refused[0]["server_row"] is not None and refused[0]["server_row"]["status"] == "pending",
+      "after its pull the tablet still shows the refusal: reason, its attempt and the server's row")
+tablet.run("failed", "discard", str(refused[0]["id"]))
+check(row(tablet, "orders", order1)["sync_state"] == "synced" and not tablet.run("failed"),
+      "Sam discards it (failed discard): the row is the server's again, nothing refused is left")
 
 step("6. A push whose response is lost, then retried")
 host, port = GATEWAY.rsplit("//", 1)[1].split(":")
