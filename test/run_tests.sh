@@ -62,6 +62,11 @@ run_suite "chaos (seeded faults; devices equal the server, no write lost or hidd
 run_suite "README (its commands, run as written)" bash test/readme/run.sh
 check_unlisted
 
+if [ "$CHECK_ONLY" = 1 ]; then
+    [ "$failed" -gt 0 ] && echo "suite list: ${failed_names[*]}"
+    [ "$failed" -eq 0 ] && echo "suite list: ${#listed[@]} suites listed, each present; no suite unlisted"
+    exit $((failed > 0))
+fi
 echo
 [ "$failed" -gt 0 ] && echo "failed suites: ${failed_names[*]}"
 echo "suites: $passed passed, $failed failed"
