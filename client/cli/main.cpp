@@ -33,6 +33,7 @@ const char *kUsage = R"(usage: shopsync-device [--db PATH] [--json] [--option NA
   edit ENTITY REF FIELD=VALUE... [--override]   (--override: an owner's exception, e.g. a status moved back)
   delete ENTITY REF
   get ENTITY REF
+  group JSON                   several writes as one group: [{"op","entity","id","row"},…]
   list ENTITY [--all] [FIELD=VALUE...]
   sync                         push the outbox and pull, once
   status
@@ -40,6 +41,7 @@ const char *kUsage = R"(usage: shopsync-device [--db PATH] [--json] [--option NA
   failed                       writes the server refused: reason, your attempt, the server's row
   failed retry ID [FIELD=VALUE...] [--override]   send it again (edited first; --override: owners)
   failed discard ID            drop it: the row becomes the server's again
+  forget-shop                  after losing access: drop the shop's rows and refused writes, sign out
   watch [--for SECONDS]        background sync with server pokes until Ctrl-C
   migrate-legacy PATH          import the app's former shop.db (integer ids)
   device-id
@@ -235,6 +237,14 @@ int Run(Device &d, Args &args) {
             return d.Fail(rc);
         return shopsync_cli::Print(d.json_, result, result.dump(2));
     }
+    if (cmd == "group") {
+        if (args.positional.size() != 1)
+            return shopsync_cli::Usage("group JSON (an array of {\"op\",\"entity\",\"id\",\"row\"})");
+        rc = d.Json([&](char **out) { return shopsync_write_group(d.h_, args.positional[0].c_str(), out); }, &result);
+        if (rc != SHOPSYNC_OK)
+            return d.Fail(rc);
+        return shopsync_cli::Print(d.json_, {{"ids", result}}, "wrote a group of " + std::to_string(result.size()));
+    }
     if (cmd == "list") {
         if (args.positional.empty())
             return shopsync_cli::Usage("list ENTITY");
@@ -307,6 +317,11 @@ int Run(Device &d, Args &args) {
         if ((rc = shopsync_retry_failed(d.h_, id, changes.empty() ? nullptr : text.c_str(), flags)) != SHOPSYNC_OK)
             return d.Fail(rc);
         return shopsync_cli::Print(d.json_, {{"retried", id}}, "queued again; run sync");
+    }
+    if (cmd == "forget-shop") {
+        if ((rc = shopsync_forget_shop(d.h_)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        return shopsync_cli::Print(d.json_, {{"forgotten", true}}, "forgot this device's shop data; signed out");
     }
     if (cmd == "watch") {
         double seconds = args.Has("--for") ? std::atof(args.Flag("--for").c_str()) : 0;

@@ -4,6 +4,7 @@
 #include "sqlite_statement.hpp"
 
 #include "failed_writes.hpp"
+#include "outbox.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -26,16 +27,26 @@ json TakeBatch(LocalStore &store, int limit, double now) {
     Transaction tx(store);
     // Oldest first, and strictly in order: when the oldest waits out a backoff,
     // everything behind it waits too (an update must not overtake its create).
+    // A write group is never split: one cut by the limit waits for the next
+    // batch, unless it comes first (then it goes whole; groups hold at most
+    // kMaxGroupSize events). Rows past the limit are read to see the cut.
     Statement st(store,
                  "SELECT id, entity_type, entity_id, op, payload_json, base_version, idempotency_key,"
-                 " next_retry_at, override FROM sync_outbox WHERE in_flight = 0 ORDER BY id LIMIT ?");
-    st.Bind(1, (long long)limit);
+                 " next_retry_at, override, group_id FROM sync_outbox WHERE in_flight = 0 ORDER BY id LIMIT ?");
+    st.Bind(1, (long long)limit + kMaxGroupSize);
     json events = json::array();
     std::vector<long long> ids;
+    std::vector<std::string> groups;
     while (st.Step()) {
-        if (!st.IsNull(7) && st.Real(7) > now)
+        std::string group = st.IsNull(9) ? "" : st.Text(9);
+        bool due = st.IsNull(7) || st.Real(7) <= now;
+        bool continues_group = !group.empty() && !groups.empty() && groups.back() == group;
+        if ((int)ids.size() >= limit && !continues_group)
+            break;
+        if (!due && !continues_group) // a group's later events ride with its first
             break;
         ids.push_back(st.Int(0));
+        groups.push_back(group);
         json e{{"idempotency_key", st.Text(6)},
                {"entity", st.Text(1)},
                {"entity_id", st.Text(2)},
@@ -45,7 +56,19 @@ json TakeBatch(LocalStore &store, int limit, double now) {
             e["payload"] = json::parse(st.Text(4));
         if (st.Int(8) != 0)
             e["override"] = true;
+        if (!group.empty())
+            e["group_id"] = group;
         events.push_back(e);
+    }
+    if ((int)ids.size() > limit) { // the last group was cut by the limit: it waits, unless it is all there is
+        std::string cut = groups.back();
+        size_t keep = ids.size();
+        while (keep > 0 && groups[keep - 1] == cut)
+            keep--;
+        if (keep > 0) {
+            ids.resize(keep);
+            events.erase(events.begin() + (long)keep, events.end());
+        }
     }
     Statement mark(store, "UPDATE sync_outbox SET in_flight = ?, sent = 1 WHERE id = ?");
     for (long long id : ids) {

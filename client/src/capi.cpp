@@ -173,6 +173,11 @@ int shopsync_delete(shopsync_client *h, const char *entity, const char *id) {
     return Guard(h, [&](Client &c) { c.Delete(Required(entity, "entity"), Required(id, "id")); });
 }
 
+int shopsync_write_group(shopsync_client *h, const char *writes_json, char **out_ids) {
+    ClearOut(out_ids);
+    return Guard(h, [&](Client &c) { Out(out_ids, c.WriteGroup(Required(writes_json, "writes_json")).dump()); });
+}
+
 int shopsync_add_entity(shopsync_client *h, const char *entity) {
     return Guard(h, [&](Client &c) { c.AddEntity(Required(entity, "entity")); });
 }
@@ -223,6 +228,10 @@ int shopsync_conflicts(shopsync_client *h, char **out_json) {
 
 int shopsync_dismiss_conflict(shopsync_client *h, int64_t conflict_id) {
     return Guard(h, [&](Client &c) { c.DismissConflict(conflict_id); });
+}
+
+int shopsync_forget_shop(shopsync_client *h) {
+    return Guard(h, [](Client &c) { c.ForgetShop(); });
 }
 
 int shopsync_failed_writes(shopsync_client *h, char **out_json) {

@@ -14,6 +14,7 @@
 #include "outbox.hpp"
 #include "round_lock.hpp"
 #include "session.hpp"
+#include "shop_data.hpp"
 #include "sqlite_statement.hpp"
 
 #include <algorithm>
@@ -155,6 +156,45 @@ void Client::Delete(const std::string &entity, const std::string &id) {
         LocalWrite(store_, entity, WriteOp::Delete, id, json::object());
     }
     LocalChange(entity);
+}
+
+json Client::WriteGroup(const std::string &text) {
+    json writes = json::parse(text, nullptr, false);
+    if (writes.is_discarded() || !writes.is_array())
+        throw StoreError("a write group is a JSON array of writes", SHOPSYNC_INVALID);
+    std::vector<GroupWrite> group;
+    std::set<std::string> entities;
+    for (const auto &w : writes) {
+        if (!w.is_object() || !w.contains("op") || !w["op"].is_string() || !w.contains("entity") ||
+            !w["entity"].is_string())
+            throw StoreError("each write of a group is {\"op\", \"entity\", \"id\", \"row\"}", SHOPSYNC_INVALID);
+        std::string op = w["op"];
+        GroupWrite g{op == "create" ? WriteOp::Create : op == "update" ? WriteOp::Update : WriteOp::Delete,
+                     w["entity"], "", w.value("row", json::object()), w.value("override", false)};
+        if (op != "create" && op != "update" && op != "delete")
+            throw StoreError("a write's op is create, update or delete", SHOPSYNC_INVALID);
+        if (w.contains("id")) {
+            if (!w["id"].is_string() || w["id"].get<std::string>().empty())
+                throw StoreError("a write's id is a non-empty string", SHOPSYNC_INVALID);
+            g.id = w["id"];
+        } else if (op != "create") {
+            throw StoreError("an " + op + " in a write group needs the row's id", SHOPSYNC_INVALID);
+        }
+        if (!g.payload.is_object())
+            throw StoreError("a write's row is a JSON object of columns", SHOPSYNC_INVALID);
+        if (g.override && op != "update")
+            throw StoreError("override is for updates", SHOPSYNC_INVALID);
+        entities.insert(g.entity);
+        group.push_back(std::move(g));
+    }
+    std::vector<std::string> ids;
+    {
+        std::lock_guard<std::mutex> lock(api_mutex_);
+        ids = LocalWriteGroup(store_, group);
+    }
+    Notify("local", entities);
+    Kick(true);
+    return ids;
 }
 
 void Client::AddEntity(const std::string &entity) {
@@ -396,6 +436,20 @@ json Client::Status() {
             {"worker_running", running},
             {"next_retry_in", retry > 0 ? json(retry) : json()},
             {"access_lost", or_null(store_.Get("access_lost"))}};
+}
+
+void Client::ForgetShop() {
+    std::vector<std::string> entities;
+    {
+        std::lock_guard<std::mutex> lock(api_mutex_);
+        Transaction tx(store_);
+        ForgetShopData(store_);
+        for (const char *key : {"shop_id", "shop_role", "access_token", "refresh_token", "access_expires_at"})
+            store_.Put(key, "");
+        tx.Commit();
+        entities = store_.Entities();
+    }
+    Notify("local", std::set<std::string>(entities.begin(), entities.end()));
 }
 
 json Client::FailedWrites() {

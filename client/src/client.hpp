@@ -35,6 +35,7 @@ class Client {
     std::string Create(const std::string &entity, const std::string &json);
     void Update(const std::string &entity, const std::string &id, const std::string &json, bool override = false);
     void Delete(const std::string &entity, const std::string &id);
+    nlohmann::json WriteGroup(const std::string &writes_json);
     void AddEntity(const std::string &entity);
     nlohmann::json Get(const std::string &entity, const std::string &id);
     nlohmann::json Query(const std::string &entity, const std::string &filter_json);
@@ -47,6 +48,7 @@ class Client {
     nlohmann::json FailedWrites();
     void RetryFailed(long long failure_id, const std::string &changes_json, bool override);
     void DiscardFailed(long long failure_id);
+    void ForgetShop();
     nlohmann::json Conflicts();
     void DismissConflict(long long id);
     nlohmann::json MigrateLegacy(const std::string &legacy_path);

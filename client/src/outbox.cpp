@@ -2,6 +2,7 @@
 #include "outbox.hpp"
 
 #include "failed_writes.hpp"
+#include "permission_check.hpp"
 #include "sqlite_statement.hpp"
 
 #include <chrono>
@@ -55,11 +56,13 @@ struct PendingEvent {
     json payload;
     long long base_version = 0;
     bool may_have_reached = false; // taken by a push (now or ever): never folded into
+    bool grouped = false;          // part of a write group: never folded into either
 };
 
 // The newest event queued for this row.
 static PendingEvent NewestEvent(LocalStore &store, const std::string &entity, const std::string &id) {
-    Statement st(store, "SELECT id, op, payload_json, base_version, in_flight <> 0 OR sent <> 0 FROM sync_outbox"
+    Statement st(store, "SELECT id, op, payload_json, base_version, in_flight <> 0 OR sent <> 0, group_id"
+                        " FROM sync_outbox"
                         " WHERE entity_type = ? AND entity_id = ? ORDER BY id DESC LIMIT 1");
     st.Bind(1, entity).Bind(2, id);
     PendingEvent e;
@@ -70,14 +73,15 @@ static PendingEvent NewestEvent(LocalStore &store, const std::string &entity, co
         e.payload = json::parse(st.Text(2));
         e.base_version = st.Int(3);
         e.may_have_reached = st.Int(4) != 0;
+        e.grouped = !st.IsNull(5);
     }
     return e;
 }
 
 void QueueEvent(LocalStore &store, const std::string &entity, const std::string &id, const std::string &op,
-                const json &payload, long long base_version, bool override) {
+                const json &payload, long long base_version, bool override, const std::string &group_id) {
     Statement st(store, "INSERT INTO sync_outbox (entity_type, entity_id, op, payload_json, base_version,"
-                        " idempotency_key, created_at, override) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                        " idempotency_key, created_at, override, group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.Bind(1, entity)
         .Bind(2, id)
         .Bind(3, op)
@@ -86,6 +90,10 @@ void QueueEvent(LocalStore &store, const std::string &entity, const std::string 
         .Bind(6, NewUuid())
         .Bind(7, Now())
         .Bind(8, (long long)override);
+    if (group_id.empty())
+        st.BindNull(9);
+    else
+        st.Bind(9, group_id);
     st.Step();
 }
 
@@ -113,8 +121,20 @@ std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op,
     return id;
 }
 
+std::vector<std::string> LocalWriteGroup(LocalStore &store, const std::vector<GroupWrite> &writes) {
+    if (writes.empty() || writes.size() > (size_t)kMaxGroupSize)
+        throw StoreError("a write group holds 1 to " + std::to_string(kMaxGroupSize) + " writes", SHOPSYNC_INVALID);
+    std::string group_id = NewUuid();
+    std::vector<std::string> ids;
+    Transaction tx(store);
+    for (const auto &w : writes)
+        ids.push_back(LocalWriteInTransaction(store, w.entity, w.op, w.id, w.payload, w.override, group_id));
+    tx.Commit();
+    return ids;
+}
+
 std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
-                                    const json &payload, bool override) {
+                                    const json &payload, bool override, const std::string &group_id) {
     if (!store.HasEntity(entity))
         throw StoreError("unknown entity \"" + entity + "\"", SHOPSYNC_INVALID);
     if (!payload.is_object())
@@ -126,6 +146,8 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
         id = NewUuid();
     LocalRow row = ReadRow(store, entity, id);
     PendingEvent pending = NewestEvent(store, entity, id);
+    CheckAllowed(store, entity, op == WriteOp::Create ? "create" : op == WriteOp::Update ? "update" : "delete",
+                 row.found ? row.data : json(), payload, override);
 
     if (op == WriteOp::Create) {
         if (row.found)
@@ -133,11 +155,15 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
         json data = payload;
         data["id"] = id;
         SaveRow(store, entity, id, 0, data, "pending_create", false);
-        QueueEvent(store, entity, id, "create", payload, 0);
+        QueueEvent(store, entity, id, "create", payload, 0, false, group_id);
         return id;
     }
     if (!row.found)
         throw StoreError(entity + " has no row " + id, SHOPSYNC_NOTFOUND);
+    bool grouped = !group_id.empty();
+    if (grouped && HasFailure(store, entity, id))
+        throw StoreError(entity + " " + id + " has a refused write: retry or discard it before grouping writes of it",
+                         SHOPSYNC_INVALID);
     if (long long failure = FailureOf(store, entity, id)) { // a refused write: this edit retries it
         if (op == WriteOp::Update) {
             RetryFailed(store, failure, payload, override);
@@ -154,8 +180,11 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
     if (row.deleted || row.state == "pending_delete")
         throw StoreError(entity + " " + id + " is deleted", SHOPSYNC_INVALID);
 
-    bool foldable = pending.found && !pending.may_have_reached && pending.op != "delete";
-    long long base = pending.found && pending.may_have_reached ? pending.base_version + 1 : row.version;
+    // A group's events stand alone (the group travels and applies as one), so
+    // they never fold and are never folded into: they chain on base_version.
+    bool foldable = pending.found && !pending.may_have_reached && !pending.grouped && !grouped &&
+                    pending.op != "delete";
+    long long base = pending.found && !foldable ? pending.base_version + 1 : row.version;
     if (op == WriteOp::Update) {
         json data = row.data;
         data.update(payload);
@@ -169,7 +198,7 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
             st.Bind(1, merged.dump()).Bind(2, NewUuid()).Bind(3, (long long)override).Bind(4, pending.id);
             st.Step();
         } else {
-            QueueEvent(store, entity, id, "update", payload, base, override);
+            QueueEvent(store, entity, id, "update", payload, base, override, group_id);
         }
         return id;
     }
@@ -191,7 +220,7 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
         base = pending.base_version;
     }
     SaveRow(store, entity, id, row.version, row.data, "pending_delete", true);
-    QueueEvent(store, entity, id, "delete", json::object(), base);
+    QueueEvent(store, entity, id, "delete", json::object(), base, false, group_id);
     return id;
 }
 

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 namespace shopsync::client {
 
@@ -34,11 +35,27 @@ std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op,
 // The same, inside a transaction the caller holds (several writes that must
 // land together, e.g. a migration).
 std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
-                                    const nlohmann::json &payload, bool override = false);
+                                    const nlohmann::json &payload, bool override = false,
+                                    const std::string &group_id = "");
+
+// A write group (an order and its items, or any writes): committed locally in
+// one transaction, every event tagged with one new group_id; the outbox never
+// splits a group across batches and the server applies it all or nothing.
+// Its events never fold with others. Returns the rows' ids in order; on any
+// error nothing was written.
+constexpr int kMaxGroupSize = 100; // the server's default batch size
+struct GroupWrite {
+    WriteOp op;
+    std::string entity, id;
+    nlohmann::json payload;
+    bool override = false;
+};
+std::vector<std::string> LocalWriteGroup(LocalStore &store, const std::vector<GroupWrite> &writes);
 
 // Appends an event to the outbox (a fresh idempotency key). Caller's transaction.
 void QueueEvent(LocalStore &store, const std::string &entity, const std::string &id, const std::string &op,
-                const nlohmann::json &payload, long long base_version, bool override = false);
+                const nlohmann::json &payload, long long base_version, bool override = false,
+                const std::string &group_id = "");
 
 // Events waiting to be pushed, oldest first.
 int PendingCount(LocalStore &store);

@@ -11,9 +11,26 @@ namespace shopsync::client {
 
 using json = nlohmann::json;
 
+// The SQLSTATE of an error answer ({"code": …}), or "".
+static std::string ErrorCode(const HttpResponse &response) {
+    json body = json::parse(response.body, nullptr, false);
+    return body.is_object() && body.contains("code") && body["code"].is_string() ? body["code"].get<std::string>()
+                                                                                 : "";
+}
+
 bool SyncEngine::Fail(SyncReport &report, const HttpResponse &response, const std::string &what) {
     if (NotAMember(response))
         return MoveOut(report, ErrorText(response));
+    if (ErrorCode(response) == "0A000") { // this client's protocol is no longer served
+        json body = json::parse(response.body);
+        auto text = [&](const char *key, const char *fallback) {
+            return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : std::string(fallback);
+        };
+        report.code = SHOPSYNC_UPDATE_REQUIRED;
+        report.error = what + ": " + text("message", "this client is too old") + ". " +
+                       text("hint", "Update the app.");
+        return false;
+    }
     report.code = ResultCodeFor(response);
     report.error = what + ": " + ErrorText(response);
     return false;
@@ -38,7 +55,9 @@ bool SyncEngine::Push(SyncReport &report) {
             return true;
         HttpResponse response;
         try {
-            response = session_.Send({"POST", "/sync/push", json{{"device_id", device}, {"events", events}}.dump(), ""});
+            response = session_.Send({"POST", "/sync/push",
+                                      json{{"device_id", device}, {"protocol", kProtocol}, {"events", events}}.dump(),
+                                      ""});
         } catch (...) {
             ReturnBatch(store_, events); // not sent: no backoff, same keys
             throw;
@@ -75,6 +94,11 @@ bool SyncEngine::Push(SyncReport &report) {
         }
         if (NotAMember(response)) // removed from the shop: every queued write ends refused
             return MoveOut(report, ErrorText(response));
+        if (response.status == 400 && ErrorCode(response) == "0A000") {
+            ReturnBatch(store_, events); // nothing applied: they wait for the updated app
+            report.pushed -= (int)events.size();
+            return Fail(report, response, "push");
+        }
         // A refusal of the whole batch (403: a viewer; 400; 413 of a single
         // event): visible as failed rows, never dropped silently.
         json body = json::parse(response.body, nullptr, false);
@@ -96,6 +120,23 @@ bool SyncEngine::LearnEntities(SyncReport &report, std::vector<std::string> *ent
     json info = json::parse(health.body, nullptr, false);
     if (!info.is_object())
         return Fail(report, health, "health answer is not JSON");
+    // Protocol 2 servers tell the caller's role and every entity's rules (the
+    // offline pre-check reads them) and the oldest protocol they serve.
+    if (info.contains("role") && info["role"].is_string())
+        store_.Put("shop_role", info["role"].get<std::string>());
+    if (info.contains("rules") && info["rules"].is_object())
+        store_.Put("rules", info["rules"].dump());
+    if (info.contains("protocol_version") && info["protocol_version"].is_number_integer())
+        store_.Put("server_protocol", std::to_string(info["protocol_version"].get<long long>()));
+    long long oldest = info.contains("min_client_protocol") && info["min_client_protocol"].is_number_integer()
+                           ? info["min_client_protocol"].get<long long>()
+                           : 1;
+    if (oldest > kProtocol) {
+        report.code = SHOPSYNC_UPDATE_REQUIRED;
+        report.error = "this app speaks sync protocol " + std::to_string(kProtocol) + "; the server serves protocol " +
+                       std::to_string(oldest) + " or newer. Update the app.";
+        return false;
+    }
     for (const auto &served : info.value("entities", json::array())) {
         if (!served.is_string())
             continue;
@@ -174,7 +215,10 @@ bool SyncEngine::Pull(SyncReport &report) {
     for (;;) {
         std::string cursor = store_.Get("cursor", "0");
         HttpResponse response = session_.Send(
-            {"GET", "/sync/pull?cursor=" + cursor + "&limit=" + std::to_string(options_.pull_limit), "", ""});
+            {"GET",
+             "/sync/pull?cursor=" + cursor + "&limit=" + std::to_string(options_.pull_limit) +
+                 "&protocol=" + std::to_string(kProtocol),
+             "", ""});
         if (response.status == 410 && !rebuilt_now) { // cursor_expired: behind the server's retention
             rebuilt_now = true;
             if (!Rebuild(report))

@@ -45,6 +45,9 @@ class SyncEngine {
     // ends refused ("not_a_member"), rounds stop until the next sign-in.
     SyncReport SyncOnce();
 
+    // The sync protocol this client speaks (push envelope "protocol"; absent = 1).
+    static constexpr int kProtocol = 2;
+
     // How often a round asks the server which entities it syncs.
     static constexpr double kEntityCheckSeconds = 60;
 

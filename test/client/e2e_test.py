@@ -146,7 +146,15 @@ ok(all(c2 not in [r["id"] for r in d.rows("customers", include_deleted=False)] f
 diff = [x for d in everyone for x in differences(d, admin, SHOP)]
 ok(not diff, "after conflict and delete, every device still equals the server", diff)
 
-# ---- a viewer's write fails visibly ----------------------------------------------------------
+# ---- a viewer's write is refused at once on the device; one queued before it knew fails visibly ----
+try:
+    phone.add("customer", customer_code="C-V0", name="viewer's try")
+    refused = (0, "")
+except CliError as e:
+    refused = (e.code, e.message)
+ok(refused[0] == 8 and "viewers cannot change data" in refused[1] and phone.status()["pending"] == 0,
+   "a viewer's write is refused at once on the device, with the server's reason", str(refused))
+kv(phone, "shop_role", "")  # as a device that did not know its role yet
 phone.add("customer", customer_code="C-V", name="viewer's try")
 phone.sync(check=False)
 status = phone.status()
@@ -305,6 +313,7 @@ ok(not diff and admin("SELECT phone FROM shopsync.customers WHERE id = %s", c1)[
 # ---- issue 10.1: a refused write stays visible, also when the row moves on on the server ----------
 phone.sync(check=False)
 desk.sync()  # current, so the owner's edit is accepted and makes a newer version
+kv(phone, "shop_role", "")  # as a device that did not know its role yet (else it refuses at once)
 phone.edit("customer", "C-1", name="viewer's rename")
 desk.edit("customer", "C-1", phone="555-OWNER")
 desk.sync()
@@ -316,6 +325,33 @@ for label in ("in the round whose pull brings the newer version", "and after ano
        row["name"] == "viewer's rename", f"a viewer's refused edit stays failed with its reason {label}", str(failed))
     phone.sync(check=False)
 
+# ---- failed writes: listed with reason, attempt and server row; discarded; retried with an override --
+listed = [f for f in phone.run("failed") if f["entity_id"] == c1]
+ok(len(listed) == 1 and listed[0]["reason"] == "forbidden" and listed[0]["attempt"] == {"name": "viewer's rename"} and
+   listed[0]["server_row"]["phone"] == "555-OWNER" and listed[0]["local_row"]["name"] == "viewer's rename",
+   "failed lists the refusal: its reason, the attempt and the server's current row", str(listed))
+phone.run("failed", "discard", str(listed[0]["id"]))
+row = next(r for r in phone.rows("customers") if r["id"] == c1)
+ok(row["sync_state"] == "synced" and row["name"] == "Ann Lee" and row["phone"] == "555-OWNER" and
+   not [f for f in phone.run("failed") if f["entity_id"] == c1], "failed discard: the server's row comes back")
+phone.sync(check=False)
+ok(not [x for x in differences(phone, admin, SHOP) if "C-V" not in x and c1[:8] in x],
+   "and it equals the server's")
+
+desk.sync()
+desk.edit("order", "O-1", status="confirmed")
+desk.sync()
+kv(desk, "rules", "")  # a device that has not learned the rules: the server refuses the move back
+desk.edit("order", "O-1", status="pending")
+desk.sync(check=False)
+listed = [f for f in desk.run("failed") if f["entity_id"] == o1]
+ok(len(listed) == 1 and listed[0]["reason"] == "invalid_transition", "an owner's status moved back is refused",
+   str(listed))
+desk.run("failed", "retry", str(listed[0]["id"]), "notes=moved back on purpose", "--override")
+report = desk.sync()
+ok(report["accepted"] == 1 and admin("SELECT status, notes FROM shopsync.orders WHERE id = %s", o1) ==
+   [("pending", "moved back on purpose")] and not desk.run("failed"),
+   "failed retry --override with an edit: the owner's move back is accepted, edit and all")
 
 # ---- issue 10.2: a device killed mid-sync resends at once, same keys, in order ------------------
 class StallingProxy:
@@ -443,7 +479,85 @@ for how in ("with a valid access token", "when the token must be refreshed"):
     ok(status["pending"] == 0 and len(status["failed"]) == 2 and
        all("not_a_member" in f["last_error"] for f in status["failed"]),
        f"removed {how}: every unsent write ends failed (not_a_member), none stays pending", str(status))
+    exported = removed.run("failed")
+    ok(len(exported) == 2 and all(f["reason"] == "not_a_member" for f in exported) and
+       sorted(f["local_row"]["customer_code"] for f in exported) == ["C-RM", "C-RM2"] and
+       len(removed.rows("customers")) > 2 and removed.status()["access_lost"],
+       f"removed {how}: its writes stay readable and exportable, its shop's rows too")
+    again = removed.sync(check=False)
+    ok(not again["ok"] and "lost access" in (again["error"] or ""), f"removed {how}: the device stops syncing the shop")
+    removed.run("forget-shop")
+    ok(removed.rows("customers") == [] and removed.run("failed") == [] and not removed.status()["signed_in"],
+       f"removed {how}: forget-shop removes the shop's rows and writes, and signs out")
     call(GATEWAY, "POST", "/rpc/add_member", {"email": rita, "role": "staff"}, owner_token)
+
+# ---- protocol 2 (needs the extension's sync_health to report protocol_version >= 2) ----------------
+desk_token = call(GATEWAY, "POST", "/auth/login",
+                  {"email": owner, "password": password_of(owner), "shop_id": SHOP})["access_token"]
+PROTOCOL = call(GATEWAY, "POST", "/rpc/sync_health", {}, desk_token).get("protocol_version", 1)
+
+
+def ok_v2(condition, name, detail=None):
+    if PROTOCOL >= 2:
+        ok(condition, name, detail)
+    else:
+        results.append(True)
+        print(f"ok {len(results)} - {name} # SKIP the installed extension speaks protocol {PROTOCOL}", flush=True)
+
+
+ids, group_report = [None], None
+if PROTOCOL >= 2:
+    kv(desk, "entities_checked_at", "0")
+    kv(tablet, "entities_checked_at", "0")
+    desk.sync()
+    tablet.sync()
+    order_id = str(uuid.uuid4())
+    ids = desk.run("group", json.dumps([
+        {"op": "create", "entity": "orders", "id": order_id, "row": {"order_code": "O-G1", "customer_id": c1}},
+        {"op": "create", "entity": "order_items", "row": {"order_id": order_id, "product_name": "Tea", "quantity": 1,
+                                                          "unit_price": 2}},
+        {"op": "create", "entity": "order_items", "row": {"order_id": order_id, "product_name": "Cake", "quantity": 2,
+                                                          "unit_price": 3}}]))["ids"]
+    group_report = desk.sync(check=False)
+ok_v2(PROTOCOL < 2 or (admin("SELECT count(*) FROM shopsync.order_items WHERE order_id = %s", ids[0])[0][0] == 2 and
+                       not desk.run("failed")),
+      "a write group (an order and its items) reaches the server whole", str(group_report))
+if PROTOCOL >= 2:
+    desk.run("group", json.dumps([
+        {"op": "create", "entity": "customers", "row": {"customer_code": "C-G1", "name": "in a group"}},
+        {"op": "create", "entity": "customers", "row": {"customer_code": "C-3", "name": "a taken code"}}]))
+    desk.sync(check=False)
+    failed = sorted(desk.run("failed"), key=lambda f: f["reason"])
+ok_v2(PROTOCOL < 2 or (len(failed) == 2 and [f["reason"] for f in failed] == ["duplicate_code", "group_failed"] and
+                       failed[1]["cause"]["reason"] == "duplicate_code" and
+                       not admin("SELECT 1 FROM shopsync.customers WHERE customer_code = 'C-G1'")),
+      "one refused write of a group: nothing of it applies, the other says group_failed with the cause",
+      str(failed if PROTOCOL >= 2 else None))
+if PROTOCOL >= 2:
+    for f in desk.run("failed"):
+        desk.run("failed", "discard", str(f["id"]))
+    desk.edit("order", "O-1", status="confirmed")
+    desk.sync()
+    try:
+        desk.edit("order", "O-1", status="pending")
+        precheck = (0, "")
+    except CliError as e:
+        precheck = (e.code, e.message)
+    rules = json.loads(kv(tablet, "rules") or "{}")
+    staff_may_delete = "staff" in (rules.get("customers") or {}).get("delete_roles", ["staff"])
+    try:
+        tablet.delete("customer", "C-1")
+        staff_delete = (0, "")
+    except CliError as e:
+        staff_delete = (e.code, e.message)
+ok_v2(PROTOCOL < 2 or (precheck[0] == 8 and precheck[1].startswith("invalid_transition") and
+                       desk.status()["pending"] == 0),
+      "offline pre-check: a status moved back without override is refused at once (invalid_transition)",
+      str(precheck if PROTOCOL >= 2 else None))
+ok_v2(PROTOCOL < 2 or staff_may_delete or (staff_delete[0] == 8 and staff_delete[1].startswith("forbidden") and
+                                            tablet.status()["pending"] == 0),
+      "offline pre-check: staff deleting a customer is refused at once (forbidden)",
+      str(staff_delete if PROTOCOL >= 2 else None))
 
 # ---- TLS: certificates are verified unless told otherwise ----------------------------------------
 cert, key = os.path.join(WORK, "cert.pem"), os.path.join(WORK, "key.pem")

@@ -12,6 +12,7 @@
 #include "sync_engine.hpp"
 
 #include <functional>
+#include <set>
 #include <unistd.h>
 
 using namespace shopsync::client;
@@ -582,4 +583,204 @@ TEST_CASE("issue 10.6: a removed or demoted member's writes end visibly failed, 
     for (const auto &id : {a, b})
         CHECK(Value(round.store, "SELECT sync_state FROM customers WHERE id = '" + id + "'") == "failed");
     CHECK(Value(round.store, "SELECT count(*) FROM customers WHERE last_error IS NULL OR last_error = ''") == "0");
+}
+
+TEST_CASE("write groups: committed as one, sent whole in one batch with protocol 2, never split or folded",
+          "[engine][groups]") {
+    Round round;
+    for (int i = 0; i < 98; i++)
+        LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "C" + std::to_string(i)}});
+    std::string order = NewUuid();
+    std::vector<std::string> ids = LocalWriteGroup(
+        round.store, {{WriteOp::Create, "orders", order, {{"order_code", "O-1"}}},
+                      {WriteOp::Create, "order_items", "", {{"order_id", order}, {"product_name", "Tea"}}},
+                      {WriteOp::Create, "order_items", "", {{"order_id", order}, {"product_name", "Cake"}}}});
+    REQUIRE(ids.size() == 3);
+    CHECK(ids[0] == order);
+    SECTION("a group that does not fit the batch waits for the next, whole") {
+        round.server.handler = AcceptAll;
+        CHECK(round.Run().ok);
+        auto pushes = round.server.To("/sync/push");
+        REQUIRE(pushes.size() == 2);
+        json first = json::parse(pushes[0].body), second = json::parse(pushes[1].body);
+        CHECK(first["protocol"] == 2);
+        CHECK(first["events"].size() == 98);
+        REQUIRE(second["events"].size() == 3);
+        std::string group = second["events"][0]["group_id"];
+        CHECK(group.size() == 36);
+        for (const auto &e : second["events"])
+            CHECK(e["group_id"] == group);
+        CHECK(round.server.To("/sync/pull")[0].path.find("protocol=2") != std::string::npos);
+    }
+    SECTION("a later edit of a grouped row is its own event, chained on the group's version") {
+        LocalWrite(round.store, "orders", WriteOp::Update, order, {{"notes", "later"}});
+        CHECK(Value(round.store, "SELECT count(*) || '/' || max(base_version) FROM sync_outbox WHERE entity_id = '" +
+                                     order + "'") == "2/1");
+        CHECK(Value(round.store, "SELECT payload_json FROM sync_outbox WHERE entity_id = '" + order +
+                                     "' ORDER BY id LIMIT 1") == "{\"order_code\":\"O-1\"}");
+    }
+    SECTION("a bad write anywhere in a group writes nothing") {
+        int before = PendingCount(round.store);
+        CHECK_THROWS_AS(LocalWriteGroup(round.store, {{WriteOp::Create, "orders", "", {{"order_code", "O-2"}}},
+                                                      {WriteOp::Update, "orders", "no-such-row", {{"notes", "x"}}}}),
+                        StoreError);
+        CHECK(PendingCount(round.store) == before);
+        CHECK(Value(round.store, "SELECT count(*) FROM orders") == "1");
+    }
+}
+
+TEST_CASE("write groups: when one write is refused, the others end group_failed with the cause", "[engine][groups]") {
+    Round round;
+    std::string order = NewUuid();
+    LocalWriteGroup(round.store, {{WriteOp::Create, "orders", order, {{"order_code", "O-1"}}},
+                                  {WriteOp::Create, "order_items", "", {{"order_id", order}, {"quantity", -1}}}});
+    round.server.handler = [](const HttpRequest &r) {
+        if (r.path != "/sync/push")
+            return AcceptAll(r);
+        const json events = json::parse(r.body)["events"];
+        json culprit{{"idempotency_key", events[1]["idempotency_key"]}, {"reason", "invalid_value"},
+                     {"message", "quantity must be positive"}};
+        json other{{"idempotency_key", events[0]["idempotency_key"]},
+                   {"reason", "group_failed"},
+                   {"message", "another write of its group was refused"},
+                   {"cause", {{"idempotency_key", events[1]["idempotency_key"]}, {"reason", "invalid_value"}}}};
+        return Ok({{"accepted", json::array()}, {"conflicts", json::array()}, {"rejected", {other, culprit}}});
+    };
+    SyncReport report = round.Run();
+    CHECK(report.rejected == 2);
+    json failed = ListFailed(round.store);
+    REQUIRE(failed.size() == 2);
+    CHECK(failed[0]["entity"] == "orders");
+    CHECK(failed[0]["reason"] == "group_failed");
+    CHECK(failed[0]["cause"]["reason"] == "invalid_value");
+    CHECK(failed[1]["reason"] == "invalid_value");
+    CHECK(failed[0]["group_id"] == failed[1]["group_id"]);
+    CHECK(Value(round.store, "SELECT sync_state FROM orders") == "failed");
+    CHECK(Value(round.store, "SELECT sync_state FROM order_items") == "failed");
+}
+
+// ---- protocol 2: the handshake and the offline pre-check --------------------------------------
+
+namespace {
+
+const json kRules = json::parse(R"({
+  "customers": {"write_roles": ["owner", "staff"], "delete_roles": ["owner"], "status": null, "parents": []},
+  "orders": {"write_roles": ["owner", "staff"], "delete_roles": ["owner"],
+             "status": {"column": "status", "override_roles": ["owner"],
+                        "transitions": {"pending": ["confirmed", "cancelled"], "confirmed": ["completed", "cancelled"],
+                                        "completed": [], "cancelled": []}},
+             "parents": [{"entity": "customers", "column": "customer_id"}]}
+})");
+
+HttpResponse Health(const json &extra) {
+    json health{{"entities", {"customers", "orders", "order_items", "shop_settings"}}, {"latest_seq", 0}};
+    health.update(extra);
+    return Ok(health);
+}
+
+// The outcome of one local write as "ok" or the refusal's reason code.
+std::string Outcome(LocalStore &store, const std::string &entity, WriteOp op, const std::string &id,
+                    const json &payload, bool override = false) {
+    try {
+        Transaction tx(store);
+        LocalWriteInTransaction(store, entity, op, id, payload, override);
+        return "ok"; // rolled back: every case starts from the same rows
+    } catch (const StoreError &e) {
+        std::string what = e.what();
+        return e.code == SHOPSYNC_FORBIDDEN ? what.substr(0, what.find(':')) : "error " + what;
+    }
+}
+
+} // namespace
+
+TEST_CASE("protocol 2: the health answer's role and rules are kept; a too-old client is told to update",
+          "[engine][protocol]") {
+    Round round;
+    round.store.Put("entities_checked_at", "0");
+    LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    SECTION("role, rules and the server's protocol are kept") {
+        round.server.handler = [](const HttpRequest &r) {
+            return r.path == "/rpc/sync_health"
+                       ? Health({{"role", "staff"}, {"rules", kRules}, {"protocol_version", 2}, {"min_client_protocol", 1}})
+                       : AcceptAll(r);
+        };
+        CHECK(round.Run().ok);
+        CHECK(round.store.Get("shop_role") == "staff");
+        CHECK(json::parse(round.store.Get("rules")) == kRules);
+        CHECK(round.store.Get("server_protocol") == "2");
+    }
+    SECTION("a server that no longer serves protocol 2 stops the round before any push") {
+        round.server.handler = [](const HttpRequest &r) {
+            return r.path == "/rpc/sync_health" ? Health({{"protocol_version", 3}, {"min_client_protocol", 3}})
+                                                : AcceptAll(r);
+        };
+        SyncReport report = round.Run();
+        CHECK(report.code == SHOPSYNC_UPDATE_REQUIRED);
+        CHECK(report.error.find("Update the app") != std::string::npos);
+        CHECK(round.server.To("/sync/push").empty());
+        CHECK(PendingCount(round.store) == 1);
+    }
+    SECTION("a push refused with 0A000 keeps the writes queued and says to update") {
+        round.store.Put("entities_checked_at", std::to_string(UnixNow()));
+        round.server.handler = [](const HttpRequest &r) {
+            if (r.path == "/sync/push")
+                return HttpResponse{400,
+                                    R"({"code":"0A000","message":"client protocol 2 is no longer served",)"
+                                    R"("hint":"Update the app; this server serves protocol 3 or newer."})",
+                                    -1, ""};
+            return AcceptAll(r);
+        };
+        SyncReport report = round.Run();
+        CHECK(report.code == SHOPSYNC_UPDATE_REQUIRED);
+        CHECK(report.error.find("client protocol 2 is no longer served. Update the app; this server serves protocol 3") !=
+              std::string::npos);
+        CHECK(PendingCount(round.store) == 1);
+        CHECK(ListFailed(round.store).empty());
+    }
+}
+
+TEST_CASE("offline pre-check: every role, op and status move is refused locally exactly as the server would",
+          "[engine][protocol]") {
+    Round round;
+    round.store.Put("rules", kRules.dump());
+    round.store.Exec("INSERT INTO customers (id, version, data, sync_state) VALUES"
+                     " ('c1', 1, '{\"id\":\"c1\",\"name\":\"Ann\"}', 'synced')");
+    const std::vector<std::string> statuses = {"pending", "confirmed", "completed", "cancelled"};
+    for (const auto &s : statuses)
+        round.store.Exec("INSERT INTO orders (id, version, data, sync_state) VALUES ('o-" + s + "', 1, '{\"id\":\"o-" +
+                         s + "\",\"status\":\"" + s + "\"}', 'synced')");
+    const std::set<std::pair<std::string, std::string>> moves = {{"pending", "confirmed"},   {"pending", "cancelled"},
+                                                                  {"confirmed", "completed"}, {"confirmed", "cancelled"}};
+    SECTION("no cached role: everything goes to the server") {
+        CHECK(Outcome(round.store, "customers", WriteOp::Delete, "c1", json::object()) == "ok");
+        CHECK(Outcome(round.store, "orders", WriteOp::Update, "o-completed", {{"status", "pending"}}) == "ok");
+    }
+    for (const std::string role : {"owner", "staff", "viewer"}) {
+        round.store.Put("shop_role", role);
+        CAPTURE(role);
+        bool viewer = role == "viewer";
+        CHECK(Outcome(round.store, "customers", WriteOp::Create, "", {{"name", "Bo"}}) == (viewer ? "forbidden" : "ok"));
+        CHECK(Outcome(round.store, "customers", WriteOp::Update, "c1", {{"name", "Bo"}}) == (viewer ? "forbidden" : "ok"));
+        CHECK(Outcome(round.store, "customers", WriteOp::Delete, "c1", json::object()) ==
+              (role == "owner" ? "ok" : "forbidden"));
+        CHECK(Outcome(round.store, "orders", WriteOp::Delete, "o-pending", json::object()) ==
+              (role == "owner" ? "ok" : "forbidden"));
+        CHECK(Outcome(round.store, "orders", WriteOp::Create, "", {{"status", "pending"}}) == (viewer ? "forbidden" : "ok"));
+        CHECK(Outcome(round.store, "orders", WriteOp::Create, "", {{"status", "lost"}}) ==
+              (viewer ? "forbidden" : "invalid_transition"));
+        for (const auto &from : statuses)
+            for (const auto &to : statuses)
+                for (bool override : {false, true}) {
+                    CAPTURE(from, to, override);
+                    std::string expected = viewer                                      ? "forbidden"
+                                           : from == to || moves.count({from, to})      ? "ok"
+                                           : !override                                  ? "invalid_transition"
+                                           : role == "owner"                            ? "ok"
+                                                                                        : "forbidden";
+                    CHECK(Outcome(round.store, "orders", WriteOp::Update, "o-" + from, {{"status", to}}, override) ==
+                          expected);
+                }
+        CHECK(Outcome(round.store, "orders", WriteOp::Update, "o-completed", {{"status", "lost"}}, true) ==
+              (viewer ? "forbidden" : "invalid_transition"));
+    }
 }

@@ -47,6 +47,7 @@ typedef struct shopsync_client shopsync_client; /* opaque; C++ code has namespac
 #define SHOPSYNC_SERVER 9       /* the server answered with an error (5xx, 429, unexpected) */
 #define SHOPSYNC_NOT_CONFIGURED 10 /* no server URL set */
 #define SHOPSYNC_UNSENT 11      /* refused: the device holds unsent or failed writes of its current shop */
+#define SHOPSYNC_UPDATE_REQUIRED 12 /* the server no longer serves this client's protocol: update the app */
 
 /* The library's version, e.g. "0.1.0". */
 const char *shopsync_libversion(void);
@@ -89,7 +90,11 @@ int shopsync_login(shopsync_client *h, const char *email, const char *password, 
 int shopsync_logout(shopsync_client *h);
 
 /* Local writes. Each commits the row and its outbox event in one SQLite
- * transaction, works offline, and wakes the worker. `json` is an object of
+ * transaction, works offline, and wakes the worker. A write the server would
+ * refuse, judged by the role and rules the device cached from the server, is
+ * refused at once with SHOPSYNC_FORBIDDEN and the server's reason code first
+ * in the message ("forbidden: viewers cannot change data", "invalid_transition:
+ * …"); nothing is written. `json` is an object of
  * the entity's columns (id, shop_id, version, updated_at and deleted_at are
  * the server's). Entities: customers, orders, order_items, shop_settings. */
 int shopsync_create(shopsync_client *h, const char *entity, const char *json, char **out_id);
@@ -101,6 +106,19 @@ int shopsync_delete(shopsync_client *h, const char *entity, const char *id);
  * backwards; the server audits it and refuses it from anyone else. */
 #define SHOPSYNC_WRITE_OVERRIDE 1
 int shopsync_update_flags(shopsync_client *h, const char *entity, const char *id, const char *json, int flags);
+
+/* A write group: several writes committed locally as one (one SQLite
+ * transaction; all or nothing), sent in one batch, applied by the server all
+ * or nothing (servers speaking protocol 2). `writes_json` is an array of 1–100
+ *   {"op": "create" | "update" | "delete", "entity": "orders",
+ *    "id": "…" (update and delete; optional for create),
+ *    "row": {…columns…} (create and update), "override": true (update, owners)}
+ * *out_ids (caller-owned JSON array of the rows' ids in order; may be NULL)
+ * is NULL on failure, and then nothing was written. If the server refuses or
+ * conflicts one write of a group, none applies: that one reports its own
+ * reason, every other one "group_failed" with a "cause" naming it (see
+ * shopsync_failed_writes). Example: an order and its items. */
+int shopsync_write_group(shopsync_client *h, const char *writes_json, char **out_ids);
 
 /* Keeps an entity (a table the server syncs with shopsync.enable_sync) on this
  * device before the server has been asked: sync rounds add every entity the
@@ -122,7 +140,11 @@ int shopsync_query(shopsync_client *h, const char *entity, const char *filter_js
  * error; otherwise the error's code: SHOPSYNC_NETWORK, SHOPSYNC_SERVER
  * or SHOPSYNC_AUTH (writes that were not sent stay queued with backoff), or
  * SHOPSYNC_FORBIDDEN when the shop refused a whole push (a viewer's: those
- * rows are failed with the reason) or the pull. */
+ * rows are failed with the reason) or the pull, or the user is no longer a
+ * member (move-out: every unsent write ends failed "not_a_member", rounds
+ * stop until a new sign-in or shopsync_forget_shop); SHOPSYNC_UPDATE_REQUIRED
+ * when the server no longer serves this client's protocol (writes stay
+ * queued; the message says to update the app). */
 int shopsync_sync_now(shopsync_client *h, char **out_report);
 
 /* The background worker: syncs at start, every 15–30 s, shortly after local
@@ -167,6 +189,13 @@ int shopsync_dismiss_conflict(shopsync_client *h, int64_t conflict_id);
 int shopsync_failed_writes(shopsync_client *h, char **out_json);
 int shopsync_retry_failed(shopsync_client *h, int64_t failure_id, const char *changes_json, int flags);
 int shopsync_discard_failed(shopsync_client *h, int64_t failure_id);
+
+/* Move-out: forgets the shop this device holds — its rows, queued and refused
+ * writes, conflict records and cursor — and signs out, so that the user can
+ * sign in to another shop. Meant for after the server said the user is no
+ * longer a member (shopsync_status's "access_lost"); until then unsent writes
+ * stay readable (shopsync_query, shopsync_failed_writes: export them first). */
+int shopsync_forget_shop(shopsync_client *h);
 
 /* Called after rows change: `source` is "local", "push", "pull" or "rebuild";
  * `entity` is the entity whose rows changed. NULL unregisters. */
