@@ -10,3 +10,4 @@ pgcluster_start
 pgcluster_install_shopsync
 psql -X -q -v ON_ERROR_STOP=1 -f bench/push_pull/plpgsql_push.sql
 build/bench/push_pull_bench
+bash bench/push_pull/rls_cost.sh

@@ -9,6 +9,16 @@
 
 #include "guard.hpp"
 
+extern "C" {
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+}
+
 namespace shopsync {
 
 static char *cached_claims_text = nullptr; // TopMemoryContext
@@ -140,4 +150,41 @@ SHOPSYNC_FUNCTION(current_user_id) {
     if (!claims.has_user)
         PG_RETURN_NULL();
     return UuidGetDatumCopy(claims.user_id);
+}
+
+// ---- membership, for RLS -------------------------------------------------------
+
+// True when (shop, user) is a row of shopsync.shop_members, read through its
+// primary key with the statement's snapshot. A direct index scan, not a query:
+// no planner, no RLS (shop_members' own policy calls this function), no
+// SECURITY DEFINER switch.
+static bool IsMember_Unsafe(const pg_uuid_t &shop, const pg_uuid_t &user) {
+    Oid nsp = get_namespace_oid("shopsync", false);
+    Oid relid = get_relname_relid("shop_members", nsp);
+    Oid indexid = get_relname_relid("shop_members_pkey", nsp);
+    if (!OidIsValid(relid) || !OidIsValid(indexid))
+        elog(ERROR, "shopsync.shop_members or its primary key is missing");
+    Relation rel = table_open(relid, AccessShareLock);
+    ScanKeyData keys[2];
+    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, UuidGetDatumCopy(shop));
+    ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_UUID_EQ, UuidGetDatumCopy(user));
+    Snapshot snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+    SysScanDesc scan = systable_beginscan(rel, indexid, true, snapshot, 2, keys);
+    bool found = HeapTupleIsValid(systable_getnext(scan));
+    systable_endscan(scan);
+    table_close(rel, AccessShareLock);
+    return found;
+}
+
+// shopsync.current_member_shop_id() — the caller's shop claim if the caller
+// (claim sub) is a member of that shop, else NULL. Every RLS policy compares
+// with it in a sub-select, so it runs once per statement.
+SHOPSYNC_FUNCTION(current_member_shop_id) {
+    const Claims &claims = CurrentClaims_Unsafe();
+    if (!claims.has_shop || !claims.has_user)
+        PG_RETURN_NULL();
+    pg_uuid_t shop = claims.shop_id, user = claims.user_id;
+    if (!IsMember_Unsafe(shop, user))
+        PG_RETURN_NULL();
+    return UuidGetDatumCopy(shop);
 }

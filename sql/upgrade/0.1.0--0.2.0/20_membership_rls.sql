@@ -3,13 +3,10 @@
 -- The caller's shop if the caller (claim sub) is a member of it, else NULL.
 -- Every RLS policy compares with (SELECT shopsync.current_member_shop_id()):
 -- one lookup by shop_members' primary key per statement, so a removed
--- member loses every row at once, on every route. SECURITY DEFINER: it reads
--- shop_members past that table's own policy.
+-- member loses every row at once, on every route. In C: a direct scan of
+-- shop_members' primary key, past that table's own policy (claims.cpp).
 CREATE FUNCTION shopsync.current_member_shop_id() RETURNS uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT m.shop_id FROM shopsync.shop_members m
-     WHERE m.shop_id = shopsync.current_shop_id() AND m.user_id = shopsync.current_user_id()
-$$;
+    AS 'MODULE_PATHNAME', 'current_member_shop_id' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION shopsync.current_member_shop_id() IS
     'The caller''s shop claim when the caller is a member of that shop; NULL otherwise. Used by every RLS policy.';
 

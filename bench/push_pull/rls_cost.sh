@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# bench/push_pull/rls_cost.sh — what RLS's membership test costs a client that
+# reads the tables directly (PostgREST's table routes), on a pull-shaped read
+# (100 change_log entries after a cursor) and a snapshot-shaped read (500
+# customers after an id), in one run: the 0.2.0 policy
+#   shop_id = (SELECT shopsync.current_member_shop_id())
+# against 0.1.0's claim-only policy, alternating, same data, same cluster.
+# (api.sync_pull / api.sync_snapshot run as the extension's owner and filter by
+# shop themselves, so the policy does not touch them.)
+# Expects the cluster and extension bench/push_pull/run.sh set up; writes
+# bench/results/rls_membership.json.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SHOP=e0e0e0e0-0000-0000-0000-000000000000
+USER_ID=e1e1e1e1-0000-0000-0000-000000000001
+SECONDS_PER_RUN=${RLS_BENCH_SECONDS:-5}
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+q <<SQL
+INSERT INTO shopsync.shops (id, name) VALUES ('$SHOP', 'rls bench');
+INSERT INTO shopsync.shop_members (shop_id, user_id, role) VALUES ('$SHOP', '$USER_ID', 'staff');
+INSERT INTO shopsync.shop_members (shop_id, user_id, role)
+SELECT '$SHOP', gen_random_uuid(), 'staff' FROM generate_series(1, 200);
+INSERT INTO shopsync.customers (shop_id, id, name)
+SELECT '$SHOP', md5(i::text)::uuid, 'customer ' || i FROM generate_series(1, 100000) i;
+ANALYZE;
+SQL
+last=$(q -c "SELECT last_seq FROM shopsync.shop_cursors WHERE shop_id = '$SHOP'")
+dir=$(mktemp -d /tmp/shopsync-rlsbench.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+claims="{\"sub\":\"$USER_ID\",\"shop_id\":\"$SHOP\",\"role\":\"authenticated\"}"
+cat >"$dir/pull.sql" <<SQL
+\set c random(0, $((last - 100)))
+BEGIN;
+SELECT set_config('request.jwt.claims', '$claims', true);
+SET LOCAL ROLE authenticated;
+SELECT count(*) FROM (SELECT * FROM shopsync.change_log WHERE seq > :c ORDER BY seq LIMIT 100) p;
+COMMIT;
+SQL
+cat >"$dir/snapshot.sql" <<SQL
+\set r random(1, 100000)
+BEGIN;
+SELECT set_config('request.jwt.claims', '$claims', true);
+SET LOCAL ROLE authenticated;
+SELECT length(json_agg(t)::text) FROM (SELECT * FROM shopsync.customers WHERE id > md5(:r::text)::uuid ORDER BY id LIMIT 500) t;
+COMMIT;
+SQL
+
+set_policy() { # member | claim
+    local fn=current_member_shop_id
+    [ "$1" = claim ] && fn=current_shop_id
+    q -c "ALTER POLICY shopsync_shop_isolation ON shopsync.change_log USING (shop_id = (SELECT shopsync.$fn())) WITH CHECK (shop_id = (SELECT shopsync.$fn()));
+          ALTER POLICY shopsync_shop_isolation ON shopsync.customers USING (shop_id = (SELECT shopsync.$fn())) WITH CHECK (shop_id = (SELECT shopsync.$fn()));"
+}
+tps() { pgbench -n -c 2 -j 2 -T "$SECONDS_PER_RUN" -f "$dir/$1.sql" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'; }
+
+declare -A total
+for round in 1 2 3; do
+    for policy in claim member; do
+        set_policy "$policy"
+        for read in pull snapshot; do
+            t=$(tps "$read")
+            total[$policy.$read]=$(python3 -c "print(${total[$policy.$read]:-0} + $t)")
+            echo "round $round, $policy policy, $read: $t reads/s"
+        done
+    done
+done
+set_policy member
+python3 - "${total[claim.pull]}" "${total[member.pull]}" "${total[claim.snapshot]}" "${total[member.snapshot]}" <<'PY'
+import json, sys
+cp, mp, cs, ms = (float(x) / 3 for x in sys.argv[1:])
+rows = [("pull (100 log entries after a cursor)", cp, mp), ("snapshot (500 customers after an id)", cs, ms)]
+table = ["| direct read under RLS | claim only (0.1.0) reads/s | claim + membership (0.2.0) reads/s | ratio | cost |",
+         "|---|---:|---:|---:|---:|"]
+out = {"reads": []}
+for name, claim, member in rows:
+    ratio = member / claim
+    table.append(f"| {name} | {claim:.0f} | {member:.0f} | {ratio:.3f} | {100 * (1 - ratio):.1f}% |")
+    out["reads"].append({"read": name, "claim_only_per_s": claim, "membership_per_s": member, "ratio": ratio})
+out["table_md"] = "\n".join(table)
+json.dump(out, open("bench/results/rls_membership.json", "w"), indent=2)
+print(out["table_md"])
+PY
