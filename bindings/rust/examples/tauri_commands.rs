@@ -17,7 +17,7 @@
 //!     cargo run --example tauri_commands -- DB_PATH SERVER_URL EMAIL PASSWORD
 #![allow(dead_code)] // the e2e test includes this file and uses the commands, not main
 
-use shopsync::{Client, Code, Error, Json, SyncFailed, WriteFlags};
+use shopsync::{Client, Code, Error, Json, SyncFailed, WriteFlags, WriteGroup};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -88,35 +88,43 @@ pub fn create_customer(state: &SyncState, customer: String) -> CommandResult {
 }
 
 /// `input`: {"order": {...columns}, "items": [{...columns}, ...]} → {"order_id", "item_ids"}.
-/// Each item gets the new order's id. The C API on this branch has no write
-/// groups yet, so the order and its items are separate writes: a local failure
-/// takes back what was written (deleting an unsent create leaves nothing to
-/// push), but the server may apply the order before its items.
+/// One write group: committed locally as one and applied by the server all or
+/// nothing, so an order never reaches the server without its items.
 pub fn create_order_with_items(state: &SyncState, input: String) -> CommandResult {
     let input = parse_object(&input, "input")?;
     let order = input.get("order");
     if !matches!(order, Json::Object(_)) {
         return Err(command_error(Error::new(Code::Invalid, "input.order is a JSON object")));
     }
-    let client = &state.client;
-    let order_id = client.create("orders", &order.to_string()).map_err(command_error)?;
-    let mut item_ids: Vec<String> = Vec::new();
+    let mut group = WriteGroup::new();
+    let order_id = group.create("orders", order.clone());
+    let mut item_ids = Vec::new();
     for item in input.get("items").as_array() {
         let mut item = item.clone();
         item.set("order_id", Json::from(order_id.as_str()));
-        match client.create("order_items", &item.to_string()) {
-            Ok(id) => item_ids.push(id),
-            Err(error) => {
-                for id in &item_ids {
-                    let _ = client.delete("order_items", id);
-                }
-                let _ = client.delete("orders", &order_id);
-                return Err(command_error(error));
-            }
-        }
+        item_ids.push(Json::from(group.create("order_items", item)));
     }
-    let item_ids = Json::Array(item_ids.into_iter().map(Json::from).collect());
-    Ok(Json::object([("order_id", Json::from(order_id)), ("item_ids", item_ids)]).to_string())
+    state.client.write_group(&group).map_err(command_error)?;
+    Ok(Json::object([("order_id", Json::from(order_id)), ("item_ids", Json::Array(item_ids))]).to_string())
+}
+
+/// `input`: {"order": {...columns to change}, "items": [{...new item}, ...]} →
+/// {"item_ids"}: an order edited and items added to it as one write group, so
+/// the new total never reaches the server without its items (nor the reverse).
+pub fn edit_order_with_items(state: &SyncState, order_id: String, input: String) -> CommandResult {
+    let input = parse_object(&input, "input")?;
+    let mut group = WriteGroup::new();
+    if let changes @ Json::Object(_) = input.get("order") {
+        group.update("orders", &order_id, changes.clone());
+    }
+    let mut item_ids = Vec::new();
+    for item in input.get("items").as_array() {
+        let mut item = item.clone();
+        item.set("order_id", Json::from(order_id.as_str()));
+        item_ids.push(Json::from(group.create("order_items", item)));
+    }
+    state.client.write_group(&group).map_err(command_error)?;
+    Ok(Json::object([("item_ids", Json::Array(item_ids))]).to_string())
 }
 
 /// `changes`: an object of the order's columns to change, e.g. {"status":"confirmed"}.
@@ -186,6 +194,13 @@ pub fn retry_failed(state: &SyncState, failure_id: i64, changes: Option<String>,
 pub fn discard_failed(state: &SyncState, failure_id: i64) -> CommandResult {
     state.client.discard_failed(failure_id).map_err(command_error)?;
     list_failed_writes(state)
+}
+
+/// After the server said the user lost access to the shop (sync_status's
+/// "access_lost"): forgets the shop on this device and signs out.
+pub fn forget_shop(state: &SyncState) -> CommandResult {
+    state.client.forget_shop().map_err(command_error)?;
+    sync_status(state)
 }
 
 // ---- background work (in the app's setup hook) ---------------------------------------------------

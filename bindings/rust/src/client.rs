@@ -5,6 +5,8 @@
 use crate::changes::{trampoline, Change, ChangeSlot, Handler};
 use crate::error::{Code, Error, Result};
 use crate::ffi;
+use crate::write_group::WriteGroup;
+use crate::Json;
 use std::ffi::{CStr, CString};
 use std::fmt;
 use std::os::raw::{c_char, c_int, c_void};
@@ -215,6 +217,20 @@ impl Client {
         self.check(unsafe { ffi::shopsync_delete(self.as_ptr(), entity.as_ptr(), id.as_ptr()) })
     }
 
+    /// Commits several writes locally as one (all or nothing), sent in one batch
+    /// and applied by the server all or nothing; returns the rows' ids in order.
+    pub fn write_group(&self, group: &WriteGroup) -> Result<Vec<String>> {
+        let ids = self.write_group_json(&group.to_json())?;
+        let ids = Json::parse(&ids).map_err(|e| Error::new(Code::Error, format!("write group ids: {e}")))?;
+        Ok(ids.as_array().iter().map(|id| id.as_str().unwrap_or_default().to_string()).collect())
+    }
+
+    /// `write_group` with the header's JSON array of writes; returns the ids as a JSON array.
+    pub fn write_group_json(&self, writes_json: &str) -> Result<String> {
+        let writes = c_string(writes_json, "writes")?;
+        self.out_string(|out| unsafe { ffi::shopsync_write_group(self.as_ptr(), writes.as_ptr(), out) })
+    }
+
     /// Keeps an entity the server syncs on this device before the server lists it.
     pub fn add_entity(&self, entity: &str) -> Result<()> {
         let entity = c_string(entity, "entity")?;
@@ -308,6 +324,14 @@ impl Client {
     /// Drops a refused write: the row becomes the server's again, or goes if the server never had it.
     pub fn discard_failed(&self, failure_id: i64) -> Result<()> {
         self.check(unsafe { ffi::shopsync_discard_failed(self.as_ptr(), failure_id) })
+    }
+
+    /// Move-out: forgets the shop this device holds (rows, queued and refused
+    /// writes, conflict records, cursor) and signs out. Meant for after the
+    /// server said the user is no longer a member (status "access_lost");
+    /// export unsent writes first (`query`, `failed_writes`).
+    pub fn forget_shop(&self) -> Result<()> {
+        self.check(unsafe { ffi::shopsync_forget_shop(self.as_ptr()) })
     }
 
     // ---- change notifications ---------------------------------------------------------------------

@@ -29,12 +29,14 @@ pub enum Code {
     NotConfigured,
     /// SHOPSYNC_UNSENT: refused, the device holds unsent or failed writes of its current shop.
     Unsent,
+    /// SHOPSYNC_UPDATE_REQUIRED: the server no longer serves this client's protocol.
+    UpdateRequired,
     /// A code this crate does not know (a newer library).
     Unknown(i32),
 }
 
 /// Every known code with its C value: one table read both ways.
-const CODES: [(Code, c_int, &str); 11] = [
+const CODES: [(Code, c_int, &str); 12] = [
     (Code::Error, ffi::SHOPSYNC_ERROR, "error"),
     (Code::Misuse, ffi::SHOPSYNC_MISUSE, "misuse"),
     (Code::Invalid, ffi::SHOPSYNC_INVALID, "invalid"),
@@ -46,6 +48,7 @@ const CODES: [(Code, c_int, &str); 11] = [
     (Code::Server, ffi::SHOPSYNC_SERVER, "server"),
     (Code::NotConfigured, ffi::SHOPSYNC_NOT_CONFIGURED, "not_configured"),
     (Code::Unsent, ffi::SHOPSYNC_UNSENT, "unsent"),
+    (Code::UpdateRequired, ffi::SHOPSYNC_UPDATE_REQUIRED, "update_required"),
 ];
 
 impl Code {
@@ -119,12 +122,13 @@ mod tests {
             (9, Code::Server),
             (10, Code::NotConfigured),
             (11, Code::Unsent),
+            (12, Code::UpdateRequired),
         ];
         for (raw, code) in expected {
             assert_eq!(Code::from_raw(raw), code);
             assert_eq!(code.raw(), raw);
         }
-        for raw in [0, 12, -1, 99] {
+        for raw in [0, 13, -1, 99] {
             assert_eq!(Code::from_raw(raw), Code::Unknown(raw));
             assert_eq!(Code::from_raw(raw).raw(), raw);
             assert_eq!(Code::from_raw(raw).name(), "unknown");

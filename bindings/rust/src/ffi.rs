@@ -31,6 +31,7 @@ pub const SHOPSYNC_FORBIDDEN: c_int = 8;
 pub const SHOPSYNC_SERVER: c_int = 9;
 pub const SHOPSYNC_NOT_CONFIGURED: c_int = 10;
 pub const SHOPSYNC_UNSENT: c_int = 11;
+pub const SHOPSYNC_UPDATE_REQUIRED: c_int = 12;
 pub const SHOPSYNC_WRITE_OVERRIDE: c_int = 1;
 
 extern "C" {
@@ -48,6 +49,7 @@ extern "C" {
     pub fn shopsync_update(h: *mut shopsync_client, entity: *const c_char, id: *const c_char, json: *const c_char) -> c_int;
     pub fn shopsync_delete(h: *mut shopsync_client, entity: *const c_char, id: *const c_char) -> c_int;
     pub fn shopsync_update_flags(h: *mut shopsync_client, entity: *const c_char, id: *const c_char, json: *const c_char, flags: c_int) -> c_int;
+    pub fn shopsync_write_group(h: *mut shopsync_client, writes_json: *const c_char, out_ids: *mut *mut c_char) -> c_int;
     pub fn shopsync_add_entity(h: *mut shopsync_client, entity: *const c_char) -> c_int;
     pub fn shopsync_get(h: *mut shopsync_client, entity: *const c_char, id: *const c_char, out_json: *mut *mut c_char) -> c_int;
     pub fn shopsync_query(h: *mut shopsync_client, entity: *const c_char, filter_json: *const c_char, out_json: *mut *mut c_char) -> c_int;
@@ -60,6 +62,7 @@ extern "C" {
     pub fn shopsync_failed_writes(h: *mut shopsync_client, out_json: *mut *mut c_char) -> c_int;
     pub fn shopsync_retry_failed(h: *mut shopsync_client, failure_id: i64, changes_json: *const c_char, flags: c_int) -> c_int;
     pub fn shopsync_discard_failed(h: *mut shopsync_client, failure_id: i64) -> c_int;
+    pub fn shopsync_forget_shop(h: *mut shopsync_client) -> c_int;
     pub fn shopsync_on_change(h: *mut shopsync_client, fn_: Option<shopsync_change_fn>, context: *mut c_void) -> c_int;
     pub fn shopsync_migrate_legacy(h: *mut shopsync_client, legacy_path: *const c_char, out_report: *mut *mut c_char) -> c_int;
     pub fn shopsync_free(p: *mut c_void);

@@ -19,9 +19,13 @@ pub mod ffi;
 mod changes;
 mod client;
 mod error;
+mod ids;
 mod json;
+mod write_group;
 
 pub use changes::{Change, Source};
 pub use client::{libversion, Client, SyncFailed, WriteFlags};
 pub use error::{Code, Error, Result};
+pub use ids::new_id;
 pub use json::Json;
+pub use write_group::WriteGroup;

@@ -4,9 +4,11 @@
 //! only through examples/tauri_commands.rs (owner), plus Kim's app (staff, then
 //! made a viewer). Offline writes queue and sync; every device equals the
 //! server row by row; a concurrent edit leaves the app a conflict record it can
-//! dismiss; a write the server refuses (Kim's, after her demotion) stays failed,
-//! is listed with its reason, retried and discarded; the background worker and
-//! the change forwarder bring another device's write to the app on their own.
+//! dismiss while the rest of its write group is refused (group_failed) and
+//! discarded; a write the server refuses (Kim's, after her demotion) stays
+//! failed, is listed with its reason, retried and discarded; removed from the
+//! shop, Kim's app sees access_lost and forgets the shop; the background worker
+//! and the change forwarder bring another device's write to the app on their own.
 //! Ignored by a plain `cargo test`: it needs the servers.
 #[path = "../examples/tauri_commands.rs"]
 mod tauri_commands;
@@ -16,7 +18,7 @@ use shopsync::{Client, Code, Json};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{create_shop, differences, password_of, psql, set_role};
+use support::{create_shop, differences, password_of, psql, remove_member, set_role};
 use tauri_commands as app_cmd;
 
 const OWNER: &str = "olivia@rust.example";
@@ -137,15 +139,18 @@ fn devices_and_tauri_commands_converge_through_the_gateway() {
     // The app's first round rebuilt from the snapshot (a new device), later ones pull.
     wait_until("synced rows forwarded to the webview", || forwarded("rebuild", "customers") || forwarded("pull", "customers"));
 
-    // ---- a conflict: the desk's edit wins, the app keeps a record, then dismisses it -------------
+    // ---- a conflict in a write group: the desk's edit wins, the app keeps a record, the group's
+    //      other write is refused (group_failed, naming the culprit) and discarded
     desk.update("orders", &o3, r#"{"notes":"from the desk"}"#).unwrap();
     desk.sync_now().unwrap();
-    let row = parse(&app_cmd::update_order(&app, o3.clone(), r#"{"notes":"from the app"}"#.into()).unwrap());
-    assert_eq!(row.get("sync_state").as_str(), Some("pending_update"));
+    let edit = r#"{"order":{"notes":"from the app","total":20},"items":[{"product_name":"Jam","quantity":1,"unit_price":8}]}"#;
+    let added = parse(&app_cmd::edit_order_with_items(&app, o3.clone(), edit.into()).unwrap());
+    let jam = added.get("item_ids").as_array()[0].as_str().unwrap().to_string();
     let report = parse(&app_cmd::sync_now(&app).unwrap());
     assert_eq!(report.get("conflicts").as_i64(), Some(1), "{report}");
     let orders = parse(&app_cmd::list_orders(&app, Some(format!(r#"{{"where":{{"id":"{o3}"}}}}"#))).unwrap());
     assert_eq!(orders.as_array()[0].get("notes").as_str(), Some("from the desk"), "server wins");
+    assert_eq!(psql(&format!("SELECT count(*) FROM shopsync.order_items WHERE id = '{jam}'")), "0", "nothing of the group applied");
     let conflicts = parse(&app_cmd::list_conflicts(&app).unwrap());
     assert_eq!(conflicts.as_array().len(), 1, "{conflicts}");
     let record = &conflicts.as_array()[0];
@@ -153,6 +158,13 @@ fn devices_and_tauri_commands_converge_through_the_gateway() {
     assert_eq!(record.get("local_payload").get("notes").as_str(), Some("from the app"), "the lost change is kept for the banner");
     let sync_state = parse(&app_cmd::sync_status(&app).unwrap());
     assert_eq!(sync_state.get("conflicts").as_i64(), Some(1), "sync_status counts the banner's records: {sync_state}");
+    let failures = parse(&app_cmd::list_failed_writes(&app).unwrap());
+    assert_eq!(failures.as_array().len(), 1, "{failures}");
+    let failure = &failures.as_array()[0];
+    assert_eq!((failure.get("entity_id").as_str(), failure.get("reason").as_str()), (Some(jam.as_str()), Some("group_failed")), "{failure}");
+    assert!(!failure.get("cause").get("idempotency_key").is_null(), "the culprit is named: {failure}");
+    assert_eq!(app_cmd::discard_failed(&app, failure.get("id").as_i64().unwrap()).unwrap(), "[]");
+    assert!(app.client.get("order_items", &jam).is_err(), "a discarded create goes");
     let left = app_cmd::dismiss_conflict(&app, record.get("id").as_i64().unwrap()).unwrap();
     assert_eq!(left, "[]");
     let missing = parse(&app_cmd::dismiss_conflict(&app, 999_999).unwrap_err());
@@ -190,6 +202,19 @@ fn devices_and_tauri_commands_converge_through_the_gateway() {
     assert_eq!(kim.client.query("customers", Some(r#"{"where":{"customer_code":"C-K"}}"#)).unwrap(), "[]", "a discarded create goes");
     let missing = parse(&app_cmd::retry_failed(&kim, 999_999, None, false).unwrap_err());
     assert_eq!(missing.get("name").as_str(), Some("not_found"));
+
+    // ---- move-out: Kim is removed from the shop; her app learns it and forgets the shop ----------
+    app_cmd::create_customer(&kim, r#"{"customer_code":"C-K2","name":"written before removal"}"#.into()).map(|_| ()).unwrap_or(());
+    remove_member(&gateway, OWNER, KIM);
+    let lost = parse(&app_cmd::sync_now(&kim).unwrap_err());
+    assert!(matches!(lost.get("name").as_str(), Some("forbidden") | Some("auth")), "{lost}");
+    let kim_status = parse(&app_cmd::sync_status(&kim).unwrap());
+    assert!(!kim_status.get("access_lost").is_null(), "the status says access is lost: {kim_status}");
+    let after = parse(&app_cmd::forget_shop(&kim).unwrap());
+    assert_eq!(after.get("signed_in").as_bool(), Some(false), "{after}");
+    assert_eq!(after.get("pending").as_i64(), Some(0), "{after}");
+    assert!(after.get("failed").as_array().is_empty(), "{after}");
+    assert_eq!(kim.client.query("customers", Some(r#"{"include_deleted":true}"#)).unwrap(), "[]", "the shop's rows are gone");
 
     // ---- the worker and the forwarder bring the desk's next write to the app on their own ---------
     app_cmd::start_sync_worker(&app).unwrap();

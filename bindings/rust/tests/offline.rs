@@ -3,8 +3,8 @@
 //! message, NUL bytes refused before C, writes queued while offline, the change
 //! callback (closure, channel, panics caught, `stop` refused inside it), worker
 //! start/stop, a handle shared by threads with per-thread error messages,
-//! and refused-write calls.
-use shopsync::{Change, Client, Code, Json, Source, WriteFlags};
+//! write groups all or nothing, refused-write calls and forget_shop.
+use shopsync::{Change, Client, Code, Json, Source, WriteFlags, WriteGroup};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -239,6 +239,28 @@ fn session_calls_and_entities_and_legacy_import() {
 }
 
 #[test]
+fn a_write_group_commits_all_or_nothing_locally() {
+    let (_dir, client) = open();
+    let mut group = WriteGroup::new();
+    let order = group.create("orders", json(r#"{"order_code":"O-1"}"#));
+    let item = group.create("order_items", Json::object([("order_id", Json::from(order.as_str())), ("product_name", Json::from("Tea"))]));
+    assert_eq!(client.write_group(&group).unwrap(), vec![order.clone(), item.clone()], "the ids, in order");
+    assert_eq!(json(&client.get("order_items", &item).unwrap()).get("order_id").as_str(), Some(order.as_str()));
+    assert_eq!(json(&client.get("orders", &order).unwrap()).get("sync_state").as_str(), Some("pending_create"));
+
+    let mut bad = WriteGroup::new();
+    bad.create("orders", json(r#"{"order_code":"O-2"}"#));
+    bad.update("orders", "no-such-id", json(r#"{"notes":"x"}"#));
+    let err = client.write_group(&bad).unwrap_err();
+    assert!(matches!(err.code, Code::NotFound | Code::Invalid), "{err}");
+    let codes = json(&client.query("orders", None).unwrap());
+    assert_eq!(codes.as_array().len(), 1, "nothing of a failed group is written: {codes}");
+    assert_eq!(client.write_group(&WriteGroup::new()).unwrap_err().code, Code::Invalid, "a group holds 1-100 writes");
+    assert_eq!(client.write_group_json("{}").unwrap_err().code, Code::Invalid);
+    assert_eq!(client.write_group_json("[{\"op\":\"x\0\"}]").unwrap_err().code, Code::Invalid);
+}
+
+#[test]
 fn refused_writes_start_empty_and_unknown_ids_are_not_found() {
     let (_dir, client) = open();
     assert_eq!(json(&client.failed_writes().unwrap()), Json::Array(vec![]));
@@ -246,4 +268,14 @@ fn refused_writes_start_empty_and_unknown_ids_are_not_found() {
     assert_eq!(client.retry_failed(42, Some(r#"{"name":"x"}"#), WriteFlags::OVERRIDE).unwrap_err().code, Code::NotFound);
     assert_eq!(client.discard_failed(42).unwrap_err().code, Code::NotFound);
     assert_eq!(client.retry_failed(42, Some("{\"a\":\"\0\"}"), WriteFlags::NONE).unwrap_err().code, Code::Invalid);
+}
+
+#[test]
+fn forget_shop_drops_the_local_shop_and_signs_out() {
+    let (_dir, client) = open();
+    client.create("customers", r#"{"customer_code":"C-1","name":"A"}"#).unwrap();
+    client.forget_shop().unwrap();
+    assert!(json(&client.query("customers", Some(r#"{"include_deleted":true}"#)).unwrap()).as_array().is_empty());
+    let status = json(&client.status().unwrap());
+    assert_eq!((status.get("pending").as_i64(), status.get("signed_in").as_bool()), (Some(0), Some(false)), "{status}");
 }

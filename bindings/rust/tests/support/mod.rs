@@ -133,6 +133,18 @@ pub fn differences(name: &str, client: &Client, shop_id: &str) -> Vec<String> {
 
 /// The owner sets a member's role through the gateway (list_members, then set_member_role).
 pub fn set_role(base: &str, owner: &str, member: &str, role: &str) {
+    let (token, user_id) = member_id(base, owner, member);
+    ok(base, "/rpc/set_member_role", Json::object([("user_id", user_id), ("role", Json::from(role))]), Some(&token));
+}
+
+/// The owner removes a member from the shop through the gateway.
+pub fn remove_member(base: &str, owner: &str, member: &str) {
+    let (token, user_id) = member_id(base, owner, member);
+    ok(base, "/rpc/remove_member", Json::object([("user_id", user_id)]), Some(&token));
+}
+
+/// The owner's token and a member's user id.
+fn member_id(base: &str, owner: &str, member: &str) -> (String, Json) {
     let login = Json::object([("email", Json::from(owner)), ("password", Json::from(password_of(owner)))]);
     let token = ok(base, "/auth/login", login, None).get("access_token").as_str().unwrap().to_string();
     let members = ok(base, "/rpc/list_members", Json::object::<&str>([]), Some(&token));
@@ -143,5 +155,5 @@ pub fn set_role(base: &str, owner: &str, member: &str, role: &str) {
         .unwrap_or_else(|| panic!("{member} is not in {members}"))
         .get("user_id")
         .clone();
-    ok(base, "/rpc/set_member_role", Json::object([("user_id", user_id), ("role", Json::from(role))]), Some(&token));
+    (token, user_id)
 }
