@@ -374,3 +374,66 @@ TEST_CASE("a refused create discarded goes: the server never had it", "[capi][is
     CHECK(shopsync_get(db.h, "customers", id.c_str(), &out) == SHOPSYNC_NOTFOUND);
     CHECK(out == nullptr);
 }
+
+TEST_CASE("shopsync_write_group: several writes as one, all or nothing, ids in order", "[capi][groups]") {
+    Opened db;
+    char *out = nullptr;
+    const char *group = R"([{"op": "create", "entity": "orders", "id": "11111111-1111-4111-8111-111111111111",
+                             "row": {"order_code": "O-1"}},
+                            {"op": "create", "entity": "order_items",
+                             "row": {"order_id": "11111111-1111-4111-8111-111111111111", "product_name": "Tea"}}])";
+    REQUIRE(shopsync_write_group(db.h, group, &out) == SHOPSYNC_OK);
+    json ids = Parse(out);
+    REQUIRE(ids.size() == 2);
+    CHECK(ids[0] == "11111111-1111-4111-8111-111111111111");
+    CHECK(Status(db.h)["pending"] == 2);
+    SECTION("one bad write: nothing is written, the reason says which") {
+        for (const char *bad : {R"([{"op": "create", "entity": "orders", "row": {"order_code": "O-2"}},
+                                    {"op": "update", "entity": "orders", "id": "nope", "row": {"notes": "x"}}])",
+                                R"([{"op": "create", "entity": "orders", "row": {"version": 3}}])",
+                                R"([{"op": "upsert", "entity": "orders", "row": {}}])",
+                                R"([{"op": "update", "entity": "orders", "row": {}}])", R"([])", R"({"op": "create"})",
+                                "not json"}) {
+            CAPTURE(bad);
+            out = reinterpret_cast<char *>(1);
+            int rc = shopsync_write_group(db.h, bad, &out);
+            CHECK((rc == SHOPSYNC_INVALID || rc == SHOPSYNC_NOTFOUND));
+            CHECK(out == nullptr);
+            CHECK(std::string(shopsync_errmsg(db.h)).size() > 0);
+            CHECK(Status(db.h)["pending"] == 2);
+        }
+        CHECK(shopsync_write_group(db.h, nullptr, &out) == SHOPSYNC_MISUSE);
+        CHECK(shopsync_write_group(nullptr, group, &out) == SHOPSYNC_MISUSE);
+    }
+    SECTION("the ids may be ignored") {
+        CHECK(shopsync_write_group(db.h, R"([{"op": "create", "entity": "customers", "row": {"name": "Bo"}}])",
+                                   nullptr) == SHOPSYNC_OK);
+        CHECK(Status(db.h)["pending"] == 3);
+    }
+}
+
+TEST_CASE("shopsync_forget_shop drops the shop's rows, writes and cursor and signs out", "[capi][moveout]") {
+    Opened db;
+    char *out = nullptr;
+    REQUIRE(shopsync_create(db.h, "customers", R"({"name": "Ann"})", &out) == SHOPSYNC_OK);
+    shopsync_free(out);
+    sqlite3 *raw = nullptr;
+    sqlite3_open(db.file.path.c_str(), &raw);
+    sqlite3_exec(raw, "INSERT OR REPLACE INTO sync_kv VALUES ('refresh_token', 'r'), ('shop_id', 'shop-a'),"
+                      " ('cursor', '42'), ('access_lost', 'HTTP 403: not a member')",
+                 nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    json status = Status(db.h);
+    CHECK(status["access_lost"] == "HTTP 403: not a member");
+    CHECK(status["signed_in"] == true);
+    REQUIRE(shopsync_forget_shop(db.h) == SHOPSYNC_OK);
+    status = Status(db.h);
+    CHECK(status["pending"] == 0);
+    CHECK(status["cursor"] == 0);
+    CHECK(status["shop_id"].is_null());
+    CHECK(status["signed_in"] == false);
+    CHECK(status["access_lost"].is_null());
+    REQUIRE(shopsync_query(db.h, "customers", nullptr, &out) == SHOPSYNC_OK);
+    CHECK(Parse(out).empty());
+    CHECK(shopsync_forget_shop(nullptr) == SHOPSYNC_MISUSE);
+}
