@@ -152,7 +152,9 @@ struct Handler {
                          "text/plain; version=0.0.4");
         }
         if (path.rfind("/auth/", 0) == 0) {
-            route = CutUtf8(path, 32);
+            // Metrics labels come from a fixed set: unknown paths must not grow them.
+            std::string verb = path.substr(6);
+            route = verb == "signup" || verb == "login" || verb == "refresh" || verb == "logout" ? path : "/auth/other";
             return SignIn();
         }
         bool rpc = path.rfind("/rpc/", 0) == 0;
