@@ -6,7 +6,8 @@
 //! server row by row; a concurrent edit leaves the app a conflict record it can
 //! dismiss while the rest of its write group is refused (group_failed) and
 //! discarded; a write the server refuses (Kim's, after her demotion) stays
-//! failed, is listed with its reason, retried and discarded; removed from the
+//! failed, is listed with its reason, retried and discarded, and her next write
+//! is refused on the device (offline pre-check); removed from the
 //! shop, Kim's app sees access_lost and forgets the shop; the background worker
 //! and the change forwarder bring another device's write to the app on their own.
 //! Ignored by a plain `cargo test`: it needs the servers.
@@ -204,7 +205,12 @@ fn devices_and_tauri_commands_converge_through_the_gateway() {
     assert_eq!(missing.get("name").as_str(), Some("not_found"));
 
     // ---- move-out: Kim is removed from the shop; her app learns it and forgets the shop ----------
-    app_cmd::create_customer(&kim, r#"{"customer_code":"C-K2","name":"written before removal"}"#.into()).map(|_| ()).unwrap_or(());
+    // Now a viewer on the device too, Kim's next write is refused offline, before any round.
+    let kim_status = parse(&app_cmd::sync_status(&kim).unwrap());
+    assert_eq!(kim_status.get("role").as_str(), Some("viewer"), "{kim_status}");
+    let refused = parse(&app_cmd::create_customer(&kim, r#"{"customer_code":"C-K2","name":"viewer's try"}"#.into()).unwrap_err());
+    assert_eq!(refused.get("name").as_str(), Some("forbidden"), "{refused}");
+    assert_eq!(parse(&app_cmd::sync_status(&kim).unwrap()).get("pending").as_i64(), Some(0), "nothing queued");
     remove_member(&gateway, OWNER, KIM);
     let lost = parse(&app_cmd::sync_now(&kim).unwrap_err());
     assert!(matches!(lost.get("name").as_str(), Some("forbidden") | Some("auth")), "{lost}");
