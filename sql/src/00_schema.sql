@@ -76,7 +76,7 @@ CREATE TABLE shopsync.idempotency_keys (
 CREATE INDEX idempotency_keys_created_at_idx ON shopsync.idempotency_keys (created_at);
 
 CREATE TABLE shopsync.audit_log (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     shop_id     uuid NOT NULL REFERENCES shopsync.shops (id) ON DELETE CASCADE,
     at          timestamptz NOT NULL DEFAULT now(),
     user_id     uuid,
@@ -84,7 +84,8 @@ CREATE TABLE shopsync.audit_log (
     action      text NOT NULL,
     entity      text,
     entity_id   uuid,
-    detail      jsonb
+    detail      jsonb,
+    PRIMARY KEY (shop_id, id) -- every tenant table leads with shop_id (docs/citus-plan.md)
 );
 CREATE INDEX audit_log_shop_idx ON shopsync.audit_log (shop_id, at);
 

@@ -2,13 +2,20 @@
 -- (shop_id, id), so a uuid used in another shop neither collides nor leaks,
 -- and nothing a client reads names an internal object.
 BEGIN;
-SELECT plan(9);
+SELECT plan(10);
 \ir fixtures.sql
 
 SELECT is((SELECT count(*) FROM shopsync.synced_tables t
             WHERE NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = t.relid AND c.contype = 'p'
                                 AND pg_get_constraintdef(c.oid) = 'PRIMARY KEY (shop_id, id)')),
           0::bigint, 'every built-in entity''s primary key is (shop_id, id)');
+
+SELECT is((SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_class c
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'shop_id' AND a.attnotnull
+           WHERE c.relnamespace = 'shopsync'::regnamespace AND c.relkind = 'r'
+             AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary
+                               AND i.indkey[0] = a.attnum)),
+          NULL, 'every shopsync table with a shop_id has a primary key that leads with it (ready to distribute by shop_id)');
 
 SELECT pg_temp.act_as('owner_b');
 SELECT is(pg_temp.outcome(pg_temp.push(pg_temp.ev(1, 'customers', pg_temp.uid('c', 1), 'create', 0, '{"name": "B''s"}')))->>'status',

@@ -13,3 +13,5 @@ ALTER TABLE shopsync.orders ADD CONSTRAINT orders_shop_id_customer_id_fkey
     FOREIGN KEY (shop_id, customer_id) REFERENCES shopsync.customers (shop_id, id) ON DELETE SET NULL (customer_id);
 ALTER TABLE shopsync.order_items ADD CONSTRAINT order_items_shop_id_order_id_fkey
     FOREIGN KEY (shop_id, order_id) REFERENCES shopsync.orders (shop_id, id) ON DELETE CASCADE;
+-- the audit log too: every tenant table's key leads with shop_id (docs/citus-plan.md)
+ALTER TABLE shopsync.audit_log DROP CONSTRAINT audit_log_pkey, ADD PRIMARY KEY (shop_id, id);
