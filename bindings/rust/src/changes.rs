@@ -67,7 +67,7 @@ pub(crate) struct ChangeSlot {
 
 thread_local! {
     /// The slots whose callback is running on this thread (innermost last).
-    static RUNNING: RefCell<Vec<usize>> = RefCell::new(Vec::new());
+    static RUNNING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 
 impl ChangeSlot {

@@ -16,7 +16,7 @@ mod tauri_commands;
 mod support;
 
 use shopsync::{Client, Code, Json};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::{create_shop, differences, password_of, psql, remove_member, set_role};
@@ -30,7 +30,7 @@ fn parse(text: &str) -> Json {
     Json::parse(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
-fn device(work: &PathBuf, gateway: &str, name: &str, email: &str) -> Client {
+fn device(work: &Path, gateway: &str, name: &str, email: &str) -> Client {
     let client = Client::open(work.join(format!("{name}.db"))).unwrap();
     client.set_server(gateway).unwrap();
     client.set_device_id(name).unwrap();
@@ -236,6 +236,19 @@ fn devices_and_tauri_commands_converge_through_the_gateway() {
     app_cmd::sync_now(&app).unwrap();
     assert_converged(&[("desk", &desk), ("tablet", &tablet), ("app", &app.client)], &shop, "at the end");
     assert_eq!(psql(&format!("SELECT notes FROM shopsync.orders WHERE id = '{o3}'")), "from the desk");
+
+    // ---- a client dropped by its own callback on the worker's thread: leaked, no deadlock ---------
+    let holder: Arc<Mutex<Option<Arc<Client>>>> = Arc::default();
+    let doomed = Arc::new(device(&work, &gateway, "doomed", OWNER));
+    let taken = holder.clone();
+    doomed.on_change(move |_| drop(taken.lock().unwrap().take())).unwrap();
+    *holder.lock().unwrap() = Some(doomed.clone());
+    let weak = Arc::downgrade(&doomed);
+    drop(doomed);
+    holder.lock().unwrap().as_ref().unwrap().start().unwrap(); // its first round rebuilds: a change
+    wait_until("the callback to drop its own client", || holder.lock().unwrap().is_none());
+    assert!(weak.upgrade().is_none(), "the last reference went inside the callback");
+    desk.sync_now().unwrap(); // and the process goes on
 
     // ---- dropping the app's client ends the forwarder ---------------------------------------------
     drop(app);

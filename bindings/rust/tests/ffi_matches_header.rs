@@ -42,7 +42,7 @@ fn safe_api_text() -> String {
     let mut text = String::new();
     for entry in fs::read_dir(manifest_dir().join("src")).expect("src/").flatten() {
         let path = entry.path();
-        if path.extension().map_or(false, |e| e == "rs") && path.file_name().unwrap() != "ffi.rs" {
+        if path.extension().is_some_and(|e| e == "rs") && path.file_name().unwrap() != "ffi.rs" {
             text += &fs::read_to_string(&path).unwrap();
         }
     }
@@ -77,7 +77,7 @@ fn c_type(decl: &str, drop_name: bool) -> String {
     let spaced = decl.replace('*', " * ");
     let mut tokens: Vec<&str> = spaced.split_whitespace().collect();
     let words = tokens.iter().filter(|t| **t != "*").count();
-    if drop_name && words >= 2 && tokens.last().map_or(false, |t| *t != "*") {
+    if drop_name && words >= 2 && tokens.last().is_some_and(|t| *t != "*") {
         tokens.pop();
     }
     let stars = tokens.iter().filter(|t| **t == "*").count();

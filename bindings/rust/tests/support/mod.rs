@@ -41,7 +41,7 @@ fn unchunk(mut rest: &str) -> String {
             break;
         }
         out += &after[..size];
-        rest = &after[size..].trim_start_matches("\r\n");
+        rest = after[size..].trim_start_matches("\r\n");
     }
     out
 }
