@@ -38,6 +38,26 @@ static Datum Purge_Unsafe(Datum tombstone_age, Datum log_age, Datum key_age) {
         entities[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
         tables[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
     }
+    // A live child of a tombstone about to go (written past the push rules,
+    // e.g. by an admin) would vanish with it by cascade and no device would
+    // learn of it: it becomes a tombstone first, logged like any delete.
+    ExecCachedPlan_Unsafe(
+        "SELECT c.relid::regclass::text, quote_ident(p->>'column'), t.relid::regclass::text"
+        " FROM shopsync.synced_tables c, jsonb_array_elements(c.parents) p, shopsync.synced_tables t"
+        " WHERE t.entity = p->>'entity'",
+        0, nullptr, nullptr, nullptr, true, 0);
+    uint64 nlinks = SPI_processed;
+    char **links = (char **)palloc(sizeof(char *) * Max(nlinks, 1));
+    for (uint64 i = 0; i < nlinks; i++)
+        links[i] = psprintf("UPDATE %s c SET deleted_at = now() FROM %s p WHERE c.deleted_at IS NULL"
+                            " AND p.shop_id = c.shop_id AND p.id = c.%s"
+                            " AND p.deleted_at IS NOT NULL AND p.deleted_at <= now() - $1",
+                            SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+                            SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3),
+                            SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+    for (uint64 i = 0; i < nlinks; i++)
+        ExecCount_Unsafe(links[i], tombstone_age);
+
     int64 total = 0;
     for (uint64 i = 0; i < ntables; i++) {
         int64 removed = ExecCount_Unsafe(

@@ -4,7 +4,7 @@
 -- ungrouped events apply in array order (a child before its parent is
 -- refused), while a write group applies parents first.
 BEGIN;
-SELECT plan(11);
+SELECT plan(13);
 \ir fixtures.sql
 
 SELECT pg_temp.act_as('staff_a');
@@ -53,6 +53,18 @@ SELECT is((SELECT count(*) FROM shopsync.order_items WHERE id = pg_temp.uid('f',
 -- a live child of a live parent may be edited
 SELECT is(pg_temp.outcome(pg_temp.push(pg_temp.ev(14, 'order_items', pg_temp.uid('f', 6), 'update', 1, '{"quantity": 3}')))->>'status',
     'accepted', 'an item of a live order is edited as before');
+
+-- Retention never drops a live child silently: an item an admin wrote under
+-- an old tombstone becomes a logged tombstone before the order goes.
+SELECT pg_temp.act_as_admin();
+INSERT INTO shopsync.orders (id, shop_id, order_code) VALUES (pg_temp.uid('d', 8), 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', 'O-8');
+DELETE FROM shopsync.orders WHERE id = pg_temp.uid('d', 8);
+INSERT INTO shopsync.order_items (id, shop_id, order_id, product_name, quantity, unit_price)
+VALUES (pg_temp.uid('f', 8), 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', pg_temp.uid('d', 8), 'Stray', 1, 1);
+SELECT shopsync.purge(interval '0 seconds', interval '1000 days', interval '1000 days');
+SELECT is((SELECT count(*) FROM shopsync.orders WHERE id = pg_temp.uid('d', 8)), 0::bigint, 'the old order tombstone is purged');
+SELECT is((SELECT op FROM shopsync.change_log WHERE entity_id = pg_temp.uid('f', 8) ORDER BY seq DESC LIMIT 1), 'delete',
+    'its live item was logged as deleted before it went with the order');
 
 SELECT * FROM finish();
 ROLLBACK;
