@@ -29,3 +29,8 @@ pub use error::{Code, Error, Result};
 pub use ids::new_id;
 pub use json::Json;
 pub use write_group::WriteGroup;
+
+/// The README's Rust examples, compiled by `cargo test` so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
