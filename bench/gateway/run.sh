@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.."
 make -s -C gateway
 mkdir -p build/bench bench/results
 g++ -std=c++17 -O2 -I"$(pg_config --includedir)" -o build/bench/direct_bench bench/gateway/direct_bench.cpp -lpq -pthread
+g++ -std=c++17 -O2 -o build/bench/fanout_reader bench/gateway/fanout_reader.cpp
 source test/lib/pgcluster.sh
 pgcluster_start
 pgcluster_install_shopsync

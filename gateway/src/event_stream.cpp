@@ -100,6 +100,22 @@ void EventStream::Flush() {
     }
     out_.swap(pending_);
     pending_.clear();
+    // Fast path: a poke is a few bytes and the socket buffer nearly always has
+    // room, so try a non-blocking send first; no timer, no queued operation.
+    // That keeps a fan-out to 10,000 streams a tight loop.
+    beast::error_code ec;
+    stream_.socket().non_blocking(true, ec);
+    size_t sent = ec ? 0 : stream_.socket().write_some(net::buffer(out_), ec);
+    if (ec && ec != net::error::would_block && ec != net::error::try_again) {
+        Shutdown();
+        return;
+    }
+    out_.erase(0, sent);
+    if (out_.empty()) {
+        if (closing_)
+            Shutdown();
+        return;
+    }
     writing_ = true;
     // A client that stops reading is dropped once its socket buffer is full
     // for longer than the write deadline.
