@@ -170,7 +170,8 @@ fn change_callback_closure_channel_and_caught_panics() {
 
 #[test]
 fn inside_the_callback_reads_work_and_stop_is_refused() {
-    let client = Arc::new(open_kept());
+    let dir = TempDir::new(); // declared first, so removed after the client closes
+    let client = Arc::new(Client::open(dir.db("device.db")).unwrap());
     let results = Arc::new(Mutex::new(Vec::new()));
     let (weak, sink) = (Arc::downgrade(&client), results.clone());
     client
@@ -183,14 +184,6 @@ fn inside_the_callback_reads_work_and_stop_is_refused() {
     client.create("customers", r#"{"customer_code":"C-1","name":"A"}"#).unwrap();
     assert_eq!(*results.lock().unwrap(), vec![(Ok(1), Err(Code::Misuse))]);
     client.stop().unwrap(); // outside the callback it is fine
-}
-
-/// A client whose directory outlives the test (Arc'd clients are dropped late).
-fn open_kept() -> Client {
-    let dir = TempDir::new();
-    let path = dir.db("kept.db");
-    std::mem::forget(dir);
-    Client::open(path).unwrap()
 }
 
 #[test]
