@@ -25,7 +25,8 @@ Usage: shopsync-gateway [options]
   --keepalive-seconds N     SSE keep-alive comment interval (env KEEPALIVE_SECONDS; default 15)
   --access-token-ttl N      seconds an access token from /auth/login lasts (env ACCESS_TOKEN_TTL; default 900)
   --io-threads N            threads doing network I/O (env IO_THREADS; default: one per core, at least 2)
-  --max-connections N       open connections; more get 503 + Retry-After (env MAX_CONNECTIONS; default 10000)
+  --max-connections N       open request connections (event streams count under --max-streams); more get
+                            503 + Retry-After (env MAX_CONNECTIONS; default 10000)
   --max-streams N           event streams in all; more get 503 (env MAX_STREAMS; default 20000)
   --max-streams-per-user N  event streams per user; more get 429 (env MAX_STREAMS_PER_USER; default 10)
   --header-timeout N        seconds from a request's first byte to its last header line (env HEADER_TIMEOUT; default 10)
