@@ -144,14 +144,13 @@ const ColumnInfo *FindColumn(const EntityInfo *entity, const char *name) {
 }
 
 char *EntityRulesJson_Unsafe() {
-    ExecCachedPlan_Unsafe(
-        "SELECT coalesce(jsonb_object_agg(entity, jsonb_build_object("
-        " 'write_roles', to_jsonb(write_roles), 'delete_roles', to_jsonb(delete_roles),"
-        " 'status', CASE WHEN status_column IS NULL THEN NULL ELSE jsonb_build_object("
-        "   'column', status_column, 'transitions', status_transitions,"
-        "   'override_roles', to_jsonb(override_roles)) END,"
-        " 'parents', parents)), '{}')::text FROM shopsync.synced_tables",
-        0, nullptr, nullptr, nullptr, true, 1);
+    ExecCachedPlan_Unsafe("SELECT coalesce(jsonb_object_agg(entity, jsonb_build_object("
+                          " 'write_roles', to_jsonb(write_roles), 'delete_roles', to_jsonb(delete_roles),"
+                          " 'status', CASE WHEN status_column IS NULL THEN NULL ELSE jsonb_build_object("
+                          "   'column', status_column, 'transitions', status_transitions,"
+                          "   'override_roles', to_jsonb(override_roles)) END,"
+                          " 'parents', parents)), '{}')::text FROM shopsync.synced_tables",
+                          0, nullptr, nullptr, nullptr, true, 1);
     bool isnull;
     return TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }

@@ -34,8 +34,8 @@ SHOPSYNC_FUNCTION(sync_health) {
     // The handshake: what this server speaks, the oldest client it serves,
     // and every entity's rules, so a device can refuse offline what the
     // server would refuse.
-    appendStringInfo(&out, ",\"protocol_version\":%d,\"min_client_protocol\":%d,\"rules\":%s}", kProtocolVersion,
-                     guc_min_client_protocol, EntityRulesJson_Unsafe());
+    appendStringInfo(&out, ",\"protocol_version\":%d,\"min_client_protocol\":%d,\"rules\":%s}",
+                     kProtocolVersion, guc_min_client_protocol, EntityRulesJson_Unsafe());
     Datum result = JsonbDatumFromText_Unsafe(out.data);
     result = PointerGetDatum(SPI_datumTransfer(result, false, -1));
     SPI_finish();

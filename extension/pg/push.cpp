@@ -254,8 +254,8 @@ static void ReadEnvelope_Unsafe(Jsonb *body, PushEnvelope *env) {
                      (v.val.string.len == 6 && memcmp(v.val.string.val, "events", 6) == 0) ||
                      (v.val.string.len == 8 && memcmp(v.val.string.val, "protocol", 8) == 0);
         if (!known)
-            EnvelopeError(
-                psprintf("unknown field \"%s\" in push body", ClipText(v.val.string.val, v.val.string.len, 64)));
+            EnvelopeError(psprintf("unknown field \"%s\" in push body",
+                                   ClipText(v.val.string.val, v.val.string.len, 64)));
     }
     // The handshake first: a client too old is told to update, whatever else it sent.
     int64 protocol = 1;

@@ -171,11 +171,12 @@ static EntityRows *LockRows_Unsafe(const PushContext *ctx, const EntityInfo *ent
         set->rows[set->nrows].id = events[i]->entity_id;
         ids[set->nrows++] = UuidGetDatumCopy(events[i]->entity_id);
     }
-    char *sql = psprintf("SELECT t.id, t.version, t.deleted_at IS NOT NULL, %s FROM %s t"
-                         " WHERE t.shop_id = $1 AND t.id = ANY($2) ORDER BY t.id FOR UPDATE",
-                         entity->status_column ? psprintf("t.%s::text", quote_identifier(entity->status_column))
-                                               : "NULL::text",
-                         entity->qualified);
+    char *sql =
+        psprintf("SELECT t.id, t.version, t.deleted_at IS NOT NULL, %s FROM %s t"
+                 " WHERE t.shop_id = $1 AND t.id = ANY($2) ORDER BY t.id FOR UPDATE",
+                 entity->status_column ? psprintf("t.%s::text", quote_identifier(entity->status_column))
+                                       : "NULL::text",
+                 entity->qualified);
     Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
     Datum values[2] = {
         UuidGetDatumCopy(ctx->shop_id),
@@ -259,14 +260,16 @@ static bool ParentsLive_Unsafe(const PushContext *ctx, const EntityInfo *entity,
         JsonbValue v;
         bool in_payload = event->has_payload && JsonbGetKey(event->payload.val.binary.data, link.column, &v);
         pg_uuid_t given;
-        if (in_payload && (v.type == jbvNull || v.type != jbvString || !ParseUuid(JsonbValueCString(v), &given)))
+        if (in_payload &&
+            (v.type == jbvNull || v.type != jbvString || !ParseUuid(JsonbValueCString(v), &given)))
             continue; // no parent, or a value the write itself refuses
-        char *sql = psprintf("SELECT p.deleted_at IS NULL FROM %s p WHERE p.shop_id = $1 AND p.id = %s"
-                             " FOR KEY SHARE OF p",
-                             parent->qualified,
-                             in_payload ? "$2"
-                                        : psprintf("(SELECT c.%s FROM %s c WHERE c.shop_id = $1 AND c.id = $3)",
-                                                   quote_identifier(link.column), entity->qualified));
+        char *sql =
+            psprintf("SELECT p.deleted_at IS NULL FROM %s p WHERE p.shop_id = $1 AND p.id = %s"
+                     " FOR KEY SHARE OF p",
+                     parent->qualified,
+                     in_payload ? "$2"
+                                : psprintf("(SELECT c.%s FROM %s c WHERE c.shop_id = $1 AND c.id = $3)",
+                                           quote_identifier(link.column), entity->qualified));
         Oid argtypes[3] = {UUIDOID, UUIDOID, UUIDOID};
         Datum values[3] = {UuidGetDatumCopy(ctx->shop_id), in_payload ? UuidGetDatumCopy(given) : (Datum)0,
                            UuidGetDatumCopy(event->entity_id)};
@@ -364,11 +367,13 @@ static bool DecideEvent_Unsafe(PushContext *ctx, EntityRows *rows, PushEvent *ev
     }
     if (event->op == EventOp::Create && write->plan.new_status != nullptr &&
         !IsKnownStatus(entity->status, write->plan.new_status)) {
-        SetRejected(event, "invalid_transition",
-                    psprintf("%s: \"%s\" is not a status", entity->name, ClipText(write->plan.new_status, -1, 40)));
+        SetRejected(
+            event, "invalid_transition",
+            psprintf("%s: \"%s\" is not a status", entity->name, ClipText(write->plan.new_status, -1, 40)));
         return false;
     }
-    const char *why = ForbiddenReason(ctx->role, entity->rules, event->op, write->restore, write->override_used);
+    const char *why =
+        ForbiddenReason(ctx->role, entity->rules, event->op, write->restore, write->override_used);
     if (why != nullptr) {
         SetRejected(event, "forbidden", why);
         return false;
@@ -461,11 +466,11 @@ static void ExecuteRun_Unsafe(void *arg) {
     const EntityInfo *entity = run->writes[0].entity;
     if (run->writes[0].event->op == EventOp::Delete)
         for (int c = 0; c < entity->nchildren; c++)
-            ExecReplannedPlan_Unsafe(psprintf("UPDATE %s SET deleted_at = now() WHERE shop_id = $3 AND %s = ANY($1)"
-                                              " AND deleted_at IS NULL AND $2 IS NOT NULL",
-                                              entity->children[c].qualified,
-                                              quote_identifier(entity->children[c].column)),
-                                     3, argtypes, values, nullptr, false, 0);
+            ExecReplannedPlan_Unsafe(
+                psprintf("UPDATE %s SET deleted_at = now() WHERE shop_id = $3 AND %s = ANY($1)"
+                         " AND deleted_at IS NULL AND $2 IS NOT NULL",
+                         entity->children[c].qualified, quote_identifier(entity->children[c].column)),
+                3, argtypes, values, nullptr, false, 0);
 }
 
 static void RecordWritten_Unsafe(const PushContext *ctx, PlannedWrite *write, int64 version) {

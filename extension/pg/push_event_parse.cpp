@@ -61,7 +61,7 @@ bool SameGroup(const PushEvent &a, const PushEvent &b) {
 
 static bool IsKnownEventField(const char *key, int len) {
     static const char *const kFields[] = {"idempotency_key", "entity",  "entity_id", "op",
-                                          "base_version",    "payload", "override", "group_id"};
+                                          "base_version",    "payload", "override",  "group_id"};
     for (const char *field : kFields)
         if ((int)strlen(field) == len && memcmp(field, key, len) == 0)
             return true;
