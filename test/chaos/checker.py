@@ -122,7 +122,8 @@ def _carried(write, entries):
 
 
 def _visible(write, obs):
-    """Whether the device shows the write as refused: a failed row with a reason, or a conflict record."""
+    """Whether the device shows the write as refused: a failed write with its reason, a failed row with a
+    reason, or a conflict record."""
     if obs is None:
         return False
     for f in obs["status"].get("failed", []):
@@ -130,6 +131,9 @@ def _visible(write, obs):
             return True
     for row in obs["rows"].get(write["entity"], []):
         if row["id"] == write["id"] and row["sync_state"] != "synced" and row.get("last_error"):
+            return True
+    for f in obs.get("failed", []):
+        if f.get("entity_id") == write["id"] and (f.get("reason") or f.get("message")):
             return True
     for c in obs["conflicts"]:
         if c.get("entity_id") == write["id"]:

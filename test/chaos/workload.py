@@ -356,8 +356,8 @@ class Run:
         for name, d in w.devices.items():
             final = self.shop_of[name]
             for shop in sorted(self.visited.get(name, set()) - {final}) + [final]:
-                if shop != self.shop_of[name]:
-                    self._switch(d, shop)
+                if shop != self.shop_of[name] and not self._switch(d, shop):
+                    continue  # refused (e.g. unsent or refused writes in the current shop): seen where it is
                 for _ in range(3):
                     d.sync(check=False)
                 observations[(name, shop)] = self.observe(d, shop)
@@ -376,13 +376,19 @@ class Run:
                   password=password_of(email(self.seed, d.user)))
             self.shop_of[d.name] = shop
             self.note(f"-- heal: {d.name} visits shop {shop}")
+            return True
         except CliError as e:
             self.note(f"-- heal: {d.name} cannot visit shop {shop}: {e.message}")
+            return False
 
     def observe(self, d, shop):
         status = d.status()
         rows = {e: d.rows(e) for e in ("customers", "orders", "order_items")}
-        return {"status": status, "rows": rows, "conflicts": d.conflicts(), "shop": shop}
+        try:
+            failed = d.run("failed")  # the failed-write list (reason, attempt, server row)
+        except CliError:
+            failed = []
+        return {"status": status, "rows": rows, "conflicts": d.conflicts(), "failed": failed or [], "shop": shop}
 
 
 def _args(fields):
