@@ -123,7 +123,7 @@ static bool Keep(LocalStore &store, const std::string &entity) {
     try {
         store.AddEntity(entity);
         return true;
-    } catch (const StoreError &) {
+    } catch (const ClientError &) {
         return false;
     }
 }

@@ -13,7 +13,7 @@
 #include <thread>
 
 using shopsync::client::Client;
-using shopsync::client::StoreError;
+using shopsync::client::ClientError;
 using json = nlohmann::json;
 
 struct shopsync_client {
@@ -38,11 +38,11 @@ template <class Body> int Guard(shopsync_client *h, Body &&body) {
         return SHOPSYNC_MISUSE;
     try {
         if (!h->client)
-            throw StoreError("the database is not open", SHOPSYNC_MISUSE);
+            throw ClientError("the database is not open", SHOPSYNC_MISUSE);
         body(*h->client);
         h->SetError("");
         return SHOPSYNC_OK;
-    } catch (const StoreError &e) {
+    } catch (const ClientError &e) {
         h->SetError(e.what());
         return e.code;
     } catch (const json::exception &e) {
@@ -77,7 +77,7 @@ void ClearOut(char **out) {
 
 std::string Required(const char *value, const char *name) {
     if (value == nullptr)
-        throw StoreError(std::string(name) + " is required", SHOPSYNC_MISUSE);
+        throw ClientError(std::string(name) + " is required", SHOPSYNC_MISUSE);
     return value;
 }
 
@@ -98,7 +98,7 @@ int shopsync_open(const char *path, shopsync_client **out) {
         std::string p = Required(path, "path");
         h->client = std::make_unique<Client>(p);
         return SHOPSYNC_OK;
-    } catch (const StoreError &e) {
+    } catch (const ClientError &e) {
         h->SetError(e.what());
         return e.code;
     } catch (const std::exception &e) {
@@ -163,7 +163,7 @@ int shopsync_update_flags(shopsync_client *h, const char *entity, const char *id
                           int flags) {
     return Guard(h, [&](Client &c) {
         if ((flags & ~SHOPSYNC_WRITE_OVERRIDE) != 0)
-            throw StoreError("unknown write flags " + std::to_string(flags), SHOPSYNC_MISUSE);
+            throw ClientError("unknown write flags " + std::to_string(flags), SHOPSYNC_MISUSE);
         c.Update(Required(entity, "entity"), Required(id, "id"), Required(json_text, "json"),
                  (flags & SHOPSYNC_WRITE_OVERRIDE) != 0);
     });
@@ -204,7 +204,7 @@ int shopsync_sync_now(shopsync_client *h, char **out_report) {
                     {"error", r.error.empty() ? json() : json(r.error)}};
         Out(out_report, report.dump());
         if (!r.ok)
-            throw StoreError(r.error, r.code == SHOPSYNC_OK ? SHOPSYNC_ERROR : r.code);
+            throw ClientError(r.error, r.code == SHOPSYNC_OK ? SHOPSYNC_ERROR : r.code);
     });
 }
 
@@ -242,7 +242,7 @@ int shopsync_failed_writes(shopsync_client *h, char **out_json) {
 int shopsync_retry_failed(shopsync_client *h, int64_t failure_id, const char *changes_json, int flags) {
     return Guard(h, [&](Client &c) {
         if ((flags & ~SHOPSYNC_WRITE_OVERRIDE) != 0)
-            throw StoreError("unknown write flags " + std::to_string(flags), SHOPSYNC_MISUSE);
+            throw ClientError("unknown write flags " + std::to_string(flags), SHOPSYNC_MISUSE);
         c.RetryFailed(failure_id, changes_json ? changes_json : "", (flags & SHOPSYNC_WRITE_OVERRIDE) != 0);
     });
 }

@@ -1,10 +1,12 @@
-// client/src/client.cpp — see client.hpp.
+// client/src/client.cpp — see client.hpp; the background worker and the
+// event stream are in client_worker.cpp.
 //
 // Threads: API calls use store_ under api_mutex_. Sync rounds (the worker's
 // and sync_now's) and the event stream each use their own SQLite connection (WAL lets them read while
 // another writes; writes queue on SQLite's busy timeout), so a slow network
-// never holds a lock the UI needs. A sync round holds sync_mutex_, so pushes
-// of one device never overlap and in-flight events are always this round's.
+// never holds a lock the UI needs. A sync round holds sync_mutex_ and the
+// database's RoundLock, so rounds never overlap, in this process or another,
+// and in-flight events are always the running round's.
 #include "client.hpp"
 
 #include "apply.hpp"
@@ -33,7 +35,7 @@ Client::~Client() { Stop(); }
 
 void Client::SetServer(const std::string &url) {
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-        throw StoreError("the server URL must start with http:// or https://", SHOPSYNC_INVALID);
+        throw ClientError("the server URL must start with http:// or https://", SHOPSYNC_INVALID);
     std::lock_guard<std::mutex> lock(api_mutex_);
     store_.Put("server_url", url);
 }
@@ -42,7 +44,7 @@ static double NumberOption(const std::string &name, const std::string &value, do
     char *end = nullptr;
     double v = std::strtod(value.c_str(), &end);
     if (value.empty() || *end != '\0' || v < low || v > high)
-        throw StoreError("option " + name + " must be a number from " + std::to_string(low) + " to " +
+        throw ClientError("option " + name + " must be a number from " + std::to_string(low) + " to " +
                              std::to_string(high),
                          SHOPSYNC_INVALID);
     return v;
@@ -53,7 +55,7 @@ void Client::SetOption(const std::string &name, const std::string &value) {
     Settings &s = settings_;
     if (name == "verify_tls") {
         if (value != "0" && value != "1")
-            throw StoreError("option verify_tls is 0 or 1", SHOPSYNC_INVALID);
+            throw ClientError("option verify_tls is 0 or 1", SHOPSYNC_INVALID);
         s.transport.verify_tls = value == "1";
     } else if (name == "ca_file") {
         s.transport.ca_file = value;
@@ -70,7 +72,7 @@ void Client::SetOption(const std::string &name, const std::string &value) {
     } else if (name == "timeout") {
         s.transport.timeout_seconds = NumberOption(name, value, 0.1, 600);
     } else {
-        throw StoreError("unknown option \"" + name + "\"", SHOPSYNC_INVALID);
+        throw ClientError("unknown option \"" + name + "\"", SHOPSYNC_INVALID);
     }
     if (s.interval_max < s.interval_min)
         s.interval_max = s.interval_min;
@@ -86,7 +88,7 @@ void Client::SetDeviceId(const std::string &device_id) {
     for (char c : device_id)
         ok = ok && (isalnum((unsigned char)c) || c == '.' || c == '_' || c == '-');
     if (!ok)
-        throw StoreError("a device id is 1 to 100 of A-Z a-z 0-9 . _ -", SHOPSYNC_INVALID);
+        throw ClientError("a device id is 1 to 100 of A-Z a-z 0-9 . _ -", SHOPSYNC_INVALID);
     std::lock_guard<std::mutex> lock(api_mutex_);
     store_.Put("device_id", device_id);
 }
@@ -98,13 +100,13 @@ Client::Settings Client::CurrentSettings() {
 
 std::unique_ptr<Transport> Client::NewTransport(const std::string &server, const Settings &settings) {
     if (server.empty())
-        throw StoreError("no server is set (shopsync_set_server)", SHOPSYNC_NOT_CONFIGURED);
+        throw ClientError("no server is set (shopsync_set_server)", SHOPSYNC_NOT_CONFIGURED);
     return MakeCurlTransport(server, settings.transport);
 }
 
 void Client::Login(const std::string &email, const std::string &password, const std::string &shop_id) {
     if (email.empty() || password.empty())
-        throw StoreError("an email and a password are required", SHOPSYNC_INVALID);
+        throw ClientError("an email and a password are required", SHOPSYNC_INVALID);
     Settings settings = CurrentSettings();
     std::lock_guard<std::mutex> lock(api_mutex_);
     auto transport = NewTransport(store_.Get("server_url"), settings);
@@ -126,7 +128,7 @@ void Client::Logout() {
 static json ParseObject(const std::string &text, const char *what) {
     json value = json::parse(text, nullptr, false);
     if (value.is_discarded() || !value.is_object())
-        throw StoreError(std::string(what) + " must be a JSON object", SHOPSYNC_INVALID);
+        throw ClientError(std::string(what) + " must be a JSON object", SHOPSYNC_INVALID);
     return value;
 }
 
@@ -161,29 +163,29 @@ void Client::Delete(const std::string &entity, const std::string &id) {
 json Client::WriteGroup(const std::string &text) {
     json writes = json::parse(text, nullptr, false);
     if (writes.is_discarded() || !writes.is_array())
-        throw StoreError("a write group is a JSON array of writes", SHOPSYNC_INVALID);
+        throw ClientError("a write group is a JSON array of writes", SHOPSYNC_INVALID);
     std::vector<GroupWrite> group;
     std::set<std::string> entities;
     for (const auto &w : writes) {
         if (!w.is_object() || !w.contains("op") || !w["op"].is_string() || !w.contains("entity") ||
             !w["entity"].is_string())
-            throw StoreError("each write of a group is {\"op\", \"entity\", \"id\", \"row\"}", SHOPSYNC_INVALID);
+            throw ClientError("each write of a group is {\"op\", \"entity\", \"id\", \"row\"}", SHOPSYNC_INVALID);
         std::string op = w["op"];
         GroupWrite g{op == "create" ? WriteOp::Create : op == "update" ? WriteOp::Update : WriteOp::Delete,
                      w["entity"], "", w.value("row", json::object()), w.value("override", false)};
         if (op != "create" && op != "update" && op != "delete")
-            throw StoreError("a write's op is create, update or delete", SHOPSYNC_INVALID);
+            throw ClientError("a write's op is create, update or delete", SHOPSYNC_INVALID);
         if (w.contains("id")) {
             if (!w["id"].is_string() || w["id"].get<std::string>().empty())
-                throw StoreError("a write's id is a non-empty string", SHOPSYNC_INVALID);
+                throw ClientError("a write's id is a non-empty string", SHOPSYNC_INVALID);
             g.id = w["id"];
         } else if (op != "create") {
-            throw StoreError("an " + op + " in a write group needs the row's id", SHOPSYNC_INVALID);
+            throw ClientError("an " + op + " in a write group needs the row's id", SHOPSYNC_INVALID);
         }
         if (!g.payload.is_object())
-            throw StoreError("a write's row is a JSON object of columns", SHOPSYNC_INVALID);
+            throw ClientError("a write's row is a JSON object of columns", SHOPSYNC_INVALID);
         if (g.override && op != "update")
-            throw StoreError("override is for updates", SHOPSYNC_INVALID);
+            throw ClientError("override is for updates", SHOPSYNC_INVALID);
         entities.insert(g.entity);
         group.push_back(std::move(g));
     }
@@ -221,7 +223,7 @@ SyncReport Client::RunSync(LocalStore &store, const Settings &settings, std::mt1
     std::unique_ptr<Transport> transport;
     try {
         transport = NewTransport(store.Get("server_url"), settings);
-    } catch (const StoreError &e) {
+    } catch (const ClientError &e) {
         report.code = e.code;
         report.error = e.what();
         return report;
@@ -229,7 +231,7 @@ SyncReport Client::RunSync(LocalStore &store, const Settings &settings, std::mt1
     std::unique_ptr<RoundLock> round; // no round of another process overlaps this one
     try {
         round = std::make_unique<RoundLock>(path_);
-    } catch (const StoreError &e) {
+    } catch (const ClientError &e) {
         report.code = e.code;
         report.error = e.what();
         return report;
@@ -270,130 +272,12 @@ void Client::Notify(const std::string &source, const std::set<std::string> &enti
         fn(source, entity);
 }
 
-void Client::Kick(bool after_write) {
-    std::lock_guard<std::mutex> lock(worker_mutex_);
-    kicked_ = true;
-    write_kick_ = write_kick_ || after_write;
-    wake_.notify_all();
-}
-
-bool Client::SleepUnlessStopped(double seconds) {
-    std::unique_lock<std::mutex> lock(worker_mutex_);
-    wake_.wait_for(lock, std::chrono::duration<double>(seconds), [&] { return stopping_; });
-    return !stopping_;
-}
-
-void Client::Start() {
-    std::lock_guard<std::mutex> lock(worker_mutex_);
-    if (running_)
-        return;
-    stopping_ = false;
-    kicked_ = true; // sync at start
-    stop_stream_ = false;
-    running_ = true;
-    worker_ = std::thread([this] { WorkerLoop(); });
-    events_ = std::thread([this] { EventLoop(); });
-}
-
-void Client::Stop() {
-    {
-        std::lock_guard<std::mutex> lock(worker_mutex_);
-        if (!running_)
-            return;
-        stopping_ = true;
-        stop_stream_ = true;
-        wake_.notify_all();
-    }
-    worker_.join();
-    events_.join();
-    std::lock_guard<std::mutex> lock(worker_mutex_);
-    running_ = false;
-}
-
 // Seconds until the oldest queued event may be retried (0 if now, -1 if none waits).
-static double NextRetryIn(LocalStore &store) {
+double NextRetryIn(LocalStore &store) {
     Statement st(store, "SELECT next_retry_at FROM sync_outbox ORDER BY id LIMIT 1");
     if (!st.Step())
         return -1;
     return st.IsNull(0) ? 0 : std::max(0.0, st.Real(0) - UnixNow());
-}
-
-void Client::WorkerLoop() {
-    std::mt19937_64 rng(std::random_device{}());
-    std::unique_ptr<LocalStore> store;
-    int failures = 0;
-    for (;;) {
-        {
-            std::unique_lock<std::mutex> lock(worker_mutex_);
-            if (stopping_)
-                return;
-            kicked_ = false;
-        }
-        double wait;
-        Settings settings = CurrentSettings();
-        try {
-            if (!store)
-                store = std::make_unique<LocalStore>(path_);
-            SyncReport report = RunSync(*store, settings, rng);
-            Notify(report.rebuilt ? "rebuild" : "pull", report.changed);
-            failures = report.ok ? 0 : failures + 1;
-            wait = std::uniform_real_distribution<double>(settings.interval_min, settings.interval_max)(rng);
-            double retry = NextRetryIn(*store);
-            if (report.ok && retry >= 0)
-                wait = std::min(wait, std::max(retry, 0.05));
-            if (!report.ok && report.code != SHOPSYNC_NOT_CONFIGURED && report.code != SHOPSYNC_AUTH)
-                wait = std::min(wait, std::max(retry >= 0 ? retry : 0.0,
-                                               std::max(0.5, BackoffDelay(settings.engine.backoff, failures,
-                                                                          -1, rng))));
-        } catch (const std::exception &) { // the local database failed: try again later
-            wait = settings.interval_max;
-        }
-        std::unique_lock<std::mutex> lock(worker_mutex_);
-        wake_.wait_for(lock, std::chrono::duration<double>(wait), [&] { return stopping_ || kicked_; });
-        if (stopping_)
-            return;
-        if (write_kick_) { // let a burst of local writes gather into one push
-            write_kick_ = false;
-            wake_.wait_for(lock, std::chrono::milliseconds(settings.write_delay_ms), [&] { return stopping_; });
-        }
-    }
-}
-
-void Client::EventLoop() {
-    std::unique_ptr<LocalStore> store;
-    int failures = 0;
-    while (!stop_stream_) {
-        Settings settings = CurrentSettings();
-        int status = 0;
-        std::string token;
-        try {
-            if (!store)
-                store = std::make_unique<LocalStore>(path_);
-            std::string server = store->Get("server_url");
-            if (server.empty() || store->Get("refresh_token").empty()) {
-                if (!SleepUnlessStopped(1))
-                    return;
-                continue;
-            }
-            auto transport = NewTransport(server, settings);
-            Session session(*store, *transport, refresh_mutex_);
-            token = session.AccessToken();
-            status = transport->Stream(
-                "/sync/events", token,
-                [&](const std::string &event) {
-                    if (event == "poke" || event == "open") // open: pokes may have been missed while away
-                        Kick(false);
-                },
-                stop_stream_);
-            if (status == 401)
-                session.RefreshAfterRefusal(token);
-        } catch (const std::exception &) {
-            status = 0;
-        }
-        failures = status == 200 ? 0 : std::min(failures + 1, 5);
-        if (!SleepUnlessStopped(failures == 0 ? 0.5 : (double)(1 << failures)))
-            return;
-    }
 }
 
 json Client::Status() {
@@ -510,7 +394,7 @@ void Client::DismissConflict(long long id) {
     st.Bind(1, id);
     st.Step();
     if (sqlite3_changes(store_.db()) == 0)
-        throw StoreError("no open conflict record " + std::to_string(id), SHOPSYNC_NOTFOUND);
+        throw ClientError("no open conflict record " + std::to_string(id), SHOPSYNC_NOTFOUND);
 }
 
 json Client::MigrateLegacy(const std::string &legacy_path) {

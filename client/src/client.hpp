@@ -19,6 +19,9 @@
 
 namespace shopsync::client {
 
+// Seconds until the oldest queued event may be retried (0 if now, -1 if none waits).
+double NextRetryIn(LocalStore &store);
+
 class Client {
   public:
     explicit Client(const std::string &path);

@@ -137,7 +137,7 @@ static Failure ReadFailure(LocalStore &store, long long failure_id) {
     Statement st(store, "SELECT entity_type, entity_id, op, payload_json, override FROM sync_failed WHERE id = ?");
     st.Bind(1, failure_id);
     if (!st.Step())
-        throw StoreError("no failed write " + std::to_string(failure_id), SHOPSYNC_NOTFOUND);
+        throw ClientError("no failed write " + std::to_string(failure_id), SHOPSYNC_NOTFOUND);
     return {st.Text(0), st.Text(1), st.Text(2), ParseOr(st.Text(3), json::object()), st.Int(4) != 0};
 }
 
@@ -147,20 +147,21 @@ static void DropFailure(LocalStore &store, long long failure_id) {
     st.Step();
 }
 
-void RetryFailed(LocalStore &store, long long failure_id, const json &changes, bool override) {
+static void RequeueOne(LocalStore &store, long long failure_id, const json &changes, bool override,
+                       const std::string &group_id) {
     Failure f = ReadFailure(store, failure_id);
     if (!changes.is_null() && !changes.is_object())
-        throw StoreError("changes are a JSON object of columns", SHOPSYNC_INVALID);
+        throw ClientError("changes are a JSON object of columns", SHOPSYNC_INVALID);
     if (f.op == "delete" && !changes.is_null() && !changes.empty())
-        throw StoreError("a failed delete is retried or discarded, not edited", SHOPSYNC_INVALID);
+        throw ClientError("a failed delete is retried or discarded, not edited", SHOPSYNC_INVALID);
     for (const char *owned : {"id", "shop_id", "version", "updated_at", "deleted_at"})
         if (changes.is_object() && changes.contains(owned))
-            throw StoreError(std::string("column \"") + owned + "\" is set by the server", SHOPSYNC_INVALID);
+            throw ClientError(std::string("column \"") + owned + "\" is set by the server", SHOPSYNC_INVALID);
     std::string select = "SELECT data, version FROM " + f.entity + " WHERE id = ?";
     Statement row(store, select.c_str());
     row.Bind(1, f.entity_id);
     if (!row.Step())
-        throw StoreError(f.entity + " has no row " + f.entity_id, SHOPSYNC_NOTFOUND);
+        throw ClientError(f.entity + " has no row " + f.entity_id, SHOPSYNC_NOTFOUND);
     json data = ParseOr(row.Text(0), json::object());
     long long server_version = row.Int(1); // pulls keep it at the server's
     if (changes.is_object()) {
@@ -173,8 +174,35 @@ void RetryFailed(LocalStore &store, long long failure_id, const json &changes, b
     up.Bind(1, data.dump()).Bind(2, state).Bind(3, f.entity_id);
     up.Step();
     QueueEvent(store, f.entity, f.entity_id, f.op, f.op == "delete" ? json::object() : f.payload,
-               f.op == "create" ? 0 : server_version, override || f.override);
+               f.op == "create" ? 0 : server_version, override || f.override, group_id);
     DropFailure(store, failure_id);
+}
+
+void RetryFailed(LocalStore &store, long long failure_id, const json &changes, bool override) {
+    std::string group;
+    {
+        Statement st(store, "SELECT group_id FROM sync_failed WHERE id = ?");
+        st.Bind(1, failure_id);
+        if (!st.Step())
+            throw ClientError("no failed write " + std::to_string(failure_id), SHOPSYNC_NOTFOUND);
+        group = st.IsNull(0) ? "" : st.Text(0);
+    }
+    if (group.empty()) {
+        RequeueOne(store, failure_id, changes, override, "");
+        return;
+    }
+    // A write group is retried whole, as a new group: the changes go to the
+    // named write, the override to every one (it is the owner's decision).
+    std::vector<long long> members;
+    {
+        Statement st(store, "SELECT id FROM sync_failed WHERE group_id = ? ORDER BY id");
+        st.Bind(1, group);
+        while (st.Step())
+            members.push_back(st.Int(0));
+    }
+    std::string retried = NewUuid();
+    for (long long member : members)
+        RequeueOne(store, member, member == failure_id ? changes : json(), override, retried);
 }
 
 void DiscardFailed(LocalStore &store, long long failure_id) {

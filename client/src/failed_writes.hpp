@@ -46,7 +46,8 @@ nlohmann::json ListFailed(LocalStore &store);
 // Queues the failed write again (a fresh key, the server's current version as
 // base), `changes` (may be null) merged into it first; `override` asks the
 // server to allow what its rules refuse (owners). SHOPSYNC_NOTFOUND if no
-// such failure. Runs in the caller's transaction.
+// such failure. A failed write group is retried whole, as a new group (the
+// changes go to the named write). Runs in the caller's transaction.
 void RetryFailed(LocalStore &store, long long failure_id, const nlohmann::json &changes, bool override);
 
 // Drops the failed write: the row becomes the server's again (or goes, if the

@@ -34,13 +34,13 @@ class LegacyDb {
     explicit LegacyDb(const std::string &path) : path_(path) {
         struct stat st;
         if (stat(path.c_str(), &st) != 0)
-            throw StoreError("legacy database " + path + " does not exist", SHOPSYNC_INVALID);
+            throw ClientError("legacy database " + path + " does not exist", SHOPSYNC_INVALID);
         if (!S_ISREG(st.st_mode))
-            throw StoreError("legacy database " + path + " is not a file", SHOPSYNC_INVALID);
+            throw ClientError("legacy database " + path + " is not a file", SHOPSYNC_INVALID);
         if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
             std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
             sqlite3_close(db_);
-            throw StoreError("cannot open legacy database " + path + ": " + message, SHOPSYNC_INVALID);
+            throw ClientError("cannot open legacy database " + path + ": " + message, SHOPSYNC_INVALID);
         }
     }
     ~LegacyDb() {
@@ -57,8 +57,8 @@ class LegacyDb {
     [[noreturn]] void Fail() {
         int rc = sqlite3_errcode(db_);
         if (rc == SQLITE_NOTADB)
-            throw StoreError("legacy database " + path_ + " is not a SQLite database", SHOPSYNC_INVALID);
-        throw StoreError("reading legacy database " + path_ + ": " + sqlite3_errmsg(db_));
+            throw ClientError("legacy database " + path_ + " is not a SQLite database", SHOPSYNC_INVALID);
+        throw ClientError("reading legacy database " + path_ + ": " + sqlite3_errmsg(db_));
     }
 
   private:
@@ -134,7 +134,7 @@ void CheckSchema(LegacyDb &legacy) {
     std::string list;
     for (const auto &m : missing)
         list += (list.empty() ? "" : ", ") + m;
-    throw StoreError("legacy database " + legacy.path() + " is not a legacy shop database: missing " + list, SHOPSYNC_INVALID);
+    throw ClientError("legacy database " + legacy.path() + " is not a legacy shop database: missing " + list, SHOPSYNC_INVALID);
 }
 
 // Code points in valid UTF-8, or -1: the server measures text in characters,
@@ -166,18 +166,18 @@ std::string Lower(std::string s) {
     return s;
 }
 
-// Text as the server will take it, or a StoreError naming the row: valid
+// Text as the server will take it, or a ClientError naming the row: valid
 // UTF-8, at most `max` characters (the column's CHECK) and at most the
 // server's byte limit for any text value (shopsync.max_field_bytes).
 std::string CheckedText(const std::string &text, long max, const std::string &row, const char *column) {
     long length = Utf8Length(text);
     if (length < 0)
-        throw StoreError(row + ": " + column + " is not valid UTF-8", SHOPSYNC_INVALID);
+        throw ClientError(row + ": " + column + " is not valid UTF-8", SHOPSYNC_INVALID);
     if (length > max)
-        throw StoreError(row + ": " + column + " has " + std::to_string(length) +
+        throw ClientError(row + ": " + column + " has " + std::to_string(length) +
                          " characters, the server takes " + std::to_string(max), SHOPSYNC_INVALID);
     if (text.size() > SHOPSYNC_DEFAULT_MAX_FIELD_BYTES)
-        throw StoreError(row + ": " + column + " has " + std::to_string(text.size()) + " bytes, the server takes " +
+        throw ClientError(row + ": " + column + " has " + std::to_string(text.size()) + " bytes, the server takes " +
                              std::to_string(SHOPSYNC_DEFAULT_MAX_FIELD_BYTES),
                          SHOPSYNC_INVALID);
     return text;
@@ -214,19 +214,19 @@ double Number(LegacyQuery &q, int c, int decimals, bool null_is_zero, const std:
         v = q.Real(c);
     } else if (type == SQLITE_NULL) {
         if (!null_is_zero)
-            throw StoreError(row + ": " + column + " is empty", SHOPSYNC_INVALID);
+            throw ClientError(row + ": " + column + " is empty", SHOPSYNC_INVALID);
         return 0;
     } else {
         std::string text = Trim(q.Text(c));
         char *end = nullptr;
         v = text.empty() ? 0 : std::strtod(text.c_str(), &end);
         if (text.empty() || *end != '\0')
-            throw StoreError(row + ": " + column + " \"" + q.Text(c) + "\" is not a number", SHOPSYNC_INVALID);
+            throw ClientError(row + ": " + column + " \"" + q.Text(c) + "\" is not a number", SHOPSYNC_INVALID);
     }
     double scale = std::pow(10.0, decimals);
     double limit = decimals == 2 ? 1e10 : 1e9; // numeric(12, 2) and numeric(12, 3)
     if (!std::isfinite(v) || std::fabs(v) >= limit)
-        throw StoreError(row + ": " + column + " " + std::to_string(v) + " is out of range", SHOPSYNC_INVALID);
+        throw ClientError(row + ": " + column + " " + std::to_string(v) + " is out of range", SHOPSYNC_INVALID);
     // Rounding first: float noise such as 0.1 + 0.2 - 0.3 is not a negative amount.
     return std::round(v * scale) / scale + 0.0; // + 0.0 turns -0 into 0
 }
@@ -327,7 +327,7 @@ void CheckUniqueCode(std::map<std::string, std::string> &seen, const std::string
         return;
     auto [it, fresh] = seen.emplace(code, row);
     if (!fresh)
-        throw StoreError(row + ": code \"" + code + "\" is used by " + it->second + " too", SHOPSYNC_INVALID);
+        throw ClientError(row + ": code \"" + code + "\" is used by " + it->second + " too", SHOPSYNC_INVALID);
 }
 
 void CheckNotImported(LocalStore &store) {
@@ -338,7 +338,7 @@ void CheckNotImported(LocalStore &store) {
     std::string from = record.is_object() && record.contains("path") && record["path"].is_string()
                            ? record["path"].get<std::string>()
                            : previous;
-    throw StoreError("already imported a legacy database (from " + from +
+    throw ClientError("already imported a legacy database (from " + from +
                      "); a second import would duplicate every row", SHOPSYNC_INVALID);
 }
 
@@ -420,14 +420,14 @@ LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
         for (int k = 0; k < 4; k++) {
             double v = Number(orders, 4 + k, 2, true, row, money[k]);
             if (v < 0)
-                throw StoreError(row + ": " + money[k] + " " + orders.Text(4 + k) + " is negative", SHOPSYNC_INVALID);
+                throw ClientError(row + ": " + money[k] + " " + orders.Text(4 + k) + " is negative", SHOPSYNC_INVALID);
             payload[money[k]] = v;
         }
         PutText(payload, "notes", orders, 8, 4000, row);
         if (!orders.IsNull(9) && !Trim(orders.Text(9)).empty()) {
             std::string at = IsoTimestamp(orders, 9);
             if (at.empty())
-                throw StoreError(row + ": created_at \"" + orders.Text(9) + "\" is not a date and time", SHOPSYNC_INVALID);
+                throw ClientError(row + ": created_at \"" + orders.Text(9) + "\" is not a date and time", SHOPSYNC_INVALID);
             payload["ordered_at"] = at;
         }
         order_ids[id] = LocalWriteInTransaction(store, "orders", WriteOp::Create, "", payload);
@@ -455,10 +455,10 @@ LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
         PutText(payload, "sku", items, 3, 64, row);
         double quantity = Number(items, 4, 3, false, row, "quantity");
         if (quantity <= 0)
-            throw StoreError(row + ": quantity " + items.Text(4) + " must be more than 0", SHOPSYNC_INVALID);
+            throw ClientError(row + ": quantity " + items.Text(4) + " must be more than 0", SHOPSYNC_INVALID);
         double price = Number(items, 5, 2, false, row, "unit_price");
         if (price < 0)
-            throw StoreError(row + ": unit_price " + items.Text(5) + " is negative", SHOPSYNC_INVALID);
+            throw ClientError(row + ": unit_price " + items.Text(5) + " is negative", SHOPSYNC_INVALID);
         payload["quantity"] = quantity;
         payload["unit_price"] = price;
         LocalWriteInTransaction(store, "order_items", WriteOp::Create, "", payload);

@@ -17,7 +17,7 @@ struct LegacyReport {
 // Imports a legacy integer-keyed shop.db (opened read-only, never modified) into the sync store:
 // every row gets a uuid, display codes are kept, orders and items are rewired to their
 // parents' uuids, and every row is queued as a create (parents before children) — all in
-// one SQLite transaction, so a failure leaves the store unchanged. Throws StoreError with a
+// one SQLite transaction, so a failure leaves the store unchanged. Throws ClientError with a
 // clear message (missing file, not a legacy db / missing table or column, already imported, bad data).
 //
 // Data rules (see legacy_migration.cpp for the status map):

@@ -10,7 +10,7 @@ using json = nlohmann::json;
 void RequireEntity(LocalStore &store, const std::string &entity) {
     if (store.HasEntity(entity))
         return;
-    throw StoreError("unknown entity \"" + entity + "\"", SHOPSYNC_INVALID);
+    throw ClientError("unknown entity \"" + entity + "\"", SHOPSYNC_INVALID);
 }
 
 // Column names reach SQL text (json paths), so only plain identifiers pass.
@@ -19,7 +19,7 @@ static void RequireColumn(const std::string &column) {
     for (char c : column)
         ok = ok && (islower((unsigned char)c) || isdigit((unsigned char)c) || c == '_');
     if (!ok)
-        throw StoreError("\"" + column + "\" is not a column name", SHOPSYNC_INVALID);
+        throw ClientError("\"" + column + "\" is not a column name", SHOPSYNC_INVALID);
 }
 
 static const char *kColumns = "data, id, shop_id, version, updated_at, deleted_at, sync_state, last_error";
@@ -42,14 +42,14 @@ json GetRow(LocalStore &store, const std::string &entity, const std::string &id)
     Statement st(store, sql.c_str());
     st.Bind(1, id);
     if (!st.Step())
-        throw StoreError(entity + " has no row " + id, SHOPSYNC_NOTFOUND);
+        throw ClientError(entity + " has no row " + id, SHOPSYNC_NOTFOUND);
     return RowFrom(st);
 }
 
 json QueryRows(LocalStore &store, const std::string &entity, const json &filter) {
     RequireEntity(store, entity);
     if (!filter.is_null() && !filter.is_object())
-        throw StoreError("a filter is a JSON object", SHOPSYNC_INVALID);
+        throw ClientError("a filter is a JSON object", SHOPSYNC_INVALID);
     json f = filter.is_null() ? json::object() : filter;
     std::string sql = std::string("SELECT ") + kColumns + " FROM " + entity + " WHERE 1 = 1";
     if (!f.value("include_deleted", false))
@@ -57,7 +57,7 @@ json QueryRows(LocalStore &store, const std::string &entity, const json &filter)
     std::vector<json> values;
     const json where = f.value("where", json::object());
     if (!where.is_object())
-        throw StoreError("\"where\" is an object of column: value", SHOPSYNC_INVALID);
+        throw ClientError("\"where\" is an object of column: value", SHOPSYNC_INVALID);
     for (const auto &[column, value] : where.items()) {
         RequireColumn(column);
         if (value.is_null()) {
@@ -66,7 +66,7 @@ json QueryRows(LocalStore &store, const std::string &entity, const json &filter)
             sql += " AND json_extract(data, '$." + column + "') = ?";
             values.push_back(value);
         } else {
-            throw StoreError("filter values are strings, numbers, booleans or null", SHOPSYNC_INVALID);
+            throw ClientError("filter values are strings, numbers, booleans or null", SHOPSYNC_INVALID);
         }
     }
     std::string order = f.value("order_by", std::string());
@@ -78,7 +78,7 @@ json QueryRows(LocalStore &store, const std::string &entity, const json &filter)
     }
     long long limit = f.value("limit", 1000LL), offset = f.value("offset", 0LL);
     if (limit < 0 || offset < 0)
-        throw StoreError("limit and offset must not be negative", SHOPSYNC_INVALID);
+        throw ClientError("limit and offset must not be negative", SHOPSYNC_INVALID);
     sql += " LIMIT ? OFFSET ?";
     Statement st(store, sql.c_str());
     int i = 1;

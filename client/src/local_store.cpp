@@ -85,14 +85,14 @@ static const std::vector<std::string> &Migrations() {
 
 LocalStore::LocalStore(const std::string &path) {
     if (path.empty())
-        throw StoreError("a database path is required");
+        throw ClientError("a database path is required");
     if (sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK) {
         std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         db_ = nullptr;
-        throw StoreError("cannot open " + path + ": " + message);
+        throw ClientError("cannot open " + path + ": " + message);
     }
     sqlite3_busy_timeout(db_, 5000);
     Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
@@ -109,7 +109,7 @@ void LocalStore::Exec(const std::string &sql) {
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
         std::string message = error ? error : sqlite3_errmsg(db_);
         sqlite3_free(error);
-        throw StoreError(message);
+        throw ClientError(message);
     }
 }
 
@@ -125,7 +125,7 @@ void LocalStore::Migrate() {
     const auto &migrations = Migrations();
     int current = schema_version();
     if (current > (int)migrations.size())
-        throw StoreError("this database was written by a newer client (schema " + std::to_string(current) +
+        throw ClientError("this database was written by a newer client (schema " + std::to_string(current) +
                          ")");
     for (int v = current; v < (int)migrations.size(); v++) {
         Transaction tx(*this);
@@ -160,7 +160,7 @@ void LocalStore::Put(const std::string &key, const std::string &value) {
     int rc = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        throw StoreError(sqlite3_errmsg(db_));
+        throw ClientError(sqlite3_errmsg(db_));
 }
 
 static bool PlainName(const std::string &name) {
@@ -194,7 +194,7 @@ bool LocalStore::HasEntity(const std::string &name) {
 
 void LocalStore::AddEntity(const std::string &name) {
     if (!PlainName(name))
-        throw StoreError("\"" + name + "\" cannot be a local entity name", SHOPSYNC_INVALID);
+        throw ClientError("\"" + name + "\" cannot be a local entity name", SHOPSYNC_INVALID);
     if (HasEntity(name))
         return;
     // Savepoint: works inside the caller's transaction or alone.

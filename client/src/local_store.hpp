@@ -3,6 +3,7 @@
 // conflict records for the UI's banner; versioned migrations; WAL.
 #pragma once
 
+#include "client_error.hpp"
 #include "shopsync/shopsync.h"
 
 #include <sqlite3.h>
@@ -12,15 +13,6 @@
 #include <vector>
 
 namespace shopsync::client {
-
-// A failure of the device side; `code` is the C API's result code
-// (SHOPSYNC_STORE for SQLite, SHOPSYNC_INVALID for bad input, …).
-class StoreError : public std::runtime_error {
-  public:
-    explicit StoreError(const std::string &message, int code = SHOPSYNC_STORE)
-        : std::runtime_error(message), code(code) {}
-    int code;
-};
 
 // sync_outbox.in_flight holds when the running sync round took the event
 // (unix seconds; 0 when queued). Rounds of one database never overlap (a lock
@@ -45,14 +37,14 @@ class LocalStore {
     int schema_version();
     sqlite3 *db() { return db_; }
 
-    // Runs SQL without results; throws StoreError with SQLite's message.
+    // Runs SQL without results; throws ClientError with SQLite's message.
     void Exec(const std::string &sql);
     std::string Get(const std::string &key, const std::string &fallback = "");
     void Put(const std::string &key, const std::string &value);
 
     // The entities this device keeps, and adding one (its table with the sync
     // columns; idempotent). A name must be a plain lower-case identifier not
-    // starting with "sync_" or "sqlite_", else StoreError(SHOPSYNC_INVALID).
+    // starting with "sync_" or "sqlite_", else ClientError(SHOPSYNC_INVALID).
     std::vector<std::string> Entities();
     bool HasEntity(const std::string &name);
     void AddEntity(const std::string &name);

@@ -123,7 +123,7 @@ std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op,
 
 std::vector<std::string> LocalWriteGroup(LocalStore &store, const std::vector<GroupWrite> &writes) {
     if (writes.empty() || writes.size() > (size_t)kMaxGroupSize)
-        throw StoreError("a write group holds 1 to " + std::to_string(kMaxGroupSize) + " writes", SHOPSYNC_INVALID);
+        throw ClientError("a write group holds 1 to " + std::to_string(kMaxGroupSize) + " writes", SHOPSYNC_INVALID);
     std::string group_id = NewUuid();
     std::vector<std::string> ids;
     Transaction tx(store);
@@ -136,12 +136,12 @@ std::vector<std::string> LocalWriteGroup(LocalStore &store, const std::vector<Gr
 std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity, WriteOp op, std::string id,
                                     const json &payload, bool override, const std::string &group_id) {
     if (!store.HasEntity(entity))
-        throw StoreError("unknown entity \"" + entity + "\"", SHOPSYNC_INVALID);
+        throw ClientError("unknown entity \"" + entity + "\"", SHOPSYNC_INVALID);
     if (!payload.is_object())
-        throw StoreError("a payload is a JSON object of columns", SHOPSYNC_INVALID);
+        throw ClientError("a payload is a JSON object of columns", SHOPSYNC_INVALID);
     for (const char *owned : {"id", "shop_id", "version", "updated_at", "deleted_at"})
         if (payload.contains(owned))
-            throw StoreError(std::string("column \"") + owned + "\" is set by the server", SHOPSYNC_INVALID);
+            throw ClientError(std::string("column \"") + owned + "\" is set by the server", SHOPSYNC_INVALID);
     if (op == WriteOp::Create && id.empty())
         id = NewUuid();
     LocalRow row = ReadRow(store, entity, id);
@@ -151,7 +151,7 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
 
     if (op == WriteOp::Create) {
         if (row.found)
-            throw StoreError(entity + " " + id + " exists already", SHOPSYNC_INVALID);
+            throw ClientError(entity + " " + id + " exists already", SHOPSYNC_INVALID);
         json data = payload;
         data["id"] = id;
         SaveRow(store, entity, id, 0, data, "pending_create", false);
@@ -159,10 +159,10 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
         return id;
     }
     if (!row.found)
-        throw StoreError(entity + " has no row " + id, SHOPSYNC_NOTFOUND);
+        throw ClientError(entity + " has no row " + id, SHOPSYNC_NOTFOUND);
     bool grouped = !group_id.empty();
     if (grouped && HasFailure(store, entity, id))
-        throw StoreError(entity + " " + id + " has a refused write: retry or discard it before grouping writes of it",
+        throw ClientError(entity + " " + id + " has a refused write: retry or discard it before grouping writes of it",
                          SHOPSYNC_INVALID);
     if (long long failure = FailureOf(store, entity, id)) { // a refused write: this edit retries it
         if (op == WriteOp::Update) {
@@ -178,7 +178,7 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
         pending = NewestEvent(store, entity, id);
     }
     if (row.deleted || row.state == "pending_delete")
-        throw StoreError(entity + " " + id + " is deleted", SHOPSYNC_INVALID);
+        throw ClientError(entity + " " + id + " is deleted", SHOPSYNC_INVALID);
 
     // A group's events stand alone (the group travels and applies as one), so
     // they never fold and are never folded into: they chain on base_version.

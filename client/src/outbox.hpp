@@ -26,7 +26,7 @@ namespace shopsync::client {
 enum class WriteOp { Create, Update, Delete };
 
 // Applies a local write and queues it. For Create, an empty id gets a new
-// uuid. Returns the row's id. Throws StoreError (unknown entity, unknown row,
+// uuid. Returns the row's id. Throws ClientError (unknown entity, unknown row,
 // bad payload); then nothing was written. `override` (an owner's update,
 // e.g. an order status moved back) asks the server to allow what it would refuse.
 std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op, std::string id,

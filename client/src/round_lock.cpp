@@ -15,13 +15,13 @@ RoundLock::RoundLock(const std::string &database_path) {
     std::string path = database_path + ".round-lock";
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0)
-        throw StoreError("cannot open " + path + ": " + std::strerror(errno));
+        throw ClientError("cannot open " + path + ": " + std::strerror(errno));
     while (::flock(fd_, LOCK_EX) != 0) {
         if (errno != EINTR) {
             int error = errno;
             ::close(fd_);
             fd_ = -1;
-            throw StoreError("cannot lock " + path + ": " + std::strerror(error));
+            throw ClientError("cannot lock " + path + ": " + std::strerror(error));
         }
     }
 }

@@ -12,7 +12,7 @@ namespace shopsync::client {
 class RoundLock {
   public:
     // Blocks until no other process runs a round on this database.
-    // Throws StoreError when the lock file cannot be opened.
+    // Throws ClientError when the lock file cannot be opened.
     explicit RoundLock(const std::string &database_path);
     ~RoundLock();
     RoundLock(const RoundLock &) = delete;

@@ -51,7 +51,7 @@ int ResultCodeFor(const HttpResponse &response) {
 void Session::Store(const json &reply) {
     if (!reply.is_object() || !reply.contains("access_token") || !reply["access_token"].is_string() ||
         !reply.contains("refresh_token") || !reply["refresh_token"].is_string())
-        throw StoreError("the server's sign-in answer has no tokens", SHOPSYNC_SERVER);
+        throw ClientError("the server's sign-in answer has no tokens", SHOPSYNC_SERVER);
     Transaction tx(store_);
     store_.Put("access_token", reply["access_token"].get<std::string>());
     store_.Put("refresh_token", reply["refresh_token"].get<std::string>());
@@ -73,7 +73,7 @@ void Session::Login(const std::string &email, const std::string &password, const
         body["shop_id"] = shop_id;
     HttpResponse response = transport_.Send({"POST", "/auth/login", body.dump(), ""});
     if (response.status != 200)
-        throw StoreError("sign-in failed: " + ErrorText(response), ResultCodeFor(response));
+        throw ClientError("sign-in failed: " + ErrorText(response), ResultCodeFor(response));
     json reply = json::parse(response.body, nullptr, false);
     std::lock_guard<std::mutex> lock(refresh_mutex_);
     std::string current = store_.Get("shop_id");
@@ -85,7 +85,7 @@ void Session::Login(const std::string &email, const std::string &password, const
         if (unsent > 0) {
             if (reply.contains("refresh_token") && reply["refresh_token"].is_string()) // not kept: revoke it
                 transport_.Send({"POST", "/auth/logout", json{{"refresh_token", reply["refresh_token"]}}.dump(), ""});
-            throw StoreError("this device holds " + std::to_string(unsent) + " unsent or refused write(s) of shop " +
+            throw ClientError("this device holds " + std::to_string(unsent) + " unsent or refused write(s) of shop " +
                                  current + "; sync them, or retry or discard the refused ones (or forget-shop), "
                                  "before signing in to shop " + next,
                              SHOPSYNC_UNSENT);
@@ -97,7 +97,7 @@ void Session::Login(const std::string &email, const std::string &password, const
     Store(reply);
     store_.Put("access_lost", "");
     if (store_.Get("shop_id").empty())
-        throw StoreError("signed in, but " + email + " belongs to no shop yet", SHOPSYNC_FORBIDDEN);
+        throw ClientError("signed in, but " + email + " belongs to no shop yet", SHOPSYNC_FORBIDDEN);
 }
 
 void Session::Logout() {
@@ -116,7 +116,7 @@ bool Session::SignedIn() { return !store_.Get("refresh_token").empty(); }
 void Session::Refresh() {
     std::string refresh = store_.Get("refresh_token");
     if (refresh.empty())
-        throw StoreError("not signed in", SHOPSYNC_AUTH);
+        throw ClientError("not signed in", SHOPSYNC_AUTH);
     json body{{"refresh_token", refresh}};
     std::string shop = store_.Get("shop_id");
     if (!shop.empty())
@@ -127,12 +127,12 @@ void Session::Refresh() {
         store_.Put("access_token", "");
         store_.Put("refresh_token", "");
         tx.Commit();
-        throw StoreError("the session has ended; sign in again (" + ErrorText(response) + ")", SHOPSYNC_AUTH);
+        throw ClientError("the session has ended; sign in again (" + ErrorText(response) + ")", SHOPSYNC_AUTH);
     }
     if (NotAMember(response))
         throw AccessLost(ErrorText(response));
     if (response.status != 200)
-        throw StoreError("cannot refresh the session: " + ErrorText(response), ResultCodeFor(response));
+        throw ClientError("cannot refresh the session: " + ErrorText(response), ResultCodeFor(response));
     Store(json::parse(response.body, nullptr, false));
 }
 
@@ -163,7 +163,7 @@ HttpResponse Session::Send(HttpRequest request) {
     request.bearer = AccessToken();
     response = transport_.Send(request);
     if (response.status == 401)
-        throw StoreError("the server refused the session: " + ErrorText(response), SHOPSYNC_AUTH);
+        throw ClientError("the server refused the session: " + ErrorText(response), SHOPSYNC_AUTH);
     return response;
 }
 

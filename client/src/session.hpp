@@ -15,9 +15,9 @@ namespace shopsync::client {
 
 // The server says the user is not a member of the shop (removed, or the shop
 // deleted): 403 with SQLSTATE 42501 "… not a member …". The device moves out.
-class AccessLost : public StoreError {
+class AccessLost : public ClientError {
   public:
-    explicit AccessLost(const std::string &message) : StoreError(message, SHOPSYNC_FORBIDDEN) {}
+    explicit AccessLost(const std::string &message) : ClientError(message, SHOPSYNC_FORBIDDEN) {}
 };
 
 bool NotAMember(const HttpResponse &response);
@@ -37,7 +37,7 @@ class Session {
     bool SignedIn();
 
     // Sends a request with the access token: refreshed first when it expires
-    // within a minute, and once more after a 401. Throws StoreError with
+    // within a minute, and once more after a 401. Throws ClientError with
     // SHOPSYNC_AUTH when there is no session left, AccessLost when the server
     // refuses the refresh because the user is no longer a member.
     HttpResponse Send(HttpRequest request);

@@ -1,5 +1,5 @@
 // client/src/sqlite_statement.hpp — a prepared SQLite statement that finalizes
-// itself and throws StoreError on failure.
+// itself and throws ClientError on failure.
 #pragma once
 
 #include "local_store.hpp"
@@ -12,7 +12,7 @@ class Statement {
   public:
     Statement(LocalStore &store, const char *sql) : db_(store.db()) {
         if (sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-            throw StoreError(sqlite3_errmsg(db_));
+            throw ClientError(sqlite3_errmsg(db_));
     }
     ~Statement() { sqlite3_finalize(stmt_); }
     Statement(const Statement &) = delete;
@@ -40,7 +40,7 @@ class Statement {
         if (rc == SQLITE_ROW)
             return true;
         if (rc != SQLITE_DONE)
-            throw StoreError(sqlite3_errmsg(db_));
+            throw ClientError(sqlite3_errmsg(db_));
         return false;
     }
     // Ready for new bindings (a statement reused across rows).

@@ -143,7 +143,7 @@ bool SyncEngine::LearnEntities(SyncReport &report, std::vector<std::string> *ent
         try {
             store_.AddEntity(served.get<std::string>());
             entities->push_back(served.get<std::string>());
-        } catch (const StoreError &) {
+        } catch (const ClientError &) {
         }
     }
     store_.Put("entities_checked_at", std::to_string(UnixNow()));
@@ -265,7 +265,7 @@ SyncReport SyncEngine::SyncOnce() {
         report.ok = learned && Push(report) && Pull(report) && report.error.empty();
     } catch (const AccessLost &e) {
         MoveOut(report, e.what());
-    } catch (const StoreError &e) {
+    } catch (const ClientError &e) {
         report.code = e.code;
         report.error = e.what();
     } catch (const std::exception &e) {

@@ -516,7 +516,7 @@ TEST_CASE("issue 10.3: signing in to another shop refuses while this shop has un
         try {
             round.session.Login("sam@example.com", "password", shop);
             return SHOPSYNC_OK;
-        } catch (const StoreError &e) {
+        } catch (const ClientError &e) {
             return e.code;
         }
     };
@@ -623,7 +623,7 @@ TEST_CASE("write groups: committed as one, sent whole in one batch with protocol
         int before = PendingCount(round.store);
         CHECK_THROWS_AS(LocalWriteGroup(round.store, {{WriteOp::Create, "orders", "", {{"order_code", "O-2"}}},
                                                       {WriteOp::Update, "orders", "no-such-row", {{"notes", "x"}}}}),
-                        StoreError);
+                        ClientError);
         CHECK(PendingCount(round.store) == before);
         CHECK(Value(round.store, "SELECT count(*) FROM orders") == "1");
     }
@@ -657,6 +657,21 @@ TEST_CASE("write groups: when one write is refused, the others end group_failed 
     CHECK(failed[0]["group_id"] == failed[1]["group_id"]);
     CHECK(Value(round.store, "SELECT sync_state FROM orders") == "failed");
     CHECK(Value(round.store, "SELECT sync_state FROM order_items") == "failed");
+
+    // Edit and retry the culprit: the whole group goes again, as a new group, parents first.
+    {
+        Transaction tx(round.store);
+        RetryFailed(round.store, failed[1]["id"], {{"quantity", 1}}, false);
+        tx.Commit();
+    }
+    CHECK(ListFailed(round.store).empty());
+    CHECK(Value(round.store, "SELECT group_concat(entity_type, ',') FROM (SELECT entity_type FROM sync_outbox ORDER BY id)") ==
+          "orders,order_items");
+    CHECK(Value(round.store, "SELECT count(DISTINCT group_id) || '/' || count(*) FROM sync_outbox") == "1/2");
+    CHECK(Value(round.store, "SELECT group_id <> '" + failed[0]["group_id"].get<std::string>() +
+                                 "' FROM sync_outbox LIMIT 1") == "1");
+    CHECK(Value(round.store, "SELECT json_extract(payload_json, '$.quantity') FROM sync_outbox"
+                             " WHERE entity_type = 'order_items'") == "1");
 }
 
 // ---- protocol 2: the handshake and the offline pre-check --------------------------------------
@@ -685,7 +700,7 @@ std::string Outcome(LocalStore &store, const std::string &entity, WriteOp op, co
         Transaction tx(store);
         LocalWriteInTransaction(store, entity, op, id, payload, override);
         return "ok"; // rolled back: every case starts from the same rows
-    } catch (const StoreError &e) {
+    } catch (const ClientError &e) {
         std::string what = e.what();
         return e.code == SHOPSYNC_FORBIDDEN ? what.substr(0, what.find(':')) : "error " + what;
     }

@@ -88,9 +88,9 @@ TEST_CASE("LocalStore creates and migrates the local schema", "[store]") {
     }
     SECTION("a database from a newer client is refused") {
         { LocalStore store(file.path); store.Exec("PRAGMA user_version = 99"); }
-        CHECK_THROWS_AS(LocalStore(file.path), StoreError);
+        CHECK_THROWS_AS(LocalStore(file.path), ClientError);
     }
-    SECTION("an empty path is refused") { CHECK_THROWS_AS(LocalStore(""), StoreError); }
+    SECTION("an empty path is refused") { CHECK_THROWS_AS(LocalStore(""), ClientError); }
 }
 
 TEST_CASE("a version 1 database migrates to the newest keeping its queue", "[store]") {
@@ -152,11 +152,11 @@ TEST_CASE("a local write and its outbox event commit together", "[outbox]") {
     CHECK(events[0].base_version == 0);
 
     SECTION("bad writes change nothing") {
-        CHECK_THROWS_AS(LocalWrite(store, "invoices", WriteOp::Create, "", {{"x", 1}}), StoreError);
-        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, NewUuid(), {{"name", "x"}}), StoreError);
-        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, id, {{"shop_id", "x"}}), StoreError);
-        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Create, id, {{"name", "again"}}), StoreError);
-        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, id, json::array()), StoreError);
+        CHECK_THROWS_AS(LocalWrite(store, "invoices", WriteOp::Create, "", {{"x", 1}}), ClientError);
+        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, NewUuid(), {{"name", "x"}}), ClientError);
+        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, id, {{"shop_id", "x"}}), ClientError);
+        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Create, id, {{"name", "again"}}), ClientError);
+        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, id, json::array()), ClientError);
         CHECK(PendingCount(store) == 1);
     }
 }
@@ -201,7 +201,7 @@ TEST_CASE("several edits before a push keep a right base_version chain", "[outbo
         CHECK(events[0].op == "delete");
         CHECK(events[0].base_version == 4);
         CHECK(State(store, "customers", id) == "pending_delete");
-        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, id, {{"name", "x"}}), StoreError);
+        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, id, {{"name", "x"}}), ClientError);
     }
     SECTION("an edit while an event is in flight chains on the version it will get") {
         MarkSynced(store, "customers", id, 4);
@@ -357,7 +357,7 @@ TEST_CASE("any entity the server syncs is kept: added on sight, written, refused
     TempDb file;
     LocalStore store(file.path);
     CHECK_FALSE(store.HasEntity("products"));
-    CHECK_THROWS_AS(LocalWrite(store, "products", WriteOp::Create, "", {{"sku", "A"}}), StoreError);
+    CHECK_THROWS_AS(LocalWrite(store, "products", WriteOp::Create, "", {{"sku", "A"}}), ClientError);
     json page{{"changes",
                {{{"seq", 1}, {"entity", "products"}, {"entity_id", "p1"}, {"op", "create"}, {"version", 1},
                  {"payload", {{"id", "p1"}, {"shop_id", "s"}, {"version", 1}, {"sku", "TEA"}}}},
@@ -373,7 +373,7 @@ TEST_CASE("any entity the server syncs is kept: added on sight, written, refused
     std::string id = LocalWrite(store, "products", WriteOp::Create, "", {{"sku", "MUG"}});
     CHECK(State(store, "products", id) == "pending_create");
     for (const char *bad : {"sync_outbox", "sqlite_master", "x; DROP TABLE customers", "", "Upper"})
-        CHECK_THROWS_AS(store.AddEntity(bad), StoreError);
+        CHECK_THROWS_AS(store.AddEntity(bad), ClientError);
     store.AddEntity("products"); // idempotent
     CHECK(store.Entities().size() == BuiltInEntities().size() + 1);
 }

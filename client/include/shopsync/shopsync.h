@@ -182,7 +182,9 @@ int shopsync_dismiss_conflict(shopsync_client *h, int64_t conflict_id);
  * shopsync_retry_failed queues the write again against the server's current
  * version. `changes_json` may be NULL (retry as is) or an object of columns
  * merged in first (edit and retry). `flags` may hold SHOPSYNC_WRITE_OVERRIDE
- * (owners: allow what the rules refuse). shopsync_discard_failed drops it:
+ * (owners: allow what the rules refuse). A write of a failed write group is
+ * retried with its whole group, as a new group (the changes go to the named
+ * write). shopsync_discard_failed drops it (that write only):
  * the row becomes the server's again, or goes if the server never had it.
  * Editing a failed row with shopsync_update retries it the same way.
  * Both return SHOPSYNC_NOTFOUND for an id that is not open. */
