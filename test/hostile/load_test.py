@@ -151,6 +151,49 @@ closed, text = read_until_closed(short, 6)
 ok(head.startswith(b"HTTP/1.1 200") and closed and "token expired" in text, "a stream closes when its token expires")
 gw.stop()
 
+# ---- 2,000 event streams (200 users x 10): no thread each, bounded memory, all poked
+gw = Gateway(USER_RATE=1000, IO_THREADS=2, POOL_SIZE=4)
+base_threads, base_rss = gw.threads(), gw.rss_kib()
+users = [str(uuid.uuid4()) for _ in range(200)]
+admin("INSERT INTO shopsync.shop_members SELECT %s, u::uuid, 'staff' FROM unnest(%s::text[]) u", SHOP, users)
+import selectors  # noqa: E402
+selector, socks = selectors.DefaultSelector(), []
+texts = [b""] * 2000
+
+
+def pump(until, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline and not until():
+        for key, _ in selector.select(0.5):
+            try:
+                texts[key.data] += key.fileobj.recv(65536)
+            except (BlockingIOError, ConnectionResetError):
+                pass
+
+
+# In batches of 500: each admission is one database call, and more than the
+# gateway's queue of 1,000 waiting calls at once would be refused (503) by design.
+for first in range(0, 2000, 500):
+    for i in range(first, first + 500):
+        s = socket.create_connection(("127.0.0.1", gw.port))
+        s.sendall(f"GET /sync/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token(users[i // 10], SHOP)}\r\n\r\n".encode())
+        s.setblocking(False)
+        selector.register(s, selectors.EVENT_READ, i)
+        socks.append(s)
+    pump(lambda: all(len(t) >= 12 for t in texts[first:first + 500]), 30)
+opened = sum(t.startswith(b"HTTP/1.1 200") for t in texts)
+threads, rss = gw.threads(), gw.rss_kib()
+ok(opened == 2000 and threads == base_threads,
+   f"2,000 event streams open ({opened}); threads {base_threads} → {threads}")
+ok(rss - base_rss < 64 * 1024, f"they cost {(rss - base_rss) / 2000:.1f} KiB each ({base_rss // 1024} → {rss // 1024} MiB)")
+gw.request("POST", "/sync/push", {"device_id": "fan", "events": [event("fan-out")]}, GOOD)
+pump(lambda: all(b"event: poke" in t for t in texts), 20)
+ok(all(b"event: poke" in t for t in texts), f"one change pokes all of them ({sum(b'event: poke' in t for t in texts)}/2000)")
+ok(served(gw), "and a good caller is still served")
+for s in socks:
+    s.close()
+gw.stop()
+
 # ---- a saturated pool: calls beyond it get 503 quickly; health never waits
 gw = Gateway(USER_RATE=1000, POOL_SIZE=2, STATEMENT_TIMEOUT_MS=3000, IO_THREADS=2)
 import psycopg2
