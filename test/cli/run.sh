@@ -19,6 +19,9 @@ for flag in --help -h; do
 done
 version=$(sed -n 's/^EXTVERSION *= *//p' Makefile)
 check "shopsync-device --version says the Makefile's EXTVERSION ($version)" 0 "shopsync-device $version" build/shopsync-device --version
+crate=$(sed -n 's/^version *= *"\(.*\)"/\1/p' bindings/rust/Cargo.toml | head -1)
+if [ "$crate" = "$version" ]; then echo "ok - the Rust crate's version is the Makefile's EXTVERSION ($version)"
+else echo "not ok - bindings/rust/Cargo.toml says $crate, the Makefile $version"; status=1; fi
 check "shopsync-device help prints its usage, exit 0" 0 "usage: shopsync-device" build/shopsync-device help
 
 # Every command the device's dispatcher knows (cmd == "…" in main.cpp).

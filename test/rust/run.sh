@@ -6,6 +6,8 @@
 # Builds offline (the crate has no dependencies); cargo's output goes to build/rust.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# rustup installs into ~/.cargo/bin, which a non-login shell may not have on PATH.
+command -v cargo >/dev/null || [ ! -x "$HOME/.cargo/bin/cargo" ] || export PATH="$HOME/.cargo/bin:$PATH"
 command -v cargo >/dev/null || { echo "test/rust: cargo is not installed (rustup.rs; Rust 1.70 or newer)" >&2; exit 1; }
 export CARGO_TARGET_DIR="$PWD/build/rust"
 make -s -C client ../build/libshopsync-client.a
