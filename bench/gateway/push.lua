@@ -5,6 +5,7 @@
 local tokens = {}
 for t in string.gmatch(os.getenv("TOKENS"), "%S+") do tokens[#tokens + 1] = t end
 local counter = 0
+local requests = 0
 local function uuid()
     counter = counter + 1
     return string.format("%08x-%04x-4%03x-a%03x-%012x", math.random(0, 0xffffffff), math.random(0, 0xffff),
@@ -18,7 +19,10 @@ request = function()
             uuid(), uuid(), i)
     end
     local body = '{"device_id":"wrk","events":[' .. table.concat(events, ",") .. ']}'
-    local token = tokens[counter % #tokens + 1]
+    -- Its own counter: uuid() moves `counter` 200 times a request, and 200 is a
+    -- multiple of 8, so taking turns by `counter` sent every push to one shop.
+    requests = requests + 1
+    local token = tokens[requests % #tokens + 1]
     return wrk.format("POST", "/sync/push", {["Authorization"] = "Bearer " .. token,
         ["Content-Type"] = "application/json"}, body)
 end
