@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SHOP=e0e0e0e0-0000-0000-0000-000000000000
 USER_ID=e1e1e1e1-0000-0000-0000-000000000001
-SECONDS_PER_RUN=${RLS_BENCH_SECONDS:-5}
+SECONDS_PER_RUN=${RLS_BENCH_SECONDS:-2}
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 q <<SQL
@@ -54,15 +54,18 @@ set_policy() { # member | claim
 }
 tps() { pgbench -n -c 2 -j 2 -T "$SECONDS_PER_RUN" -f "$dir/$1.sql" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'; }
 
-declare -A total
-for round in 1 2 3; do
-    for policy in claim member; do
-        set_policy "$policy"
-        for read in pull snapshot; do
-            t=$(tps "$read")
-            total[$policy.$read]=$(python3 -c "print(${total[$policy.$read]:-0} + $t)")
-            echo "round $round, $policy policy, $read: $t reads/s"
-        done
+# Short alternating rounds; the ratio of each round is taken, and the median
+# of those ratios reported, so a burst of load from elsewhere skews one round only.
+ROUNDS=${RLS_BENCH_ROUNDS:-7}
+: >"$dir/rounds"
+for round in $(seq 1 "$ROUNDS"); do
+    for read in pull snapshot; do
+        set_policy claim
+        c=$(tps "$read")
+        set_policy member
+        m=$(tps "$read")
+        echo "$read $c $m" >>"$dir/rounds"
+        echo "round $round, $read: claim only $c, membership $m reads/s"
     done
 done
 set_policy member
@@ -82,16 +85,19 @@ claim_us=$(call_us current_shop_id)
 member_us=$(call_us current_member_shop_id)
 echo "per statement: claim $claim_us µs, claim + membership $member_us µs"
 
-python3 - "${total[claim.pull]}" "${total[member.pull]}" "${total[claim.snapshot]}" "${total[member.snapshot]}" "$claim_us" "$member_us" <<'PY'
-import json, sys
-cp, mp, cs, ms = (float(x) / 3 for x in sys.argv[1:5])
-claim_us, member_us = float(sys.argv[5]), float(sys.argv[6])
-rows = [("pull (100 log entries after a cursor)", cp, mp), ("snapshot (500 customers after an id)", cs, ms)]
-table = ["| direct read under RLS | claim only (0.1.0) reads/s | claim + membership (0.2.0) reads/s | ratio | cost |",
+python3 - "$dir/rounds" "$claim_us" "$member_us" <<'PY'
+import json, statistics, sys
+rounds = [l.split() for l in open(sys.argv[1])]
+claim_us, member_us = float(sys.argv[2]), float(sys.argv[3])
+def summary(read):
+    rs = [(float(c), float(m)) for r, c, m in rounds if r == read]
+    return (statistics.median(c for c, _ in rs), statistics.median(m for _, m in rs),
+            statistics.median(m / c for c, m in rs))
+table = ["| direct read under RLS | claim only (0.1.0) reads/s | claim + membership (0.2.0) reads/s | ratio (median of rounds) | cost |",
          "|---|---:|---:|---:|---:|"]
 out = {"reads": []}
-for name, claim, member in rows:
-    ratio = member / claim
+for read, name in (("pull", "pull (100 log entries after a cursor)"), ("snapshot", "snapshot (500 customers after an id)")):
+    claim, member, ratio = summary(read)
     table.append(f"| {name} | {claim:.0f} | {member:.0f} | {ratio:.3f} | {100 * (1 - ratio):.1f}% |")
     out["reads"].append({"read": name, "claim_only_per_s": claim, "membership_per_s": member, "ratio": ratio})
 extra = member_us - claim_us
