@@ -82,20 +82,27 @@ def selftest():
         run.execute()
         w = world
         desk, tablet, bdesk = w.devices["desk"], w.devices["tablet"], w.devices["bdesk"]
-        # a refused write (staff may not delete a customer), kept visible as failed
+        # a write the server refuses although the device could not know: an item for an order the owner
+        # has deleted meanwhile (kept visible as failed, with its reason)
         victim = desk.add("customer", customer_code="SELF-1", name="self test")
         record(run, desk, "create", "customers", victim, {"customer_code": "SELF-1", "name": "self test"})
+        order = desk.add("order", order_code="SELF-O", customer_id=victim)
+        record(run, desk, "create", "orders", order, {"order_code": "SELF-O", "customer_id": victim})
         desk.sync(check=False)
         tablet.sync(check=False)
-        tablet.delete("customer", victim)
-        record(run, tablet, "delete", "customers", victim, {})
+        desk.delete("order", order)
+        record(run, desk, "delete", "orders", order, {})
+        desk.sync(check=False)
+        item = tablet.add("item", order_id=order, product_name="refused", quantity=1, unit_price=1)
+        record(run, tablet, "create", "order_items", item,
+               {"order_id": order, "product_name": "refused", "quantity": 1, "unit_price": 1})
         tablet.sync(check=False)
         observations = run.heal()
         found = check(run, observations)
         ok(not found, "the clean run passes the checker", [f"[{k}] {x}" for k, x in found])
-        ok(any(f["id"] == victim for f in tablet.status()["failed"]) or
-           any(f["entity_id"] == victim for f in tablet.run("failed")),
-           "the run holds a refused write (staff deleting a customer), failed with its reason")
+        ok(any(f["id"] == item for f in tablet.status()["failed"]) or
+           any(f["entity_id"] == item for f in tablet.run("failed")),
+           "the run holds a write the server refused (an item of a deleted order), failed with its reason")
 
         def edit_behind_back():
             row = sql(desk, "SELECT id FROM customers WHERE sync_state = 'synced' AND deleted_at IS NULL LIMIT 1")[0][0]
@@ -130,10 +137,10 @@ def selftest():
                 lambda: run.writes.pop(), must="555-LOST")
 
         def erase_failure():
-            sql(tablet, "UPDATE customers SET sync_state = 'synced', last_error = NULL WHERE id = ?", victim)
+            sql(tablet, "UPDATE order_items SET sync_state = 'synced', last_error = NULL WHERE id = ?", item)
             if sql(tablet, "SELECT 1 FROM sqlite_master WHERE name = 'sync_failed'"):
-                sql(tablet, "DELETE FROM sync_failed WHERE entity_id = ?", victim)
-        planted(run, "a refused write's failure erased", "fate", erase_failure, None, must=f"delete customers {victim[:8]}")
+                sql(tablet, "DELETE FROM sync_failed WHERE entity_id = ?", item)
+        planted(run, "a refused write's failure erased", "fate", erase_failure, None, must=f"create order_items {item[:8]}")
 
         def foreign_row():
             columns = [r[1] for r in sql(bdesk, "PRAGMA table_info(customers)")]
