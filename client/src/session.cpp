@@ -85,9 +85,10 @@ void Session::Login(const std::string &email, const std::string &password, const
         if (unsent > 0) {
             if (reply.contains("refresh_token") && reply["refresh_token"].is_string()) // not kept: revoke it
                 transport_.Send({"POST", "/auth/logout", json{{"refresh_token", reply["refresh_token"]}}.dump(), ""});
-            throw ClientError("this device holds " + std::to_string(unsent) + " unsent or refused write(s) of shop " +
-                                 current + "; sync them, or retry or discard the refused ones (or forget-shop), "
-                                 "before signing in to shop " + next,
+            throw ClientError("this device holds " + std::to_string(unsent) +
+                                  " unsent or refused write(s) or undismissed conflict(s) of shop " + current +
+                                  "; sync them, retry or discard the refused ones and dismiss the conflicts (or "
+                                  "forget-shop), before signing in to shop " + next,
                              SHOPSYNC_UNSENT);
         }
         Transaction tx(store_);

@@ -6,7 +6,8 @@
 namespace shopsync::client {
 
 int UnsentWrites(LocalStore &store) {
-    Statement st(store, "SELECT (SELECT count(*) FROM sync_outbox) + (SELECT count(*) FROM sync_failed)");
+    Statement st(store, "SELECT (SELECT count(*) FROM sync_outbox) + (SELECT count(*) FROM sync_failed) +"
+                        " (SELECT count(*) FROM sync_conflicts WHERE dismissed = 0)");
     st.Step();
     return (int)st.Int(0);
 }

@@ -8,7 +8,8 @@
 
 namespace shopsync::client {
 
-// Writes of the current shop that are not on the server: queued or refused.
+// Writes of the current shop that are not on the server: queued, refused, or
+// lost to a conflict whose record the user has not dismissed yet.
 int UnsentWrites(LocalStore &store);
 
 // Removes every row, queued event, refused write and conflict record, and

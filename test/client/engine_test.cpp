@@ -542,6 +542,12 @@ TEST_CASE("issue 10.3: signing in to another shop refuses while this shop has un
         round.store.Put("bootstrapped", "1"); // as after the new shop's snapshot
         round.store.Put("entities_checked_at", std::to_string(UnixNow()));
     }
+    // A change lost to a conflict counts until its record is dismissed.
+    round.store.Exec("INSERT INTO sync_conflicts (entity_type, entity_id, local_payload, server_record, created_at)"
+                     " VALUES ('customers', 'x', '{}', '{}', 0)");
+    CHECK(switch_to("shop-b") == SHOPSYNC_UNSENT);
+    round.store.Exec("UPDATE sync_conflicts SET dismissed = 1");
+    CHECK(switch_to("shop-b") == SHOPSYNC_OK);
     CHECK(switch_to("shop-a") == SHOPSYNC_OK); // the same shop again keeps everything
     round.store.Put("cursor", "7");
     CHECK(switch_to("shop-a") == SHOPSYNC_OK);

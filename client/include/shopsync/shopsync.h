@@ -46,7 +46,7 @@ typedef struct shopsync_client shopsync_client; /* opaque; C++ code has namespac
 #define SHOPSYNC_FORBIDDEN 8    /* signed in, but the shop refused the call */
 #define SHOPSYNC_SERVER 9       /* the server answered with an error (5xx, 429, unexpected) */
 #define SHOPSYNC_NOT_CONFIGURED 10 /* no server URL set */
-#define SHOPSYNC_UNSENT 11      /* refused: the device holds unsent or failed writes of its current shop */
+#define SHOPSYNC_UNSENT 11      /* refused: the device holds unsent, failed or conflicted writes of its current shop */
 #define SHOPSYNC_UPDATE_REQUIRED 12 /* the server no longer serves this client's protocol: update the app */
 
 /* The library's version, e.g. "0.1.0". */
@@ -83,7 +83,11 @@ int shopsync_device_id(shopsync_client *h, char **out);
 int shopsync_set_device_id(shopsync_client *h, const char *device_id);
 
 /* Signs in: tokens are stored in the database, the password is not.
- * `shop_id` may be NULL (the user's first shop). */
+ * `shop_id` may be NULL (the user's first shop). Signing in to another shop
+ * than the one the device holds switches completely: SHOPSYNC_UNSENT (and
+ * nothing changes) while that shop has queued or refused writes or
+ * undismissed conflict records; otherwise its rows, cursor and records are
+ * forgotten and the next sync starts from the new shop's snapshot. */
 int shopsync_login(shopsync_client *h, const char *email, const char *password, const char *shop_id);
 
 /* Revokes the refresh token (best effort) and forgets both tokens. */
