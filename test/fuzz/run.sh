@@ -46,4 +46,8 @@ for target in http_request jwt rpc_args; do
     fi
     rm -rf "$scratch"
 done
+# The extension's targets (test/fuzz/ext_*.sh, kept by the extension's side).
+for ext in test/fuzz/ext_*.sh; do
+    bash "$ext" || status=1
+done
 exit $status
