@@ -49,6 +49,9 @@ rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
 p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", t); p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", t)
 print(f"{{\"requests_per_s\": {rps}, \"p50_ms\": {ms(*p50.groups()):.2f}, \"p99_ms\": {ms(*p99.groups()):.2f}}}")'
 }
+echo "warm-up (not measured): 5 s of pushes through the gateway and over direct libpq"
+TOKENS="${TOKENS[*]}" wrk -t2 -c8 -d5s -s bench/gateway/push.lua "http://127.0.0.1:$PORT" >/dev/null
+build/bench/direct_bench push 8 5 "${MEMBERS[@]}" >/dev/null
 echo "push through the gateway (wrk, 8 connections, 10 s, batches of 100): one shop, then 8 shops"
 GW_PUSH1=$(TOKENS="$TOKEN" wrk -t2 -c8 -d10s --latency -s bench/gateway/push.lua "http://127.0.0.1:$PORT" | wrk_json)
 GW_PUSH8=$(TOKENS="${TOKENS[*]}" wrk -t2 -c8 -d10s --latency -s bench/gateway/push.lua "http://127.0.0.1:$PORT" | wrk_json)

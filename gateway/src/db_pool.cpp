@@ -49,7 +49,10 @@ PooledConnection DbPool::Acquire(std::chrono::milliseconds wait) {
     // The slot is ours alone now; connecting happens outside the lock.
     if (conns_[slot] == nullptr)
         conns_[slot] = PQconnectdb(conninfo_.c_str());
-    else if (PQstatus(conns_[slot]) != CONNECTION_OK || Stale(conns_[slot]))
+    else if (PQpipelineStatus(conns_[slot]) != PQ_PIPELINE_OFF) { // left mid-pipeline by a failure
+        PQfinish(conns_[slot]);
+        conns_[slot] = PQconnectdb(conninfo_.c_str());
+    } else if (PQstatus(conns_[slot]) != CONNECTION_OK || Stale(conns_[slot]))
         PQreset(conns_[slot]);
     return PooledConnection(this, slot, conns_[slot]);
 }
