@@ -3,6 +3,7 @@
 
 #include "apply.hpp"
 #include "outbox.hpp"
+#include "permission_check.hpp"
 #include "sqlite_statement.hpp"
 
 #include <chrono>
@@ -164,6 +165,16 @@ static void RequeueOne(LocalStore &store, long long failure_id, const json &chan
         throw ClientError(f.entity + " has no row " + f.entity_id, SHOPSYNC_NOTFOUND);
     json data = ParseOr(row.Text(0), json::object());
     long long server_version = row.Int(1); // pulls keep it at the server's
+    {   // what the server would refuse again is refused here at once (its current row decides)
+        std::string image_sql = "SELECT server_data FROM " + f.entity + " WHERE id = ?";
+        Statement image(store, image_sql.c_str());
+        image.Bind(1, f.entity_id);
+        json server_row = image.Step() && !image.IsNull(0) ? ParseOr(image.Text(0), json()) : json();
+        json attempt = f.payload;
+        if (changes.is_object())
+            attempt.update(changes);
+        CheckAllowed(store, f.entity, f.op, f.op == "create" ? json() : server_row, attempt, override || f.override);
+    }
     if (changes.is_object()) {
         f.payload.update(changes);
         data.update(changes);

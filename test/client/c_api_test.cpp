@@ -344,6 +344,17 @@ TEST_CASE("refused writes: listed with reason, attempt and server row; retried, 
         CHECK(Status(db.h)["failed"].empty());
         CHECK(shopsync_discard_failed(db.h, failure) == SHOPSYNC_NOTFOUND);
     }
+    SECTION("a retry the server would refuse again is refused at once (a viewer), the failure kept") {
+        sqlite3 *viewer = nullptr;
+        sqlite3_open(db.file.path.c_str(), &viewer);
+        sqlite3_exec(viewer, "INSERT OR REPLACE INTO sync_kv VALUES ('shop_role', 'viewer')", nullptr, nullptr, nullptr);
+        sqlite3_close(viewer);
+        CHECK(shopsync_retry_failed(db.h, failure, nullptr, 0) == SHOPSYNC_FORBIDDEN);
+        CHECK(std::string(shopsync_errmsg(db.h)).rfind("forbidden: viewers cannot change data", 0) == 0);
+        CHECK(Outbox(db).empty());
+        REQUIRE(shopsync_failed_writes(db.h, &out) == SHOPSYNC_OK);
+        CHECK(Parse(out).size() == 1);
+    }
     SECTION("bad input changes nothing") {
         CHECK(shopsync_retry_failed(db.h, failure, "[1]", 0) == SHOPSYNC_INVALID);
         CHECK(shopsync_retry_failed(db.h, failure, R"({"version": 9})", 0) == SHOPSYNC_INVALID);
