@@ -3,6 +3,10 @@
 -- with items, a status move, a delete (tombstone with its items) and a replay.
 -- Shop f0f0f0f0-… is not used by the pgTAP fixtures.
 \set ON_ERROR_STOP 1
+-- a table of the application's own, outside the registry, referencing orders
+-- without cascade: the update must go through it (enable_sync would refuse it)
+CREATE TABLE public.order_notes (shop_id uuid, order_id uuid, note text,
+    FOREIGN KEY (shop_id, order_id) REFERENCES shopsync.orders (shop_id, id));
 INSERT INTO shopsync.shops (id, name) VALUES ('f0f0f0f0-0000-0000-0000-000000000000', 'Upgrade shop');
 INSERT INTO shopsync.shop_members (shop_id, user_id, role) VALUES
     ('f0f0f0f0-0000-0000-0000-000000000000', 'f1f1f1f1-0000-0000-0000-000000000001', 'owner'),

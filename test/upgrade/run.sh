@@ -85,6 +85,12 @@ while read -r rel sum commit; do
     [ "$got" = "$version" ] || { echo "not ok - extension is at $got after the update, not $version"; exit 1; }
     echo "ok - ALTER EXTENSION shopsync UPDATE brings $rel to $version"
 
+    fk=$(q -c "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'public.order_notes'::regclass AND contype = 'f'")
+    [ "$fk" = "FOREIGN KEY (shop_id, order_id) REFERENCES shopsync.orders(shop_id, id)" ] ||
+        { echo "not ok - an application's foreign key to orders survives the update (got: $fk)"; exit 1; }
+    echo "ok - an application's foreign key to orders (shop_id, id) survives the update"
+    q -c "DROP TABLE public.order_notes"   # it would hold DROP EXTENSION in 11_drop.sql
+
     after=$(q -f test/upgrade/state.sql)
     if [ "$before" != "$after" ]; then
         echo "not ok - rows, log and keys are the same after the update"
