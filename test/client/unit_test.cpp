@@ -6,10 +6,14 @@
 #include "apply.hpp"
 #include "backoff.hpp"
 #include "failed_writes.hpp"
+#include "round_lock.hpp"
 #include "local_store.hpp"
 #include "outbox.hpp"
 
 #include <cstdio>
+#include <chrono>
+#include <csignal>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace shopsync::client;
@@ -376,4 +380,47 @@ TEST_CASE("any entity the server syncs is kept: added on sight, written, refused
         CHECK_THROWS_AS(store.AddEntity(bad), ClientError);
     store.AddEntity("products"); // idempotent
     CHECK(store.Entities().size() == BuiltInEntities().size() + 1);
+}
+
+TEST_CASE("RoundLock: one round per database across processes, released when its process dies", "[apply][lock]") {
+    TempDb file;
+    auto seconds_to_lock = [&] {
+        auto start = std::chrono::steady_clock::now();
+        RoundLock lock(file.path);
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    int ready[2];
+    REQUIRE(pipe(ready) == 0);
+    SECTION("a live process's round holds it") {
+        pid_t child = fork();
+        REQUIRE(child >= 0);
+        if (child == 0) {
+            RoundLock lock(file.path);
+            (void)!write(ready[1], "x", 1);
+            usleep(800 * 1000);
+            _exit(0);
+        }
+        char c;
+        REQUIRE(read(ready[0], &c, 1) == 1);
+        CHECK(seconds_to_lock() > 0.5); // waited for the child's round to end
+        waitpid(child, nullptr, 0);
+    }
+    SECTION("a process killed mid-round lets go at once") {
+        pid_t child = fork();
+        REQUIRE(child >= 0);
+        if (child == 0) {
+            RoundLock lock(file.path);
+            (void)!write(ready[1], "x", 1);
+            pause();
+            _exit(0);
+        }
+        char c;
+        REQUIRE(read(ready[0], &c, 1) == 1);
+        kill(child, SIGKILL);
+        waitpid(child, nullptr, 0);
+        CHECK(seconds_to_lock() < 0.5);
+    }
+    close(ready[0]);
+    close(ready[1]);
+    std::remove((file.path + ".round-lock").c_str());
 }
