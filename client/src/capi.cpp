@@ -110,6 +110,10 @@ int shopsync_open(const char *path, shopsync_client **out) {
 int shopsync_close(shopsync_client *h) {
     if (h == nullptr)
         return SHOPSYNC_OK;
+    if (h->client && h->client->InChangeCallback()) { // the handle is in use below us: keep it
+        h->SetError("shopsync_close cannot be called from the change callback");
+        return SHOPSYNC_MISUSE;
+    }
     int rc = Guard(h, [](Client &c) { c.Stop(); });
     delete h;
     return rc == SHOPSYNC_MISUSE ? SHOPSYNC_OK : rc; // closing a handle whose open failed is fine

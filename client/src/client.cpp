@@ -260,6 +260,11 @@ void Client::OnChange(ChangeFn fn) {
     on_change_ = std::move(fn);
 }
 
+// The client whose change callback this thread is running, if any.
+thread_local const Client *tls_in_callback = nullptr;
+
+bool Client::InChangeCallback() const { return tls_in_callback == this; }
+
 void Client::Notify(const std::string &source, const std::set<std::string> &entities) {
     ChangeFn fn;
     {
@@ -268,6 +273,11 @@ void Client::Notify(const std::string &source, const std::set<std::string> &enti
     }
     if (!fn)
         return;
+    struct Mark { // restores the outer value, also when the callback throws
+        const Client *outer = tls_in_callback;
+        explicit Mark(const Client *c) { tls_in_callback = c; }
+        ~Mark() { tls_in_callback = outer; }
+    } mark(this);
     for (const auto &entity : entities)
         fn(source, entity);
 }

@@ -45,7 +45,10 @@ class Client {
 
     SyncReport SyncNow();
     void Start();
-    void Stop();
+    void Stop(); // ClientError MISUSE when called from the change callback
+    // True on a thread that is inside this client's change callback (the
+    // worker's, or a caller's during its own write): it must not stop or close.
+    bool InChangeCallback() const;
 
     nlohmann::json Status();
     nlohmann::json FailedWrites();

@@ -39,6 +39,9 @@ void Client::Start() {
 }
 
 void Client::Stop() {
+    if (InChangeCallback()) // joining the worker from its own thread would abort the process
+        throw ClientError("shopsync_stop and shopsync_close cannot be called from the change callback",
+                          SHOPSYNC_MISUSE);
     {
         std::lock_guard<std::mutex> lock(worker_mutex_);
         if (!running_)

@@ -448,3 +448,36 @@ TEST_CASE("shopsync_forget_shop drops the shop's rows, writes and cursor and sig
     CHECK(Parse(out).empty());
     CHECK(shopsync_forget_shop(nullptr) == SHOPSYNC_MISUSE);
 }
+
+namespace {
+struct CloseFromCallback {
+    shopsync_client *h = nullptr;
+    int close_rc = -1, stop_rc = -1;
+    std::string message;
+};
+void CloseInCallback(void *context, const char *, const char *) {
+    auto *c = static_cast<CloseFromCallback *>(context);
+    c->close_rc = shopsync_close(c->h);
+    c->message = shopsync_errmsg(c->h);
+    c->stop_rc = shopsync_stop(c->h);
+}
+} // namespace
+
+TEST_CASE("shopsync_close and shopsync_stop from the change callback are misuse and keep the handle", "[capi]") {
+    Opened db;
+    CloseFromCallback c;
+    c.h = db.h;
+    REQUIRE(shopsync_on_change(db.h, CloseInCallback, &c) == SHOPSYNC_OK);
+    char *out = nullptr;
+    REQUIRE(shopsync_create(db.h, "orders", R"({"status": "pending"})", &out) == SHOPSYNC_OK);
+    shopsync_free(out);
+    CHECK(c.close_rc == SHOPSYNC_MISUSE);
+    CHECK(c.message.find("change callback") != std::string::npos);
+    CHECK(c.stop_rc == SHOPSYNC_MISUSE);
+    // The handle still works, and closes normally outside the callback.
+    REQUIRE(shopsync_on_change(db.h, nullptr, nullptr) == SHOPSYNC_OK);
+    CHECK(shopsync_query(db.h, "orders", "{}", &out) == SHOPSYNC_OK);
+    shopsync_free(out);
+    CHECK(shopsync_start(db.h) == SHOPSYNC_OK);
+    CHECK(shopsync_stop(db.h) == SHOPSYNC_OK);
+}

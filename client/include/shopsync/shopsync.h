@@ -20,8 +20,9 @@
  * Threads: a handle may be used from several threads at once; calls are
  * serialised inside. The background worker runs on its own thread with its
  * own SQLite connection. The change callback runs on the worker's thread (or
- * the caller's, for shopsync_sync_now); it may call back into the handle,
- * except shopsync_close and shopsync_stop.
+ * the caller's, for shopsync_sync_now and local writes); it may call back into
+ * the handle, except shopsync_close and shopsync_stop, which return
+ * SHOPSYNC_MISUSE there and change nothing.
  */
 #ifndef SHOPSYNC_H
 #define SHOPSYNC_H
