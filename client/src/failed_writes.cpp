@@ -49,8 +49,41 @@ static void JoinFailure(LocalStore &store, long long failure_id, const std::stri
     up.Step();
 }
 
-void RecordFailure(LocalStore &store, const OutboxEvent &e, const std::string &reason, const std::string &message,
-                   const json &cause) {
+// A row the write references (any text value of its payload) whose own create
+// the server refused: {"entity","entity_id","reason"}, or null. A child refused
+// for a missing parent is then reported as parent_failed, naming that cause,
+// instead of the server's bare foreign-key reason.
+static json RefusedParentOf(LocalStore &store, const OutboxEvent &e) {
+    json payload = ParseOr(e.payload, json::object());
+    if (!payload.is_object())
+        return nullptr;
+    Statement st(store, "SELECT entity_type, reason FROM sync_failed WHERE entity_id = ? AND op = 'create'"
+                        " AND entity_id <> ?");
+    for (const auto &[column, value] : payload.items()) {
+        if (!value.is_string())
+            continue;
+        st.Reset();
+        st.Bind(1, value.get<std::string>()).Bind(2, e.entity_id);
+        if (st.Step())
+            return {{"entity", st.Text(0)}, {"entity_id", value}, {"column", column}, {"reason", st.Text(1)}};
+    }
+    return nullptr;
+}
+
+void RecordFailure(LocalStore &store, const OutboxEvent &e, const std::string &server_reason,
+                   const std::string &server_message, const json &server_cause) {
+    std::string reason = server_reason, message = server_message;
+    json cause = server_cause;
+    if (reason == "foreign_key_violation" || reason == "parent_not_found") {
+        json parent = RefusedParentOf(store, e);
+        if (!parent.is_null()) {
+            reason = "parent_failed";
+            message = "its " + parent["column"].get<std::string>() + " names " + parent["entity"].get<std::string>() +
+                      " " + parent["entity_id"].get<std::string>() + ", whose create was refused (" +
+                      parent["reason"].get<std::string>() + "); the server said: " + server_message;
+            cause = parent;
+        }
+    }
     long long failure = FailureOf(store, e.entity, e.entity_id);
     if (failure != 0) { // the first refusal names the reason; this one was made on top of it
         JoinFailure(store, failure, e.op, ParseOr(e.payload, json::object()));

@@ -33,6 +33,9 @@ bool HasFailure(LocalStore &store, const std::string &entity, const std::string 
 
 // The server refused `event`: opens (or joins) the row's failure, fails the
 // row with "reason: message", and folds the row's queued events into it.
+// A child refused for a missing parent (foreign_key_violation,
+// parent_not_found) whose payload names a row whose create was refused is
+// recorded as "parent_failed", with that row as its cause.
 // Runs in the caller's transaction.
 void RecordFailure(LocalStore &store, const OutboxEvent &event, const std::string &reason,
                    const std::string &message, const nlohmann::json &cause);

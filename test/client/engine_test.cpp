@@ -805,3 +805,54 @@ TEST_CASE("offline pre-check: every role, op and status move is refused locally 
               (viewer ? "forbidden" : "invalid_transition"));
     }
 }
+
+TEST_CASE("a child of a refused create fails as parent_failed, naming the parent's refusal", "[engine]") {
+    Round round;
+    std::string customer = LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    std::string order = LocalWrite(round.store, "orders", WriteOp::Create, "", {{"customer_id", customer}});
+    // The server refuses the customer (its notes are too long, say) and so
+    // finds no parent for the order, in the same batch or a later one.
+    auto refuse = [&](const HttpRequest &r) {
+        if (r.path != "/sync/push")
+            return AcceptAll(r);
+        json rejected = json::array();
+        const json body = json::parse(r.body);
+        for (const auto &e : body["events"]) {
+            bool parent = e["entity"] == "customers";
+            rejected.push_back({{"idempotency_key", e["idempotency_key"]}, {"entity", e["entity"]},
+                                {"entity_id", e["entity_id"]},
+                                {"reason", parent ? "value_too_long" : "foreign_key_violation"},
+                                {"message", parent ? "notes is too long" : "customer_id names no row of this shop"}});
+        }
+        return Ok({{"accepted", json::array()}, {"conflicts", json::array()}, {"rejected", rejected}});
+    };
+    round.server.handler = refuse;
+    SECTION("in the same batch") {
+        SyncReport report = round.Run();
+        INFO(report.error);
+        CHECK(report.rejected == 2);
+    }
+    SECTION("in a later batch") {
+        LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Other"}}); // keeps the order queued
+        round.store.Exec("UPDATE sync_outbox SET next_retry_at = 1e12 WHERE entity_type = 'orders'");
+        round.Run();
+        round.store.Exec("UPDATE sync_outbox SET next_retry_at = NULL");
+        round.Run();
+    }
+    json failed = ListFailed(round.store);
+    json child;
+    for (const auto &f : failed)
+        if (f["entity_id"] == order)
+            child = f;
+    REQUIRE(child.is_object());
+    CHECK(child["reason"] == "parent_failed");
+    CHECK(child["cause"]["entity"] == "customers");
+    CHECK(child["cause"]["entity_id"] == customer);
+    CHECK(child["cause"]["reason"] == "value_too_long");
+    CHECK(child["message"].get<std::string>().find("customer_id names no row") != std::string::npos);
+    CHECK(Value(round.store, "SELECT last_error FROM orders").rfind("parent_failed: ", 0) == 0);
+    // A refusal for a reason of its own stays that reason.
+    for (const auto &f : failed)
+        if (f["entity_id"] == customer)
+            CHECK(f["reason"] == "value_too_long");
+}
