@@ -33,10 +33,10 @@ def _same(a, b):
     return a == b
 
 
-def check_seq(log, rewrites):
+def check_seq(log, rewrites, purge_own=()):
     found = [("seq", r) for r in rewrites]
     by_shop = {}
-    for (shop, seq) in log:
+    for (shop, seq) in set(log) | set(purge_own):
         by_shop.setdefault(shop, []).append(seq)
     for shop, seqs in by_shop.items():
         seqs.sort()
@@ -172,7 +172,7 @@ def check_fates(writes, log, observations, shops, server_deleted):
 
 def check(run, observations):
     world = run.world
-    found = check_seq(world.log, world.log_rewrites)
+    found = check_seq(world.log, world.log_rewrites, world.purge_own)
     shop_ids = run.shops
     server = {}
     all_ids = {}
