@@ -32,6 +32,13 @@ while read -r rel sum commit; do
             for f in $(git ls-tree --name-only "$commit" sql/src/ | sort); do git show "$commit:$f"; done) "$file" >/dev/null
         ok $? "released $file is what commit ${commit:0:10} generated"
     fi
+    archive="test/upgrade/releases/$rel.tar.gz"
+    [ -f "$archive" ]
+    ok $? "the sources of $rel are kept in $archive (the upgrade test builds them)"
+    if git cat-file -e "$commit^{commit}" 2>/dev/null && [ -f "$archive" ]; then
+        [ "$(git archive --format=tar "$commit" Makefile extension sql | sha256sum)" = "$(gzip -dc "$archive" | sha256sum)" ]
+        ok $? "$archive is exactly commit ${commit:0:10}'s Makefile, extension/ and sql/"
+    fi
     # a chain of steps from rel to the current version
     at="$rel"
     for _ in 1 2 3 4 5 6 7 8 9 10; do
