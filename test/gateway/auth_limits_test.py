@@ -11,8 +11,8 @@ import sys
 import time
 import uuid
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "hostile"))
-from harness import Gateway, admin, finish, ok, open_stream, token  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from gateway_harness import Gateway, admin, finish, ok, open_stream, token  # noqa: E402
 
 SHOP, OWNER = str(uuid.uuid4()), str(uuid.uuid4())
 admin("INSERT INTO shopsync.shops (id, name) VALUES (%s, 'rules')", SHOP)

@@ -4,118 +4,18 @@ Needs: a private cluster with the extension (PG* environment), the gateway
 binary, and JWT_SECRET. Starts its own gateway instances; prints TAP.
 Usage: integration_test.py GATEWAY_BINARY
 """
-import atexit
-import base64
-import hashlib
-import hmac
 import json
-import os
-import signal
 import socket
 import subprocess
+import os
 import sys
 import threading
 import time
-import http.client
 import uuid
 
-import psycopg2
-
-BINARY = sys.argv[1]
-SECRET = os.environ["JWT_SECRET"]
-PG = dict(host=os.environ["PGHOST"], port=os.environ["PGPORT"], dbname=os.environ["PGDATABASE"])
-results = []
-
-
-def ok(condition, name):
-    results.append(bool(condition))
-    print(f"{'ok' if condition else 'not ok'} {len(results)} - {name}", flush=True)
-
-
-def b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def token(user, shop, exp_in=900, aud="authenticated", alg="HS256", secret=SECRET, role="authenticated"):
-    header = b64(json.dumps({"alg": alg, "typ": "JWT"}).encode())
-    claims = {"sub": user, "shop_id": shop, "role": role, "aud": aud, "exp": int(time.time()) + exp_in}
-    payload = b64(json.dumps(claims).encode())
-    if alg == "none":
-        return f"{header}.{payload}."
-    sig = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
-    return f"{header}.{payload}.{b64(sig)}"
-
-
-def admin(sql, *args):
-    conn = psycopg2.connect(user="postgres", **PG)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute(sql, args)
-            return cur.fetchall() if cur.description else None
-    finally:
-        conn.close()
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-started = []
-
-
-def stop_all():
-    for g in started:
-        if g.proc.poll() is None:
-            g.proc.kill()
-
-
-atexit.register(stop_all)
-
-
-class Gateway:
-    def __init__(self, **env):
-        self.port = free_port()
-        environment = dict(os.environ, JWT_SECRET=SECRET, LISTEN=f"127.0.0.1:{self.port}",
-                           DATABASE_URL=f"host={PG['host']} port={PG['port']} dbname={PG['dbname']} user=shopsync_gateway",
-                           **{k: str(v) for k, v in env.items()})
-        self.proc = subprocess.Popen([BINARY], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        started.append(self)
-        for _ in range(100):
-            try:
-                if self.request("GET", "/health")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("gateway did not start")
-
-    def request(self, method, path, body=None, bearer=None, raw=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
-        h = dict(headers or {})
-        if bearer:
-            h["Authorization"] = f"Bearer {bearer}"
-        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        if data is not None:
-            h["Content-Type"] = "application/json"
-        conn.request(method, path, body=data, headers=h)
-        res = conn.getresponse()
-        text = res.read().decode()
-        conn.close()
-        try:
-            return res.status, json.loads(text) if text else None, res
-        except json.JSONDecodeError:
-            return res.status, text, res
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return None
+os.environ.setdefault("GATEWAY_BINARY", sys.argv[1])
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from gateway_harness import Gateway, admin, finish, ok, token  # noqa: E402
 
 
 def event(entity_id, op="create", base=0, **payload):
@@ -328,6 +228,4 @@ ok(len(answers) == 12 and set(answers) <= {200, 503} and 200 in answers and time
    f"12 members at once on a pool of 1: all answered ({sorted(set(answers))}), none hangs")
 gw.stop()
 
-failed = results.count(False)
-print(f"{len(results) - failed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(finish())

@@ -6,7 +6,7 @@ import json
 import sys
 import uuid
 
-from harness import Gateway, admin, finish, ok, sign, token
+from gateway_harness import Gateway, admin, finish, ok, sign, token
 import time
 
 SHOP, OWNER = str(uuid.uuid4()), str(uuid.uuid4())

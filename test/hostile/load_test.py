@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 
-from harness import (Gateway, admin, finish, ok, open_stream, read_until_closed, restart_postgres, token)
+from gateway_harness import (Gateway, admin, finish, ok, open_stream, read_until_closed, restart_postgres, token)
 
 SHOP, OWNER = str(uuid.uuid4()), str(uuid.uuid4())
 admin("INSERT INTO shopsync.shops (id, name) VALUES (%s, 'load')", SHOP)
@@ -197,7 +197,7 @@ gw.stop()
 # ---- a saturated pool: calls beyond it get 503 quickly; health never waits
 gw = Gateway(USER_RATE=1000, POOL_SIZE=2, STATEMENT_TIMEOUT_MS=3000, IO_THREADS=2)
 import psycopg2
-from harness import PG
+from gateway_harness import PG
 locker = psycopg2.connect(user="postgres", **PG)
 cur = locker.cursor()
 cur.execute("LOCK TABLE shopsync.change_log IN ACCESS EXCLUSIVE MODE")

@@ -9,7 +9,7 @@ source test/lib/pgcluster.sh
 pgcluster_start
 pgcluster_install_shopsync
 export JWT_SECRET="hostile-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export GATEWAY_BINARY="$PWD/build/shopsync-gateway" PGCLUSTER_DIR
+export GATEWAY_BINARY="$PWD/build/shopsync-gateway" PGCLUSTER_DIR PYTHONPATH="$PWD/test/lib"
 status=0
 for t in test/hostile/*_test.py; do
     echo "# $t"

@@ -1,6 +1,7 @@
-"""test/hostile/harness.py — shared pieces of the hostile-client suite: a
-gateway process of our own on a free loopback port, raw sockets, signed
-tokens, TAP output. Every check is bounded in time; nothing leaves 127.0.0.1.
+"""test/lib/gateway_harness.py — shared pieces of the gateway's integration
+tests and the hostile-client suite: a gateway process of our own on a free
+loopback port, raw sockets, signed tokens, TAP output. Every check is bounded
+in time; nothing leaves 127.0.0.1. The binary is $GATEWAY_BINARY.
 """
 import atexit
 import base64
@@ -39,18 +40,21 @@ def b64(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def sign(claims, secret=SECRET):
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+def sign(claims, secret=SECRET, alg="HS256"):
+    header = b64(json.dumps({"alg": alg, "typ": "JWT"}).encode())
     payload = b64(json.dumps(claims).encode())
+    if alg == "none":
+        return f"{header}.{payload}."
     sig = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
     return f"{header}.{payload}.{b64(sig)}"
 
 
-def token(user, shop, exp_in=900, **extra):
+def token(user, shop, exp_in=900, secret=SECRET, alg="HS256", **extra):
+    """A signed access token; `extra` claims (role=, aud=, …) replace or add to the defaults."""
     claims = {"sub": user, "shop_id": shop, "role": "authenticated", "aud": "authenticated",
               "exp": int(time.time()) + exp_in}
     claims.update(extra)
-    return sign(claims)
+    return sign(claims, secret, alg)
 
 
 def admin(sql, *args):
