@@ -54,7 +54,7 @@ ext: $(shlib) $(DATA_built)
 # The gateway and the client have Makefiles of their own; binaries go to build/.
 SUBDIRS := $(patsubst %/Makefile,%,$(wildcard gateway/Makefile client/Makefile))
 all: $(SUBDIRS)
-.PHONY: deps test bench demo chaos fuzz format ext $(SUBDIRS)
+.PHONY: deps test bench demo chaos fuzz format format-check ext $(SUBDIRS)
 $(SUBDIRS):
 	$(MAKE) -C $@
 
@@ -87,5 +87,13 @@ demo: deps
 	bash scripts/install-extension.sh
 	bash scripts/demo.sh
 
+# Every C++ file of ours: extension, gateway, client, common, tests, benches and fuzz targets.
+FORMAT_FILES = $(EXT_SOURCES) $(wildcard extension/pg/*.hpp extension/core/*.hpp common/*.h \
+                 gateway/src/*.cpp gateway/src/*.hpp client/src/*.cpp client/src/*.hpp client/cli/*.cpp \
+                 client/cli/*.hpp client/include/shopsync/*.h test/*/*.cpp test/*/*.hpp bench/*/*.cpp)
 format:
-	clang-format -i $(EXT_SOURCES) $(wildcard extension/pg/*.hpp extension/core/*.hpp)
+	clang-format -i $(FORMAT_FILES)
+
+# Fails when a file is not as clang-format would write it (test/format runs it).
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)

@@ -27,7 +27,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double Since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double Since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 void Check(shopsync_client *h, int rc, const char *what) {
     if (rc != SHOPSYNC_OK)
@@ -43,7 +45,8 @@ std::string Take(char *text) {
 struct Device {
     shopsync_client *h = nullptr;
     std::string path;
-    Device(const std::string &dir, const std::string &name, const std::string &url) : path(dir + "/" + name + ".db") {
+    Device(const std::string &dir, const std::string &name, const std::string &url)
+        : path(dir + "/" + name + ".db") {
         std::remove(path.c_str());
         Check(h, shopsync_open(path.c_str(), &h), "open");
         if (!url.empty())
@@ -114,8 +117,9 @@ json Convergence(const std::string &dir, const std::string &url, const std::stri
     const int per_device = 1000;
     for (size_t i = 0; i < devices.size(); i++) // offline: nothing is sent yet
         for (int k = 0; k < per_device; k++)
-            devices[i]->Create("customers", {{"name", "Offline " + std::to_string(i) + "-" + std::to_string(k)},
-                                             {"customer_code", "D" + std::to_string(i) + "-" + std::to_string(k)}});
+            devices[i]->Create("customers",
+                               {{"name", "Offline " + std::to_string(i) + "-" + std::to_string(k)},
+                                {"customer_code", "D" + std::to_string(i) + "-" + std::to_string(k)}});
     long long expected = base + (long long)devices.size() * per_device;
     auto start = Clock::now();
     int rounds = 0;
@@ -132,8 +136,11 @@ json Convergence(const std::string &dir, const std::string &url, const std::stri
             converged = converged && d->Pending() == 0 && d->Count("customers") == expected;
     }
     double seconds = Since(start);
-    return {{"devices", devices.size()}, {"writes_per_device", per_device}, {"converged", converged},
-            {"rounds", rounds},          {"seconds", seconds}};
+    return {{"devices", devices.size()},
+            {"writes_per_device", per_device},
+            {"converged", converged},
+            {"rounds", rounds},
+            {"seconds", seconds}};
 }
 
 json InitialSync(const std::string &dir, const std::string &url, const std::string &password,
@@ -144,7 +151,10 @@ json InitialSync(const std::string &dir, const std::string &url, const std::stri
     json report = d.Sync();
     double seconds = Since(start);
     long long got = d.Count("orders") + d.Count("order_items");
-    return {{"rows", got}, {"expected", rows}, {"seconds", seconds}, {"rows_per_s", got / seconds},
+    return {{"rows", got},
+            {"expected", rows},
+            {"seconds", seconds},
+            {"rows_per_s", got / seconds},
             {"rebuilt", report["rebuilt"]}};
 }
 
@@ -169,8 +179,8 @@ std::string Notes(Device &d, const std::string &id) {
 }
 
 json Propagation(const std::string &dir, const std::string &url, const std::string &password,
-                 const std::string &writer_email, const std::string &reader_email, const std::string &write_delay_ms,
-                 int rounds) {
+                 const std::string &writer_email, const std::string &reader_email,
+                 const std::string &write_delay_ms, int rounds) {
     Device a(dir, "writer" + write_delay_ms, url), b(dir, "reader" + write_delay_ms, url);
     a.Login(writer_email, password);
     b.Login(reader_email, password);
@@ -192,10 +202,12 @@ json Propagation(const std::string &dir, const std::string &url, const std::stri
     for (int i = 0; i < rounds; i++) {
         // A random pause: the writer's own poke makes its worker sync too, and a
         // write landing in that round would skip the write delay by luck.
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(250, 400)(rng)));
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(std::uniform_int_distribution<int>(250, 400)(rng)));
         std::string notes = "visit " + std::to_string(i);
         auto start = Clock::now();
-        Check(a.h, shopsync_update(a.h, "customers", id.c_str(), json{{"notes", notes}}.dump().c_str()), "update");
+        Check(a.h, shopsync_update(a.h, "customers", id.c_str(), json{{"notes", notes}}.dump().c_str()),
+              "update");
         std::unique_lock<std::mutex> lock(arrivals.mutex);
         while (Since(start) < 10) {
             lock.unlock();
@@ -221,7 +233,9 @@ json Propagation(const std::string &dir, const std::string &url, const std::stri
 
 int main(int argc, char **argv) {
     if (argc != 9) {
-        std::fprintf(stderr, "usage: client_bench GATEWAY_URL WORKDIR PASSWORD OWNER STAFF1 STAFF2 SEED_OWNER SEED_ROWS\n");
+        std::fprintf(
+            stderr,
+            "usage: client_bench GATEWAY_URL WORKDIR PASSWORD OWNER STAFF1 STAFF2 SEED_OWNER SEED_ROWS\n");
         return 2;
     }
     std::string url = argv[1], dir = argv[2], password = argv[3];

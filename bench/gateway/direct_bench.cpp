@@ -48,7 +48,8 @@ int main(int argc, char **argv) {
                 }
                 auto start = Clock::now();
                 db.Call(user, shop, sql, {param});
-                latencies[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+                latencies[c].push_back(
+                    std::chrono::duration<double, std::milli>(Clock::now() - start).count());
             }
         });
     for (auto &t : threads)

@@ -59,7 +59,8 @@ int main(int argc, char **argv) {
                 perror("connect");
                 return 1;
             }
-            std::string req = "GET /sync/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + tokens[i] + "\r\n\r\n";
+            std::string req =
+                "GET /sync/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + tokens[i] + "\r\n\r\n";
             send(fd, req.data(), req.size(), 0);
             fds[i] = fd;
             epoll_event ev{};

@@ -122,7 +122,8 @@ Result RunPush(const std::string &name, const std::string &function, int connect
         });
     for (auto &t : threads)
         t.join();
-    Result r{name, connections, same_shop, conflict_pct, {}, std::chrono::duration<double>(Clock::now() - start).count()};
+    Result r{name,         connections, same_shop,
+             conflict_pct, {},          std::chrono::duration<double>(Clock::now() - start).count()};
     for (const auto &t : totals) {
         r.totals.events += t.events;
         r.totals.accepted += t.accepted;
@@ -160,10 +161,16 @@ int main() {
         bool same_shop;
         int conflict_pct;
     };
-    std::vector<Config> configs = {{1, false, 0}, {1, false, 10}, {8, false, 0}, {8, false, 10}, {8, true, 0}};
-    json out{{"machine", Machine()}, {"batch_size", 100}, {"batches_per_connection", batches}, {"push", json::array()}};
-    printf("\npush throughput, batches of 100 events, %d batches per connection (%s)\n", batches, Machine().c_str());
-    printf("%-28s %14s %16s %8s %10s\n", "configuration", "C++ events/s", "PL/pgSQL ev/s", "ratio", "conflicts");
+    std::vector<Config> configs = {
+        {1, false, 0}, {1, false, 10}, {8, false, 0}, {8, false, 10}, {8, true, 0}};
+    json out{{"machine", Machine()},
+             {"batch_size", 100},
+             {"batches_per_connection", batches},
+             {"push", json::array()}};
+    printf("\npush throughput, batches of 100 events, %d batches per connection (%s)\n", batches,
+           Machine().c_str());
+    printf("%-28s %14s %16s %8s %10s\n", "configuration", "C++ events/s", "PL/pgSQL ev/s", "ratio",
+           "conflicts");
     for (const auto &c : configs) {
         Result a = RunPush("c++", cxx, c.connections, c.same_shop, c.conflict_pct, batches);
         Result b = RunPush("plpgsql", plpgsql, c.connections, c.same_shop, c.conflict_pct, batches);
@@ -190,8 +197,8 @@ int main() {
     long changes = 0, cursor = 0;
     auto start = Clock::now();
     for (;;) {
-        json page = json::parse(db.Call(shops[0].owner, shops[0].id, "SELECT api.sync_pull($1, 1000)",
-                                        {std::to_string(cursor)}));
+        json page = json::parse(
+            db.Call(shops[0].owner, shops[0].id, "SELECT api.sync_pull($1, 1000)", {std::to_string(cursor)}));
         changes += page["changes"].size();
         cursor = page["cursor"];
         if (!page["has_more"].get<bool>())

@@ -37,10 +37,11 @@ std::string CommandUsage(const std::string &usage, const std::string &command) {
     size_t start = 0;
     while (start < usage.size()) {
         size_t end = usage.find('\n', start);
-        std::string line = usage.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
+        std::string line =
+            usage.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
         std::string key = "  " + command;
-        if (line.rfind(key, 0) == 0 && (line.size() == key.size() || line[key.size()] == ' ' ||
-                                        line[key.size()] == '\n'))
+        if (line.rfind(key, 0) == 0 &&
+            (line.size() == key.size() || line[key.size()] == ' ' || line[key.size()] == '\n'))
             lines += line;
         if (end == std::string::npos)
             break;
@@ -121,8 +122,9 @@ bool LooksLikeUuid(const std::string &text) {
 // The built-in entities' numeric columns: FIELD=12.5 means the number there.
 static bool NumericColumn(const std::string &entity, const std::string &column) {
     static const std::set<std::string> kNumeric = {
-        "orders.subtotal",      "orders.discount",         "orders.tax",           "orders.total",
-        "order_items.quantity", "order_items.unit_price", "shop_settings.tax_rate"};
+        "orders.subtotal",       "orders.discount",      "orders.tax",
+        "orders.total",          "order_items.quantity", "order_items.unit_price",
+        "shop_settings.tax_rate"};
     return kNumeric.count(entity + "." + column) > 0;
 }
 

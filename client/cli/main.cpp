@@ -108,15 +108,17 @@ std::string ReadPassword() {
 
 // A row's uuid, from a uuid or a display code.
 int Resolve(Device &d, const std::string &entity, const std::string &ref, std::string *id) {
-    std::string code_column = entity == "customers" ? "customer_code" : entity == "orders" ? "order_code" : "";
+    std::string code_column = entity == "customers" ? "customer_code"
+                              : entity == "orders"  ? "order_code"
+                                                    : "";
     if (code_column.empty() || shopsync_cli::LooksLikeUuid(ref)) {
         *id = ref;
         return SHOPSYNC_OK;
     }
     json filter{{"where", {{code_column, ref}}}, {"include_deleted", true}};
     json rows;
-    int rc = d.Json([&](char **out) { return shopsync_query(d.h_, entity.c_str(), filter.dump().c_str(), out); },
-                    &rows);
+    int rc = d.Json(
+        [&](char **out) { return shopsync_query(d.h_, entity.c_str(), filter.dump().c_str(), out); }, &rows);
     if (rc != SHOPSYNC_OK)
         return rc;
     if (rows.empty()) { // let the library say "no row"
@@ -134,8 +136,8 @@ int Resolve(Device &d, const std::string &entity, const std::string &ref, std::s
 
 // customer_id / order_id given as a display code become the row's uuid.
 int ResolveReferences(Device &d, json *fields) {
-    for (const auto &[column, entity] : {std::pair<const char *, const char *>{"customer_id", "customers"},
-                                         {"order_id", "orders"}}) {
+    for (const auto &[column, entity] :
+         {std::pair<const char *, const char *>{"customer_id", "customers"}, {"order_id", "orders"}}) {
         if (!fields->contains(column) || !(*fields)[column].is_string())
             continue;
         std::string id;
@@ -179,12 +181,14 @@ int Run(Device &d, Args &args) {
         if (args.positional.size() != 1)
             return shopsync_cli::Usage("login EMAIL");
         std::string shop = args.Flag("--shop"), password = ReadPassword();
-        rc = shopsync_login(d.h_, args.positional[0].c_str(), password.c_str(), shop.empty() ? nullptr : shop.c_str());
+        rc = shopsync_login(d.h_, args.positional[0].c_str(), password.c_str(),
+                            shop.empty() ? nullptr : shop.c_str());
         if (rc != SHOPSYNC_OK)
             return d.Fail(rc);
         d.Json([&](char **out) { return shopsync_status(d.h_, out); }, &result);
-        return shopsync_cli::Print(d.json_, {{"user", result["user"]}, {"shop_id", result["shop_id"]}, {"role", result["role"]}},
-                                   "signed in as " + args.positional[0] + " (" + result.value("role", "?") + ")");
+        return shopsync_cli::Print(
+            d.json_, {{"user", result["user"]}, {"shop_id", result["shop_id"]}, {"role", result["role"]}},
+            "signed in as " + args.positional[0] + " (" + result.value("role", "?") + ")");
     }
     if (cmd == "logout") {
         if ((rc = shopsync_logout(d.h_)) != SHOPSYNC_OK)
@@ -222,15 +226,17 @@ int Run(Device &d, Args &args) {
             if ((rc = ResolveReferences(d, &change)) != SHOPSYNC_OK)
                 return d.Fail(rc);
             int flags = args.Has("--override") ? SHOPSYNC_WRITE_OVERRIDE : 0;
-            if ((rc = shopsync_update_flags(d.h_, entity.c_str(), id.c_str(), change.dump().c_str(), flags)) !=
-                SHOPSYNC_OK)
+            if ((rc = shopsync_update_flags(d.h_, entity.c_str(), id.c_str(), change.dump().c_str(),
+                                            flags)) != SHOPSYNC_OK)
                 return d.Fail(rc);
-            return shopsync_cli::Print(d.json_, {{"entity", entity}, {"id", id}}, "updated " + entity + " " + id);
+            return shopsync_cli::Print(d.json_, {{"entity", entity}, {"id", id}},
+                                       "updated " + entity + " " + id);
         }
         if (cmd == "delete") {
             if ((rc = shopsync_delete(d.h_, entity.c_str(), id.c_str())) != SHOPSYNC_OK)
                 return d.Fail(rc);
-            return shopsync_cli::Print(d.json_, {{"entity", entity}, {"id", id}}, "deleted " + entity + " " + id);
+            return shopsync_cli::Print(d.json_, {{"entity", entity}, {"id", id}},
+                                       "deleted " + entity + " " + id);
         }
         rc = d.Json([&](char **out) { return shopsync_get(d.h_, entity.c_str(), id.c_str(), out); }, &result);
         if (rc != SHOPSYNC_OK)
@@ -240,10 +246,12 @@ int Run(Device &d, Args &args) {
     if (cmd == "group") {
         if (args.positional.size() != 1)
             return shopsync_cli::Usage("group JSON (an array of {\"op\",\"entity\",\"id\",\"row\"})");
-        rc = d.Json([&](char **out) { return shopsync_write_group(d.h_, args.positional[0].c_str(), out); }, &result);
+        rc = d.Json([&](char **out) { return shopsync_write_group(d.h_, args.positional[0].c_str(), out); },
+                    &result);
         if (rc != SHOPSYNC_OK)
             return d.Fail(rc);
-        return shopsync_cli::Print(d.json_, {{"ids", result}}, "wrote a group of " + std::to_string(result.size()));
+        return shopsync_cli::Print(d.json_, {{"ids", result}},
+                                   "wrote a group of " + std::to_string(result.size()));
     }
     if (cmd == "list") {
         if (args.positional.empty())
@@ -253,8 +261,9 @@ int Run(Device &d, Args &args) {
         if (!shopsync_cli::Fields(entity, args.positional, 1, &where))
             return 2;
         json filter{{"where", where}, {"include_deleted", args.Has("--all")}, {"limit", 100000}};
-        rc = d.Json([&](char **out) { return shopsync_query(d.h_, entity.c_str(), filter.dump().c_str(), out); },
-                    &result);
+        rc = d.Json(
+            [&](char **out) { return shopsync_query(d.h_, entity.c_str(), filter.dump().c_str(), out); },
+            &result);
         if (rc != SHOPSYNC_OK)
             return d.Fail(rc);
         return shopsync_cli::Print(d.json_, result, shopsync_cli::Table(entity, result));
@@ -279,7 +288,8 @@ int Run(Device &d, Args &args) {
                 return shopsync_cli::Usage("conflicts dismiss ID");
             if ((rc = shopsync_dismiss_conflict(d.h_, std::atoll(args.positional[1].c_str()))) != SHOPSYNC_OK)
                 return d.Fail(rc);
-            return shopsync_cli::Print(d.json_, {{"dismissed", std::atoll(args.positional[1].c_str())}}, "dismissed");
+            return shopsync_cli::Print(d.json_, {{"dismissed", std::atoll(args.positional[1].c_str())}},
+                                       "dismissed");
         }
         if ((rc = d.Json([&](char **out) { return shopsync_conflicts(d.h_, out); }, &result)) != SHOPSYNC_OK)
             return d.Fail(rc);
@@ -287,7 +297,8 @@ int Run(Device &d, Args &args) {
     }
     if (cmd == "failed") {
         if (args.positional.empty()) {
-            if ((rc = d.Json([&](char **out) { return shopsync_failed_writes(d.h_, out); }, &result)) != SHOPSYNC_OK)
+            if ((rc = d.Json([&](char **out) { return shopsync_failed_writes(d.h_, out); }, &result)) !=
+                SHOPSYNC_OK)
                 return d.Fail(rc);
             return shopsync_cli::Print(d.json_, result, shopsync_cli::FailedText(result));
         }
@@ -299,10 +310,12 @@ int Run(Device &d, Args &args) {
         if (action == "discard") {
             if ((rc = shopsync_discard_failed(d.h_, id)) != SHOPSYNC_OK)
                 return d.Fail(rc);
-            return shopsync_cli::Print(d.json_, {{"discarded", id}}, "discarded; the row is the server's again");
+            return shopsync_cli::Print(d.json_, {{"discarded", id}},
+                                       "discarded; the row is the server's again");
         }
         json failures, changes = json::object();
-        if ((rc = d.Json([&](char **out) { return shopsync_failed_writes(d.h_, out); }, &failures)) != SHOPSYNC_OK)
+        if ((rc = d.Json([&](char **out) { return shopsync_failed_writes(d.h_, out); }, &failures)) !=
+            SHOPSYNC_OK)
             return d.Fail(rc);
         std::string entity;
         for (const auto &f : failures)
@@ -314,14 +327,16 @@ int Run(Device &d, Args &args) {
             return d.Fail(rc);
         int flags = args.Has("--override") ? SHOPSYNC_WRITE_OVERRIDE : 0;
         std::string text = changes.dump();
-        if ((rc = shopsync_retry_failed(d.h_, id, changes.empty() ? nullptr : text.c_str(), flags)) != SHOPSYNC_OK)
+        if ((rc = shopsync_retry_failed(d.h_, id, changes.empty() ? nullptr : text.c_str(), flags)) !=
+            SHOPSYNC_OK)
             return d.Fail(rc);
         return shopsync_cli::Print(d.json_, {{"retried", id}}, "queued again; run sync");
     }
     if (cmd == "forget-shop") {
         if ((rc = shopsync_forget_shop(d.h_)) != SHOPSYNC_OK)
             return d.Fail(rc);
-        return shopsync_cli::Print(d.json_, {{"forgotten", true}}, "forgot this device's shop data; signed out");
+        return shopsync_cli::Print(d.json_, {{"forgotten", true}},
+                                   "forgot this device's shop data; signed out");
     }
     if (cmd == "watch") {
         double seconds = args.Has("--for") ? std::atof(args.Flag("--for").c_str()) : 0;
@@ -341,8 +356,9 @@ int Run(Device &d, Args &args) {
     if (cmd == "migrate-legacy") {
         if (args.positional.size() != 1)
             return shopsync_cli::Usage("migrate-legacy PATH");
-        rc = d.Json(
-            [&](char **out) { return shopsync_migrate_legacy(d.h_, args.positional[0].c_str(), out); }, &result);
+        rc =
+            d.Json([&](char **out) { return shopsync_migrate_legacy(d.h_, args.positional[0].c_str(), out); },
+                   &result);
         if (rc != SHOPSYNC_OK)
             return d.Fail(rc);
         return shopsync_cli::Print(d.json_, result, shopsync_cli::LegacyText(result));

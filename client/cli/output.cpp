@@ -71,7 +71,8 @@ std::string Table(const std::string &entity, const json &rows) {
     for (const auto &line : cells) {
         for (size_t i = 0; i < line.size(); i++) {
             std::string v = line[i].size() > 40 ? line[i].substr(0, 39) + "…" : line[i];
-            out << v << (i + 1 < line.size() ? std::string(width[i] - std::min(width[i], v.size()) + 2, ' ') : "");
+            out << v
+                << (i + 1 < line.size() ? std::string(width[i] - std::min(width[i], v.size()) + 2, ' ') : "");
         }
         out << "\n";
     }
@@ -81,11 +82,11 @@ std::string Table(const std::string &entity, const json &rows) {
 
 std::string SyncLine(const json &r) {
     std::ostringstream out;
-    out << (r.value("ok", false) ? "synced" : "sync incomplete") << ": pushed " << r.value("pushed", 0) << " ("
-        << r.value("accepted", 0) << " accepted, " << r.value("conflicts", 0) << " conflicts, "
+    out << (r.value("ok", false) ? "synced" : "sync incomplete") << ": pushed " << r.value("pushed", 0)
+        << " (" << r.value("accepted", 0) << " accepted, " << r.value("conflicts", 0) << " conflicts, "
         << r.value("rejected", 0) << " rejected), pulled " << r.value("pulled", 0)
-        << (r.value("rebuilt", false) ? " (rebuilt from snapshot)" : "") << " in " << (int)(r.value("seconds", 0.0) * 1000)
-        << " ms";
+        << (r.value("rebuilt", false) ? " (rebuilt from snapshot)" : "") << " in "
+        << (int)(r.value("seconds", 0.0) * 1000) << " ms";
     if (!r.value("error", json()).is_null())
         out << "\n  " << Cell(r["error"]);
     if (r.value("code", 0) == 10) // SHOPSYNC_NOT_CONFIGURED
@@ -105,11 +106,15 @@ static std::string Ago(const json &unix_seconds) {
 std::string StatusText(const json &s) {
     std::ostringstream out;
     out << "device     " << Cell(s["device_id"]) << "\n"
-        << "server     " << (s["server"].is_null() ? "(not set: run init --server URL)" : Cell(s["server"])) << "\n"
-        << "user       " << (s.value("signed_in", false) ? Cell(s["user"]) + " (" + Cell(s["role"]) + ")" : "(signed out)")
+        << "server     " << (s["server"].is_null() ? "(not set: run init --server URL)" : Cell(s["server"]))
+        << "\n"
+        << "user       "
+        << (s.value("signed_in", false) ? Cell(s["user"]) + " (" + Cell(s["role"]) + ")" : "(signed out)")
         << "\n"
         << "pending    " << s.value("pending", 0) << " queued write(s)"
-        << (s["next_retry_in"].is_number() ? ", next retry in " + std::to_string((int)s["next_retry_in"].get<double>()) + " s" : "")
+        << (s["next_retry_in"].is_number()
+                ? ", next retry in " + std::to_string((int)s["next_retry_in"].get<double>()) + " s"
+                : "")
         << "\n"
         << "conflicts  " << s.value("conflicts", 0) << "\n"
         << "cursor     " << s.value("cursor", 0) << "\n"
@@ -144,7 +149,8 @@ std::string FailedText(const json &failures) {
         out << "#" << f["id"] << " " << Cell(f["entity"]) << " " << Cell(f["entity_id"]).substr(0, 8) << " ("
             << Cell(f["op"]) << ") refused: " << Cell(f["reason"]) << ": " << Cell(f["message"]) << "\n"
             << "    yours:  " << f["attempt"].dump() << "\n"
-            << "    server: " << (f["server_row"].is_null() ? "(no such row)" : f["server_row"].dump()) << "\n";
+            << "    server: " << (f["server_row"].is_null() ? "(no such row)" : f["server_row"].dump())
+            << "\n";
         if (!f["cause"].is_null())
             out << "    cause:  " << f["cause"].dump() << "\n";
     }

@@ -30,9 +30,9 @@ json TakeBatch(LocalStore &store, int limit, double now) {
     // A write group is never split: one cut by the limit waits for the next
     // batch, unless it comes first (then it goes whole; groups hold at most
     // kMaxGroupSize events). Rows past the limit are read to see the cut.
-    Statement st(store,
-                 "SELECT id, entity_type, entity_id, op, payload_json, base_version, idempotency_key,"
-                 " next_retry_at, override, group_id FROM sync_outbox WHERE in_flight = 0 ORDER BY id LIMIT ?");
+    Statement st(
+        store, "SELECT id, entity_type, entity_id, op, payload_json, base_version, idempotency_key,"
+               " next_retry_at, override, group_id FROM sync_outbox WHERE in_flight = 0 ORDER BY id LIMIT ?");
     st.Bind(1, (long long)limit + kMaxGroupSize);
     json events = json::array();
     std::vector<long long> ids;
@@ -106,8 +106,8 @@ static OutboxEvent TakeAnswered(LocalStore &store, const std::string &key) {
     st.Bind(1, key);
     OutboxEvent e;
     if (st.Step()) {
-        e = {true,       st.Text(0),     st.Text(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5) != 0,
-             st.Text(6), key};
+        e = {true,      st.Text(0),     st.Text(1), st.Text(2), st.Text(3),
+             st.Int(4), st.Int(5) != 0, st.Text(6), key};
         Statement del(store, "DELETE FROM sync_outbox WHERE idempotency_key = ?");
         del.Bind(1, key);
         del.Step();
@@ -147,7 +147,9 @@ class RecordWriter {
             st = std::make_unique<Statement>(store_, sql.c_str());
         }
         st->Reset();
-        st->Bind(1, Text(record, "id")).Bind(2, Text(record, "shop_id")).Bind(3, record.value("version", 0LL));
+        st->Bind(1, Text(record, "id"))
+            .Bind(2, Text(record, "shop_id"))
+            .Bind(3, record.value("version", 0LL));
         st->Bind(4, Text(record, "updated_at"));
         if (record.contains("deleted_at") && record["deleted_at"].is_string())
             st->Bind(5, record["deleted_at"].get<std::string>());
@@ -268,7 +270,11 @@ void ApplyPushResponse(LocalStore &store, const json &response) {
             Statement st(store,
                          "INSERT INTO sync_conflicts (entity_type, entity_id, local_payload, server_record,"
                          " created_at) VALUES (?, ?, ?, ?, ?)");
-            st.Bind(1, e.entity).Bind(2, e.entity_id).Bind(3, e.payload).Bind(4, record.dump()).Bind(5, Now());
+            st.Bind(1, e.entity)
+                .Bind(2, e.entity_id)
+                .Bind(3, e.payload)
+                .Bind(4, record.dump())
+                .Bind(5, Now());
             st.Step();
         } else {
             RecordFailure(store, e, item.value("reason", "rejected"), item.value("message", ""),
@@ -354,7 +360,8 @@ void ReturnBatch(LocalStore &store, const json &events) {
     tx.Commit();
 }
 
-void RejectBatch(LocalStore &store, const json &events, const std::string &reason, const std::string &message) {
+void RejectBatch(LocalStore &store, const json &events, const std::string &reason,
+                 const std::string &message) {
     json response{{"accepted", json::array()}, {"conflicts", json::array()}, {"rejected", json::array()}};
     for (const auto &e : events)
         response["rejected"].push_back(
@@ -371,7 +378,8 @@ int RejectAllQueued(LocalStore &store, const std::string &reason, const std::str
     {
         Statement st(store, "SELECT idempotency_key FROM sync_outbox ORDER BY id");
         while (st.Step())
-            response["rejected"].push_back({{"idempotency_key", st.Text(0)}, {"reason", reason}, {"message", message}});
+            response["rejected"].push_back(
+                {{"idempotency_key", st.Text(0)}, {"reason", reason}, {"message", message}});
     }
     if (!response["rejected"].empty())
         ApplyPushResponse(store, response);

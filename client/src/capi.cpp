@@ -85,7 +85,9 @@ std::string Required(const char *value, const char *name) {
 
 extern "C" {
 
-const char *shopsync_libversion(void) { return SHOPSYNC_VERSION; }
+const char *shopsync_libversion(void) {
+    return SHOPSYNC_VERSION;
+}
 
 int shopsync_open(const char *path, shopsync_client **out) {
     if (out == nullptr)
@@ -179,7 +181,8 @@ int shopsync_delete(shopsync_client *h, const char *entity, const char *id) {
 
 int shopsync_write_group(shopsync_client *h, const char *writes_json, char **out_ids) {
     ClearOut(out_ids);
-    return Guard(h, [&](Client &c) { Out(out_ids, c.WriteGroup(Required(writes_json, "writes_json")).dump()); });
+    return Guard(h,
+                 [&](Client &c) { Out(out_ids, c.WriteGroup(Required(writes_json, "writes_json")).dump()); });
 }
 
 int shopsync_add_entity(shopsync_client *h, const char *entity) {
@@ -188,7 +191,8 @@ int shopsync_add_entity(shopsync_client *h, const char *entity) {
 
 int shopsync_get(shopsync_client *h, const char *entity, const char *id, char **out_json) {
     ClearOut(out_json);
-    return Guard(h, [&](Client &c) { Out(out_json, c.Get(Required(entity, "entity"), Required(id, "id")).dump()); });
+    return Guard(
+        h, [&](Client &c) { Out(out_json, c.Get(Required(entity, "entity"), Required(id, "id")).dump()); });
 }
 
 int shopsync_query(shopsync_client *h, const char *entity, const char *filter_json, char **out_json) {
@@ -202,9 +206,14 @@ int shopsync_sync_now(shopsync_client *h, char **out_report) {
     ClearOut(out_report);
     return Guard(h, [&](Client &c) {
         shopsync::client::SyncReport r = c.SyncNow();
-        json report{{"pushed", r.pushed},       {"accepted", r.accepted}, {"conflicts", r.conflicts},
-                    {"rejected", r.rejected},   {"pulled", r.pulled},     {"rebuilt", r.rebuilt},
-                    {"ok", r.ok},               {"seconds", r.seconds},
+        json report{{"pushed", r.pushed},
+                    {"accepted", r.accepted},
+                    {"conflicts", r.conflicts},
+                    {"rejected", r.rejected},
+                    {"pulled", r.pulled},
+                    {"rebuilt", r.rebuilt},
+                    {"ok", r.ok},
+                    {"seconds", r.seconds},
                     {"error", r.error.empty() ? json() : json(r.error)}};
         Out(out_report, report.dump());
         if (!r.ok)
@@ -268,9 +277,12 @@ int shopsync_on_change(shopsync_client *h, shopsync_change_fn fn, void *context)
 
 int shopsync_migrate_legacy(shopsync_client *h, const char *legacy_path, char **out_report) {
     ClearOut(out_report);
-    return Guard(h, [&](Client &c) { Out(out_report, c.MigrateLegacy(Required(legacy_path, "legacy_path")).dump()); });
+    return Guard(
+        h, [&](Client &c) { Out(out_report, c.MigrateLegacy(Required(legacy_path, "legacy_path")).dump()); });
 }
 
-void shopsync_free(void *p) { std::free(p); }
+void shopsync_free(void *p) {
+    std::free(p);
+}
 
 } // extern "C"

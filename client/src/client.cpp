@@ -31,7 +31,9 @@ Client::Client(const std::string &path) : path_(path), store_(path) {
         store_.Put("device_id", "device-" + NewUuid());
 }
 
-Client::~Client() { Stop(); }
+Client::~Client() {
+    Stop();
+}
 
 void Client::SetServer(const std::string &url) {
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
@@ -45,8 +47,8 @@ static double NumberOption(const std::string &name, const std::string &value, do
     double v = std::strtod(value.c_str(), &end);
     if (value.empty() || *end != '\0' || v < low || v > high)
         throw ClientError("option " + name + " must be a number from " + std::to_string(low) + " to " +
-                             std::to_string(high),
-                         SHOPSYNC_INVALID);
+                              std::to_string(high),
+                          SHOPSYNC_INVALID);
     return v;
 }
 
@@ -143,7 +145,8 @@ std::string Client::Create(const std::string &entity, const std::string &text) {
     return id;
 }
 
-void Client::Update(const std::string &entity, const std::string &id, const std::string &text, bool override) {
+void Client::Update(const std::string &entity, const std::string &id, const std::string &text,
+                    bool override) {
     json payload = ParseObject(text, "a change");
     {
         std::lock_guard<std::mutex> lock(api_mutex_);
@@ -169,9 +172,12 @@ json Client::WriteGroup(const std::string &text) {
     for (const auto &w : writes) {
         if (!w.is_object() || !w.contains("op") || !w["op"].is_string() || !w.contains("entity") ||
             !w["entity"].is_string())
-            throw ClientError("each write of a group is {\"op\", \"entity\", \"id\", \"row\"}", SHOPSYNC_INVALID);
+            throw ClientError("each write of a group is {\"op\", \"entity\", \"id\", \"row\"}",
+                              SHOPSYNC_INVALID);
         std::string op = w["op"];
-        GroupWrite g{op == "create" ? WriteOp::Create : op == "update" ? WriteOp::Update : WriteOp::Delete,
+        GroupWrite g{op == "create"   ? WriteOp::Create
+                     : op == "update" ? WriteOp::Update
+                                      : WriteOp::Delete,
                      w["entity"], "", w.value("row", json::object()), w.value("override", false)};
         if (op != "create" && op != "update" && op != "delete")
             throw ClientError("a write's op is create, update or delete", SHOPSYNC_INVALID);
@@ -263,7 +269,9 @@ void Client::OnChange(ChangeFn fn) {
 // The client whose change callback this thread is running, if any.
 thread_local const Client *tls_in_callback = nullptr;
 
-bool Client::InChangeCallback() const { return tls_in_callback == this; }
+bool Client::InChangeCallback() const {
+    return tls_in_callback == this;
+}
 
 void Client::Notify(const std::string &source, const std::set<std::string> &entities) {
     ChangeFn fn;

@@ -36,7 +36,8 @@ class Client {
     void Logout();
 
     std::string Create(const std::string &entity, const std::string &json);
-    void Update(const std::string &entity, const std::string &id, const std::string &json, bool override = false);
+    void Update(const std::string &entity, const std::string &id, const std::string &json,
+                bool override = false);
     void Delete(const std::string &entity, const std::string &id);
     nlohmann::json WriteGroup(const std::string &writes_json);
     void AddEntity(const std::string &entity);

@@ -80,9 +80,9 @@ void Client::WorkerLoop() {
             if (report.ok && retry >= 0)
                 wait = std::min(wait, std::max(retry, 0.05));
             if (!report.ok && report.code != SHOPSYNC_NOT_CONFIGURED && report.code != SHOPSYNC_AUTH)
-                wait = std::min(wait, std::max(retry >= 0 ? retry : 0.0,
-                                               std::max(0.5, BackoffDelay(settings.engine.backoff, failures,
-                                                                          -1, rng))));
+                wait = std::min(
+                    wait, std::max(retry >= 0 ? retry : 0.0,
+                                   std::max(0.5, BackoffDelay(settings.engine.backoff, failures, -1, rng))));
         } catch (const std::exception &) { // the local database failed: try again later
             wait = settings.interval_max;
         }
@@ -92,7 +92,8 @@ void Client::WorkerLoop() {
             return;
         if (write_kick_) { // let a burst of local writes gather into one push
             write_kick_ = false;
-            wake_.wait_for(lock, std::chrono::milliseconds(settings.write_delay_ms), [&] { return stopping_; });
+            wake_.wait_for(lock, std::chrono::milliseconds(settings.write_delay_ms),
+                           [&] { return stopping_; });
         }
     }
 }

@@ -78,9 +78,10 @@ void RecordFailure(LocalStore &store, const OutboxEvent &e, const std::string &s
         json parent = RefusedParentOf(store, e);
         if (!parent.is_null()) {
             reason = "parent_failed";
-            message = "its " + parent["column"].get<std::string>() + " names " + parent["entity"].get<std::string>() +
-                      " " + parent["entity_id"].get<std::string>() + ", whose create was refused (" +
-                      parent["reason"].get<std::string>() + "); the server said: " + server_message;
+            message = "its " + parent["column"].get<std::string>() + " names " +
+                      parent["entity"].get<std::string>() + " " + parent["entity_id"].get<std::string>() +
+                      ", whose create was refused (" + parent["reason"].get<std::string>() +
+                      "); the server said: " + server_message;
             cause = parent;
         }
     }
@@ -88,9 +89,10 @@ void RecordFailure(LocalStore &store, const OutboxEvent &e, const std::string &s
     if (failure != 0) { // the first refusal names the reason; this one was made on top of it
         JoinFailure(store, failure, e.op, ParseOr(e.payload, json::object()));
     } else {
-        Statement ins(store, "INSERT INTO sync_failed (entity_type, entity_id, op, payload_json, base_version,"
-                             " override, reason, message, cause, group_id, idempotency_key, failed_at)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        Statement ins(store,
+                      "INSERT INTO sync_failed (entity_type, entity_id, op, payload_json, base_version,"
+                      " override, reason, message, cause, group_id, idempotency_key, failed_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         ins.Bind(1, e.entity).Bind(2, e.entity_id).Bind(3, e.op).Bind(4, e.payload).Bind(5, e.base_version);
         ins.Bind(6, (long long)e.override).Bind(7, reason).Bind(8, message);
         if (cause.is_null())
@@ -116,7 +118,8 @@ void RecordFailure(LocalStore &store, const OutboxEvent &e, const std::string &s
     }
     for (const auto &[op, payload] : behind)
         JoinFailure(store, failure, op, ParseOr(payload, json::object()));
-    Statement drop(store, "DELETE FROM sync_outbox WHERE entity_type = ? AND entity_id = ? AND in_flight = 0");
+    Statement drop(store,
+                   "DELETE FROM sync_outbox WHERE entity_type = ? AND entity_id = ? AND in_flight = 0");
     drop.Bind(1, e.entity).Bind(2, e.entity_id);
     drop.Step();
     std::string sql = "UPDATE " + e.entity + " SET sync_state = 'failed', last_error = ? WHERE id = ?";
@@ -129,14 +132,16 @@ void RecordFailure(LocalStore &store, const OutboxEvent &e, const std::string &s
 }
 
 json ListFailed(LocalStore &store) {
-    Statement st(store, "SELECT id, entity_type, entity_id, op, payload_json, reason, message, cause, group_id,"
-                        " failed_at FROM sync_failed ORDER BY id");
+    Statement st(store,
+                 "SELECT id, entity_type, entity_id, op, payload_json, reason, message, cause, group_id,"
+                 " failed_at FROM sync_failed ORDER BY id");
     json out = json::array();
     while (st.Step()) {
         std::string entity = st.Text(1), id = st.Text(2);
         json local_row, server_row;
         if (store.HasEntity(entity)) {
-            std::string sql = "SELECT data, server_data, sync_state, version FROM " + entity + " WHERE id = ?";
+            std::string sql =
+                "SELECT data, server_data, sync_state, version FROM " + entity + " WHERE id = ?";
             Statement row(store, sql.c_str());
             row.Bind(1, id);
             if (row.Step()) {
@@ -168,7 +173,8 @@ struct Failure {
 };
 
 static Failure ReadFailure(LocalStore &store, long long failure_id) {
-    Statement st(store, "SELECT entity_type, entity_id, op, payload_json, override FROM sync_failed WHERE id = ?");
+    Statement st(store,
+                 "SELECT entity_type, entity_id, op, payload_json, override FROM sync_failed WHERE id = ?");
     st.Bind(1, failure_id);
     if (!st.Step())
         throw ClientError("no failed write " + std::to_string(failure_id), SHOPSYNC_NOTFOUND);
@@ -198,7 +204,7 @@ static void RequeueOne(LocalStore &store, long long failure_id, const json &chan
         throw ClientError(f.entity + " has no row " + f.entity_id, SHOPSYNC_NOTFOUND);
     json data = ParseOr(row.Text(0), json::object());
     long long server_version = row.Int(1); // pulls keep it at the server's
-    {   // what the server would refuse again is refused here at once (its current row decides)
+    { // what the server would refuse again is refused here at once (its current row decides)
         std::string image_sql = "SELECT server_data FROM " + f.entity + " WHERE id = ?";
         Statement image(store, image_sql.c_str());
         image.Bind(1, f.entity_id);
@@ -206,13 +212,16 @@ static void RequeueOne(LocalStore &store, long long failure_id, const json &chan
         json attempt = f.payload;
         if (changes.is_object())
             attempt.update(changes);
-        CheckAllowed(store, f.entity, f.op, f.op == "create" ? json() : server_row, attempt, override || f.override);
+        CheckAllowed(store, f.entity, f.op, f.op == "create" ? json() : server_row, attempt,
+                     override || f.override);
     }
     if (changes.is_object()) {
         f.payload.update(changes);
         data.update(changes);
     }
-    std::string state = f.op == "create" ? "pending_create" : f.op == "delete" ? "pending_delete" : "pending_update";
+    std::string state = f.op == "create"   ? "pending_create"
+                        : f.op == "delete" ? "pending_delete"
+                                           : "pending_update";
     std::string sql = "UPDATE " + f.entity + " SET data = ?, sync_state = ?, last_error = NULL WHERE id = ?";
     Statement up(store, sql.c_str());
     up.Bind(1, data.dump()).Bind(2, state).Bind(3, f.entity_id);

@@ -134,7 +134,8 @@ void CheckSchema(LegacyDb &legacy) {
     std::string list;
     for (const auto &m : missing)
         list += (list.empty() ? "" : ", ") + m;
-    throw ClientError("legacy database " + legacy.path() + " is not a legacy shop database: missing " + list, SHOPSYNC_INVALID);
+    throw ClientError("legacy database " + legacy.path() + " is not a legacy shop database: missing " + list,
+                      SHOPSYNC_INVALID);
 }
 
 // Code points in valid UTF-8, or -1: the server measures text in characters,
@@ -175,11 +176,12 @@ std::string CheckedText(const std::string &text, long max, const std::string &ro
         throw ClientError(row + ": " + column + " is not valid UTF-8", SHOPSYNC_INVALID);
     if (length > max)
         throw ClientError(row + ": " + column + " has " + std::to_string(length) +
-                         " characters, the server takes " + std::to_string(max), SHOPSYNC_INVALID);
+                              " characters, the server takes " + std::to_string(max),
+                          SHOPSYNC_INVALID);
     if (text.size() > SHOPSYNC_DEFAULT_MAX_FIELD_BYTES)
-        throw ClientError(row + ": " + column + " has " + std::to_string(text.size()) + " bytes, the server takes " +
-                             std::to_string(SHOPSYNC_DEFAULT_MAX_FIELD_BYTES),
-                         SHOPSYNC_INVALID);
+        throw ClientError(row + ": " + column + " has " + std::to_string(text.size()) +
+                              " bytes, the server takes " + std::to_string(SHOPSYNC_DEFAULT_MAX_FIELD_BYTES),
+                          SHOPSYNC_INVALID);
     return text;
 }
 
@@ -221,12 +223,14 @@ double Number(LegacyQuery &q, int c, int decimals, bool null_is_zero, const std:
         char *end = nullptr;
         v = text.empty() ? 0 : std::strtod(text.c_str(), &end);
         if (text.empty() || *end != '\0')
-            throw ClientError(row + ": " + column + " \"" + q.Text(c) + "\" is not a number", SHOPSYNC_INVALID);
+            throw ClientError(row + ": " + column + " \"" + q.Text(c) + "\" is not a number",
+                              SHOPSYNC_INVALID);
     }
     double scale = std::pow(10.0, decimals);
     double limit = decimals == 2 ? 1e10 : 1e9; // numeric(12, 2) and numeric(12, 3)
     if (!std::isfinite(v) || std::fabs(v) >= limit)
-        throw ClientError(row + ": " + column + " " + std::to_string(v) + " is out of range", SHOPSYNC_INVALID);
+        throw ClientError(row + ": " + column + " " + std::to_string(v) + " is out of range",
+                          SHOPSYNC_INVALID);
     // Rounding first: float noise such as 0.1 + 0.2 - 0.3 is not a negative amount.
     return std::round(v * scale) / scale + 0.0; // + 0.0 turns -0 into 0
 }
@@ -327,7 +331,8 @@ void CheckUniqueCode(std::map<std::string, std::string> &seen, const std::string
         return;
     auto [it, fresh] = seen.emplace(code, row);
     if (!fresh)
-        throw ClientError(row + ": code \"" + code + "\" is used by " + it->second + " too", SHOPSYNC_INVALID);
+        throw ClientError(row + ": code \"" + code + "\" is used by " + it->second + " too",
+                          SHOPSYNC_INVALID);
 }
 
 void CheckNotImported(LocalStore &store) {
@@ -339,7 +344,8 @@ void CheckNotImported(LocalStore &store) {
                            ? record["path"].get<std::string>()
                            : previous;
     throw ClientError("already imported a legacy database (from " + from +
-                     "); a second import would duplicate every row", SHOPSYNC_INVALID);
+                          "); a second import would duplicate every row",
+                      SHOPSYNC_INVALID);
 }
 
 // Codes of the store's live rows: the server's unique index covers them too.
@@ -420,14 +426,16 @@ LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
         for (int k = 0; k < 4; k++) {
             double v = Number(orders, 4 + k, 2, true, row, money[k]);
             if (v < 0)
-                throw ClientError(row + ": " + money[k] + " " + orders.Text(4 + k) + " is negative", SHOPSYNC_INVALID);
+                throw ClientError(row + ": " + money[k] + " " + orders.Text(4 + k) + " is negative",
+                                  SHOPSYNC_INVALID);
             payload[money[k]] = v;
         }
         PutText(payload, "notes", orders, 8, 4000, row);
         if (!orders.IsNull(9) && !Trim(orders.Text(9)).empty()) {
             std::string at = IsoTimestamp(orders, 9);
             if (at.empty())
-                throw ClientError(row + ": created_at \"" + orders.Text(9) + "\" is not a date and time", SHOPSYNC_INVALID);
+                throw ClientError(row + ": created_at \"" + orders.Text(9) + "\" is not a date and time",
+                                  SHOPSYNC_INVALID);
             payload["ordered_at"] = at;
         }
         order_ids[id] = LocalWriteInTransaction(store, "orders", WriteOp::Create, "", payload);

@@ -23,18 +23,23 @@ static std::string EntityTable(const std::string &entity, bool with_server_image
            " updated_at TEXT, deleted_at TEXT, data TEXT NOT NULL,"
            " sync_state TEXT NOT NULL CHECK (sync_state IN"
            " ('pending_create', 'pending_update', 'pending_delete', 'synced', 'failed')),"
-           " last_error TEXT" + std::string(with_server_image ? ", server_data TEXT" : "") + ");";
+           " last_error TEXT" +
+           std::string(with_server_image ? ", server_data TEXT" : "") + ");";
 }
 
 // v5 for one entity table: the server image column, and a failure record for
 // a row a former version left failed (its attempt is the row's data).
 static std::string ServerImageMigration(const std::string &entity) {
-    return "ALTER TABLE " + entity + " ADD COLUMN server_data TEXT;"
-           "INSERT OR IGNORE INTO sync_failed (entity_type, entity_id, op, payload_json, base_version, reason,"
-           " message, failed_at) SELECT '" + entity + "', id, CASE WHEN version = 0 THEN 'create' ELSE 'update' END,"
+    return "ALTER TABLE " + entity +
+           " ADD COLUMN server_data TEXT;"
+           "INSERT OR IGNORE INTO sync_failed (entity_type, entity_id, op, payload_json, base_version, "
+           "reason,"
+           " message, failed_at) SELECT '" +
+           entity +
+           "', id, CASE WHEN version = 0 THEN 'create' ELSE 'update' END,"
            " json_remove(data, '$.id', '$.shop_id', '$.version', '$.updated_at', '$.deleted_at'), version,"
-           " 'rejected', coalesce(last_error, ''), strftime('%s', 'now') FROM " + entity +
-           " WHERE sync_state = 'failed';";
+           " 'rejected', coalesce(last_error, ''), strftime('%s', 'now') FROM " +
+           entity + " WHERE sync_state = 'failed';";
 }
 
 static const std::vector<std::string> &Migrations() {
@@ -126,7 +131,7 @@ void LocalStore::Migrate() {
     int current = schema_version();
     if (current > (int)migrations.size())
         throw ClientError("this database was written by a newer client (schema " + std::to_string(current) +
-                         ")");
+                          ")");
     for (int v = current; v < (int)migrations.size(); v++) {
         Transaction tx(*this);
         Exec(migrations[v]);

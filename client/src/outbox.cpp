@@ -35,7 +35,8 @@ struct LocalRow {
 };
 
 static LocalRow ReadRow(LocalStore &store, const std::string &entity, const std::string &id) {
-    std::string sql = "SELECT version, data, sync_state, deleted_at IS NOT NULL FROM " + entity + " WHERE id = ?";
+    std::string sql =
+        "SELECT version, data, sync_state, deleted_at IS NOT NULL FROM " + entity + " WHERE id = ?";
     Statement st(store, sql.c_str());
     st.Bind(1, id);
     LocalRow row;
@@ -80,8 +81,9 @@ static PendingEvent NewestEvent(LocalStore &store, const std::string &entity, co
 
 void QueueEvent(LocalStore &store, const std::string &entity, const std::string &id, const std::string &op,
                 const json &payload, long long base_version, bool override, const std::string &group_id) {
-    Statement st(store, "INSERT INTO sync_outbox (entity_type, entity_id, op, payload_json, base_version,"
-                        " idempotency_key, created_at, override, group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement st(store,
+                 "INSERT INTO sync_outbox (entity_type, entity_id, op, payload_json, base_version,"
+                 " idempotency_key, created_at, override, group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.Bind(1, entity)
         .Bind(2, id)
         .Bind(3, op)
@@ -89,7 +91,7 @@ void QueueEvent(LocalStore &store, const std::string &entity, const std::string 
         .Bind(5, base_version)
         .Bind(6, NewUuid())
         .Bind(7, Now())
-        .Bind(8, (long long)override);
+        .Bind(8, (long long) override);
     if (group_id.empty())
         st.BindNull(9);
     else
@@ -123,7 +125,8 @@ std::string LocalWrite(LocalStore &store, const std::string &entity, WriteOp op,
 
 std::vector<std::string> LocalWriteGroup(LocalStore &store, const std::vector<GroupWrite> &writes) {
     if (writes.empty() || writes.size() > (size_t)kMaxGroupSize)
-        throw ClientError("a write group holds 1 to " + std::to_string(kMaxGroupSize) + " writes", SHOPSYNC_INVALID);
+        throw ClientError("a write group holds 1 to " + std::to_string(kMaxGroupSize) + " writes",
+                          SHOPSYNC_INVALID);
     std::string group_id = NewUuid();
     std::vector<std::string> ids;
     Transaction tx(store);
@@ -146,7 +149,10 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
         id = NewUuid();
     LocalRow row = ReadRow(store, entity, id);
     PendingEvent pending = NewestEvent(store, entity, id);
-    CheckAllowed(store, entity, op == WriteOp::Create ? "create" : op == WriteOp::Update ? "update" : "delete",
+    CheckAllowed(store, entity,
+                 op == WriteOp::Create   ? "create"
+                 : op == WriteOp::Update ? "update"
+                                         : "delete",
                  row.found ? row.data : json(), payload, override);
 
     if (op == WriteOp::Create) {
@@ -162,8 +168,9 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
         throw ClientError(entity + " has no row " + id, SHOPSYNC_NOTFOUND);
     bool grouped = !group_id.empty();
     if (grouped && HasFailure(store, entity, id))
-        throw ClientError(entity + " " + id + " has a refused write: retry or discard it before grouping writes of it",
-                         SHOPSYNC_INVALID);
+        throw ClientError(entity + " " + id +
+                              " has a refused write: retry or discard it before grouping writes of it",
+                          SHOPSYNC_INVALID);
     if (long long failure = FailureOf(store, entity, id)) { // a refused write: this edit retries it
         if (op == WriteOp::Update) {
             RetryFailed(store, failure, payload, override);
@@ -182,8 +189,8 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
 
     // A group's events stand alone (the group travels and applies as one), so
     // they never fold and are never folded into: they chain on base_version.
-    bool foldable = pending.found && !pending.may_have_reached && !pending.grouped && !grouped &&
-                    pending.op != "delete";
+    bool foldable =
+        pending.found && !pending.may_have_reached && !pending.grouped && !grouped && pending.op != "delete";
     long long base = pending.found && !foldable ? pending.base_version + 1 : row.version;
     if (op == WriteOp::Update) {
         json data = row.data;
@@ -195,7 +202,7 @@ std::string LocalWriteInTransaction(LocalStore &store, const std::string &entity
             merged.update(payload);
             Statement st(store, "UPDATE sync_outbox SET payload_json = ?, idempotency_key = ?,"
                                 " override = override OR ? WHERE id = ?");
-            st.Bind(1, merged.dump()).Bind(2, NewUuid()).Bind(3, (long long)override).Bind(4, pending.id);
+            st.Bind(1, merged.dump()).Bind(2, NewUuid()).Bind(3, (long long) override).Bind(4, pending.id);
             st.Step();
         } else {
             QueueEvent(store, entity, id, "update", payload, base, override, group_id);

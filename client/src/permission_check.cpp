@@ -18,7 +18,8 @@ static bool Has(const json &roles, const std::string &role) {
 }
 
 [[noreturn]] static void Refuse(const std::string &reason, const std::string &message) {
-    throw ClientError(reason + ": " + message + " (refused on this device, as the server would)", SHOPSYNC_FORBIDDEN);
+    throw ClientError(reason + ": " + message + " (refused on this device, as the server would)",
+                      SHOPSYNC_FORBIDDEN);
 }
 
 void CheckAllowed(LocalStore &store, const std::string &entity, const std::string &op, const json &current,

@@ -19,7 +19,7 @@ namespace shopsync::client {
 // Throws ClientError(SHOPSYNC_FORBIDDEN, "<reason>: <message>") when the server
 // would refuse the write. `op` is "create", "update" or "delete"; `current`
 // is the row as the device holds it (null for a create).
-void CheckAllowed(LocalStore &store, const std::string &entity, const std::string &op, const nlohmann::json &current,
-                  const nlohmann::json &payload, bool override);
+void CheckAllowed(LocalStore &store, const std::string &entity, const std::string &op,
+                  const nlohmann::json &current, const nlohmann::json &payload, bool override);
 
 } // namespace shopsync::client

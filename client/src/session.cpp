@@ -33,7 +33,8 @@ bool NotAMember(const HttpResponse &response) {
         return false;
     json body = json::parse(response.body, nullptr, false);
     return body.is_object() && body.value("code", json()) == "42501" && body.contains("message") &&
-           body["message"].is_string() && body["message"].get<std::string>().find("not a member") != std::string::npos;
+           body["message"].is_string() &&
+           body["message"].get<std::string>().find("not a member") != std::string::npos;
 }
 
 int ResultCodeFor(const HttpResponse &response) {
@@ -84,12 +85,15 @@ void Session::Login(const std::string &email, const std::string &password, const
         int unsent = UnsentWrites(store_);
         if (unsent > 0) {
             if (reply.contains("refresh_token") && reply["refresh_token"].is_string()) // not kept: revoke it
-                transport_.Send({"POST", "/auth/logout", json{{"refresh_token", reply["refresh_token"]}}.dump(), ""});
-            throw ClientError("this device holds " + std::to_string(unsent) +
-                                  " unsent or refused write(s) or undismissed conflict(s) of shop " + current +
-                                  "; sync them, retry or discard the refused ones and dismiss the conflicts (or "
-                                  "forget-shop), before signing in to shop " + next,
-                             SHOPSYNC_UNSENT);
+                transport_.Send(
+                    {"POST", "/auth/logout", json{{"refresh_token", reply["refresh_token"]}}.dump(), ""});
+            throw ClientError(
+                "this device holds " + std::to_string(unsent) +
+                    " unsent or refused write(s) or undismissed conflict(s) of shop " + current +
+                    "; sync them, retry or discard the refused ones and dismiss the conflicts (or "
+                    "forget-shop), before signing in to shop " +
+                    next,
+                SHOPSYNC_UNSENT);
         }
         Transaction tx(store_);
         ForgetShopData(store_);
@@ -112,7 +116,9 @@ void Session::Logout() {
     tx.Commit();
 }
 
-bool Session::SignedIn() { return !store_.Get("refresh_token").empty(); }
+bool Session::SignedIn() {
+    return !store_.Get("refresh_token").empty();
+}
 
 void Session::Refresh() {
     std::string refresh = store_.Get("refresh_token");
@@ -128,7 +134,8 @@ void Session::Refresh() {
         store_.Put("access_token", "");
         store_.Put("refresh_token", "");
         tx.Commit();
-        throw ClientError("the session has ended; sign in again (" + ErrorText(response) + ")", SHOPSYNC_AUTH);
+        throw ClientError("the session has ended; sign in again (" + ErrorText(response) + ")",
+                          SHOPSYNC_AUTH);
     }
     if (NotAMember(response))
         throw AccessLost(ErrorText(response));

@@ -14,8 +14,9 @@ using json = nlohmann::json;
 // The SQLSTATE of an error answer ({"code": …}), or "".
 static std::string ErrorCode(const HttpResponse &response) {
     json body = json::parse(response.body, nullptr, false);
-    return body.is_object() && body.contains("code") && body["code"].is_string() ? body["code"].get<std::string>()
-                                                                                 : "";
+    return body.is_object() && body.contains("code") && body["code"].is_string()
+               ? body["code"].get<std::string>()
+               : "";
 }
 
 bool SyncEngine::Fail(SyncReport &report, const HttpResponse &response, const std::string &what) {
@@ -24,11 +25,12 @@ bool SyncEngine::Fail(SyncReport &report, const HttpResponse &response, const st
     if (ErrorCode(response) == "0A000") { // this client's protocol is no longer served
         json body = json::parse(response.body);
         auto text = [&](const char *key, const char *fallback) {
-            return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : std::string(fallback);
+            return body.contains(key) && body[key].is_string() ? body[key].get<std::string>()
+                                                               : std::string(fallback);
         };
         report.code = SHOPSYNC_UPDATE_REQUIRED;
-        report.error = what + ": " + text("message", "this client is too old") + ". " +
-                       text("hint", "Update the app.");
+        report.error =
+            what + ": " + text("message", "this client is too old") + ". " + text("hint", "Update the app.");
         return false;
     }
     report.code = ResultCodeFor(response);
@@ -55,9 +57,9 @@ bool SyncEngine::Push(SyncReport &report) {
             return true;
         HttpResponse response;
         try {
-            response = session_.Send({"POST", "/sync/push",
-                                      json{{"device_id", device}, {"protocol", kProtocol}, {"events", events}}.dump(),
-                                      ""});
+            response = session_.Send(
+                {"POST", "/sync/push",
+                 json{{"device_id", device}, {"protocol", kProtocol}, {"events", events}}.dump(), ""});
         } catch (...) {
             ReturnBatch(store_, events); // not sent: no backoff, same keys
             throw;
@@ -87,8 +89,8 @@ bool SyncEngine::Push(SyncReport &report) {
         }
         // May pass: the same events, keys and order, later. 409 (PT409): an earlier
         // send of one of these keys is still being applied on the server.
-        if (response.status == 0 || response.status == 408 || response.status == 409 || response.status == 429 ||
-            response.status >= 500) {
+        if (response.status == 0 || response.status == 408 || response.status == 409 ||
+            response.status == 429 || response.status >= 500) {
             ReleaseBatch(store_, events, options_.backoff, response.retry_after, UnixNow(), rng_);
             return Fail(report, response, "push");
         }
@@ -103,7 +105,8 @@ bool SyncEngine::Push(SyncReport &report) {
         // event): visible as failed rows, never dropped silently.
         json body = json::parse(response.body, nullptr, false);
         std::string reason = response.status == 403 ? "forbidden" : "invalid_event";
-        std::string message = body.is_object() ? body.value("message", ErrorText(response)) : ErrorText(response);
+        std::string message =
+            body.is_object() ? body.value("message", ErrorText(response)) : ErrorText(response);
         RejectBatch(store_, events, reason, message);
         report.rejected += (int)events.size();
         NoteEntities(report, events);
@@ -133,8 +136,9 @@ bool SyncEngine::LearnEntities(SyncReport &report, std::vector<std::string> *ent
                            : 1;
     if (oldest > kProtocol) {
         report.code = SHOPSYNC_UPDATE_REQUIRED;
-        report.error = "this app speaks sync protocol " + std::to_string(kProtocol) + "; the server serves protocol " +
-                       std::to_string(oldest) + " or newer. Update the app.";
+        report.error = "this app speaks sync protocol " + std::to_string(kProtocol) +
+                       "; the server serves protocol " + std::to_string(oldest) +
+                       " or newer. Update the app.";
         return false;
     }
     for (const auto &served : info.value("entities", json::array())) {
@@ -214,11 +218,11 @@ bool SyncEngine::Pull(SyncReport &report) {
     bool rebuilt_now = false;
     for (;;) {
         std::string cursor = store_.Get("cursor", "0");
-        HttpResponse response = session_.Send(
-            {"GET",
-             "/sync/pull?cursor=" + cursor + "&limit=" + std::to_string(options_.pull_limit) +
-                 "&protocol=" + std::to_string(kProtocol),
-             "", ""});
+        HttpResponse response =
+            session_.Send({"GET",
+                           "/sync/pull?cursor=" + cursor + "&limit=" + std::to_string(options_.pull_limit) +
+                               "&protocol=" + std::to_string(kProtocol),
+                           "", ""});
         if (response.status == 410 && !rebuilt_now) { // cursor_expired: behind the server's retention
             rebuilt_now = true;
             if (!Rebuild(report))

@@ -19,7 +19,7 @@ namespace shopsync::client {
 struct SyncReport {
     int pushed = 0, accepted = 0, conflicts = 0, rejected = 0, pulled = 0;
     bool rebuilt = false;
-    bool ok = false;   // the server was reached and every step finished
+    bool ok = false; // the server was reached and every step finished
     int code = SHOPSYNC_OK;
     std::string error;
     double seconds = 0;

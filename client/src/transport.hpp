@@ -14,16 +14,16 @@ namespace shopsync::client {
 
 struct HttpRequest {
     std::string method = "GET";
-    std::string path; // with the query string, e.g. "/sync/pull?cursor=7&limit=500"
-    std::string body; // JSON, sent with POST
+    std::string path;   // with the query string, e.g. "/sync/pull?cursor=7&limit=500"
+    std::string body;   // JSON, sent with POST
     std::string bearer; // access token, or empty
 };
 
 struct HttpResponse {
-    int status = 0;           // 0: no answer (the network failed; see error)
+    int status = 0; // 0: no answer (the network failed; see error)
     std::string body;
-    double retry_after = -1;  // seconds from a Retry-After header, or -1
-    std::string error;        // why there was no answer
+    double retry_after = -1; // seconds from a Retry-After header, or -1
+    std::string error;       // why there was no answer
 };
 
 struct TransportOptions {
@@ -37,8 +37,8 @@ class Transport {
     virtual ~Transport() = default;
     virtual HttpResponse Send(const HttpRequest &request) = 0;
     // Holds a Server-Sent Events stream open, calling on_event(name) for each
-    // event (and "open" once the first bytes arrive), until `stop` is set or the stream ends. Returns the HTTP status
-    // (0 for a network failure) once it ends.
+    // event (and "open" once the first bytes arrive), until `stop` is set or the stream ends. Returns the
+    // HTTP status (0 for a network failure) once it ends.
     virtual int Stream(const std::string &path, const std::string &bearer,
                        const std::function<void(const std::string &event)> &on_event,
                        const std::atomic<bool> &stop) = 0;

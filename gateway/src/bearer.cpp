@@ -20,9 +20,9 @@ Response Reply(const Request &req, int status, const std::string &body, const st
 }
 
 Response TryLater(const Request &req, int status, int retry_after_seconds, const std::string &message) {
-    Response res = Reply(req, status,
-                         ErrorJson(status == 429 ? "PGRST429" : "PGRST503", message, "",
-                                   "Retry after the given seconds."));
+    Response res = Reply(
+        req, status,
+        ErrorJson(status == 429 ? "PGRST429" : "PGRST503", message, "", "Retry after the given seconds."));
     res.set(http::field::retry_after, std::to_string(retry_after_seconds));
     return res;
 }
@@ -59,7 +59,8 @@ bool VerifyBearer(const Context &ctx, const Request &req, bool allow_query_token
     if (auth != req.end()) {
         std::string value(auth->value());
         if (value.rfind("Bearer ", 0) != 0) {
-            *refusal = Reply(req, 401, ErrorJson("PGRST301", "the Authorization header must be 'Bearer <token>'"));
+            *refusal =
+                Reply(req, 401, ErrorJson("PGRST301", "the Authorization header must be 'Bearer <token>'"));
             return false;
         }
         token = value.substr(7);
@@ -67,17 +68,17 @@ bool VerifyBearer(const Context &ctx, const Request &req, bool allow_query_token
         std::string from_query = QueryParam(std::string(req.target()), "access_token");
         if (!from_query.empty() && !allow_query_token) {
             *refusal = Reply(req, 401,
-                             ErrorJson("PGRST301", "?access_token= is accepted on /sync/events only",
-                                       "", "Send the token in an Authorization: Bearer header."));
+                             ErrorJson("PGRST301", "?access_token= is accepted on /sync/events only", "",
+                                       "Send the token in an Authorization: Bearer header."));
             return false;
         }
         token = from_query;
     }
     if (token.empty())
         return true; // anon
-    long now = std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+    long now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     // HS256 only with the shared secret; ES256/RS256 only with the JWKS keys;
     // anything else ("none" included) is refused by both.
     std::string alg = JwtAlgorithm(token);

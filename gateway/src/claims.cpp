@@ -22,7 +22,9 @@ bool ReadClaims(const nlohmann::json &claims, Identity *identity, std::string *e
     Identity id;
     id.role = "authenticated";
     for (const char *name : {"sub", "role", "shop_id"}) {
-        std::string *target = name[0] == 's' && name[1] == 'u' ? &id.sub : name[0] == 'r' ? &id.role : &id.shop_id;
+        std::string *target = name[0] == 's' && name[1] == 'u' ? &id.sub
+                              : name[0] == 'r'                 ? &id.role
+                                                               : &id.shop_id;
         if (!StringClaim(claims, name, target)) {
             *error = std::string("claim '") + name + "' must be a string";
             return false;

@@ -45,8 +45,8 @@ struct Config {
     int max_connections = 10000;
     int max_streams = 20000;
     int max_streams_per_user = 10;
-    int stream_recheck_seconds = 30; // how often open streams re-check membership
-    int max_queued_calls = 1000;     // database calls waiting for a worker; more get 503
+    int stream_recheck_seconds = 30;  // how often open streams re-check membership
+    int max_queued_calls = 1000;      // database calls waiting for a worker; more get 503
     std::string trusted_proxy_header; // e.g. X-Forwarded-For: its last address is the client's
     std::string metrics_token;        // /metrics wants it as a bearer; unset: loopback peers only
     double shop_create_per_hour = 10; // api.create_shop calls per user (burst as many)

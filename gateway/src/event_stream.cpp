@@ -12,7 +12,8 @@ namespace gateway {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 
-EventStream::EventStream(Context &ctx, beast::tcp_stream stream, std::string user, std::string shop, double exp)
+EventStream::EventStream(Context &ctx, beast::tcp_stream stream, std::string user, std::string shop,
+                         double exp)
     : ctx_(ctx), stream_(std::move(stream)), user_(std::move(user)), shop_(std::move(shop)), exp_(exp),
       keepalive_(stream_.get_executor()), expiry_(stream_.get_executor()) {
     ctx_.metrics.sse_streams++;
@@ -120,9 +121,8 @@ void EventStream::Flush() {
     // A client that stops reading is dropped once its socket buffer is full
     // for longer than the write deadline.
     stream_.expires_after(std::chrono::seconds(ctx_.config.body_timeout_seconds));
-    net::async_write(stream_, net::buffer(out_), [self = shared_from_this()](beast::error_code ec, size_t) {
-        self->OnWritten(ec);
-    });
+    net::async_write(stream_, net::buffer(out_),
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWritten(ec); });
 }
 
 void EventStream::OnWritten(beast::error_code ec) {

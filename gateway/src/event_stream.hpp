@@ -18,11 +18,12 @@ namespace gateway {
 
 class EventStream : public Subscriber, public std::enable_shared_from_this<EventStream> {
   public:
-    EventStream(Context &ctx, boost::beast::tcp_stream stream, std::string user, std::string shop, double exp);
+    EventStream(Context &ctx, boost::beast::tcp_stream stream, std::string user, std::string shop,
+                double exp);
     ~EventStream() override;
     // Sends the response header and starts; call once, after registering.
     void Start();
-    void Poke() override;                            // any thread
+    void Poke() override;                           // any thread
     void Close(const std::string &reason) override; // any thread
     const std::string &user() const { return user_; }
     const std::string &shop() const { return shop_; }

@@ -28,7 +28,9 @@ HttpSession::HttpSession(Context &ctx, tcp::socket socket) : ctx_(ctx), stream_(
     stream_.socket().set_option(tcp::no_delay(true), ec);
 }
 
-HttpSession::~HttpSession() { ctx_.connections--; }
+HttpSession::~HttpSession() {
+    ctx_.connections--;
+}
 
 void HttpSession::Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
@@ -45,14 +47,15 @@ void HttpSession::WaitForRequest() {
         return;
     }
     stream_.expires_after(std::chrono::seconds(ctx_.config.idle_timeout_seconds));
-    stream_.async_read_some(buffer_.prepare(8192), [self = shared_from_this()](beast::error_code ec, size_t n) {
-        if (ec) {
-            self->Close();
-            return;
-        }
-        self->buffer_.commit(n);
-        self->ReadHeader();
-    });
+    stream_.async_read_some(buffer_.prepare(8192),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                                if (ec) {
+                                    self->Close();
+                                    return;
+                                }
+                                self->buffer_.commit(n);
+                                self->ReadHeader();
+                            });
 }
 
 void HttpSession::ReadHeader() {
@@ -60,8 +63,9 @@ void HttpSession::ReadHeader() {
     parser_->header_limit(16 * 1024);
     parser_->body_limit(ctx_.config.max_body_bytes);
     stream_.expires_after(std::chrono::seconds(ctx_.config.header_timeout_seconds));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
 }
 
 static Request Bare() {
@@ -189,8 +193,8 @@ void HttpSession::StartEventStream(Request req) {
                 return;
             }
             // The socket now belongs to the stream; the stream releases the reservation.
-            auto stream =
-                std::make_shared<EventStream>(self->ctx_, std::move(self->stream_), id.sub, id.shop_id, id.exp);
+            auto stream = std::make_shared<EventStream>(self->ctx_, std::move(self->stream_), id.sub,
+                                                        id.shop_id, id.exp);
             self->closed_ = true;
             self->ctx_.streams.Attach(id.sub, stream);
             self->ctx_.metrics.Request("/sync/events", 200, 0);

@@ -168,8 +168,9 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (config.io_threads < 0 || config.max_connections < 1 || config.max_streams < 0 ||
-        config.max_streams_per_user < 0 || config.header_timeout_seconds < 1 || config.body_timeout_seconds < 1 ||
-        config.idle_timeout_seconds < 1 || config.stream_recheck_seconds < 1) {
+        config.max_streams_per_user < 0 || config.header_timeout_seconds < 1 ||
+        config.body_timeout_seconds < 1 || config.idle_timeout_seconds < 1 ||
+        config.stream_recheck_seconds < 1) {
         std::cerr << "shopsync-gateway: a thread count, cap or timeout is out of range\n";
         return 2;
     }

@@ -102,7 +102,8 @@ struct Handler {
             ok = PQresultStatus(res) == PGRES_TUPLES_OK;
             PQclear(res);
         }
-        return Reply(req, ok ? 200 : 503, ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})");
+        return Reply(req, ok ? 200 : 503,
+                     ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})");
     }
 
     Response SignIn() {
@@ -115,8 +116,9 @@ struct Handler {
         if (!ParseJson(req.body(), &body))
             return Reply(req, 400, ErrorJson("PGRST102", "Empty or invalid json"));
         if (ctx.config.jwt_secret.empty())
-            return Reply(req, 501,
-                         ErrorJson("PGRST501", "sign-in is not offered here: tokens come from the identity service"));
+            return Reply(
+                req, 501,
+                ErrorJson("PGRST501", "sign-in is not offered here: tokens come from the identity service"));
         PooledConnection conn = Acquire();
         if (!conn)
             return NoConnection(req);
@@ -147,14 +149,15 @@ struct Handler {
                              ErrorJson("PGRST301", ctx.config.metrics_token.empty()
                                                        ? "/metrics answers loopback clients only"
                                                        : "/metrics wants the metrics token as a bearer"));
-            return Reply(req, 200,
-                         ctx.metrics.Render(ctx.pool.size(), ctx.pool.in_use()) + ExtraMetrics(),
+            return Reply(req, 200, ctx.metrics.Render(ctx.pool.size(), ctx.pool.in_use()) + ExtraMetrics(),
                          "text/plain; version=0.0.4");
         }
         if (path.rfind("/auth/", 0) == 0) {
             // Metrics labels come from a fixed set: unknown paths must not grow them.
             std::string verb = path.substr(6);
-            route = verb == "signup" || verb == "login" || verb == "refresh" || verb == "logout" ? path : "/auth/other";
+            route = verb == "signup" || verb == "login" || verb == "refresh" || verb == "logout"
+                        ? path
+                        : "/auth/other";
             return SignIn();
         }
         bool rpc = path.rfind("/rpc/", 0) == 0;
@@ -196,8 +199,8 @@ struct Handler {
             DeviceLimited(body["body"], &refusal))
             return refusal;
         if (path == "/rpc/create_shop" &&
-            RateLimited("shop:" + (authenticated ? bearer.identity.sub : "ip:" + remote), ctx.shop_creation_limits,
-                        &refusal))
+            RateLimited("shop:" + (authenticated ? bearer.identity.sub : "ip:" + remote),
+                        ctx.shop_creation_limits, &refusal))
             return refusal;
         std::string sql, error;
         std::vector<std::optional<std::string>> params;
@@ -210,7 +213,8 @@ struct Handler {
     bool DeviceLimited(const nlohmann::json &envelope, Response *refusal) {
         if (!envelope.is_object() || !envelope.contains("device_id") || !envelope["device_id"].is_string())
             return false;
-        return RateLimited("device:" + bearer.identity.shop_id + ":" + envelope["device_id"].get<std::string>(),
+        return RateLimited("device:" + bearer.identity.shop_id + ":" +
+                               envelope["device_id"].get<std::string>(),
                            ctx.device_limits, refusal);
     }
 
@@ -241,7 +245,8 @@ struct Handler {
             return given.size() == expected.size() &&
                    CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
         }
-        if (!ctx.config.trusted_proxy_header.empty() && req.find(ctx.config.trusted_proxy_header) != req.end())
+        if (!ctx.config.trusted_proxy_header.empty() &&
+            req.find(ctx.config.trusted_proxy_header) != req.end())
             return false;
         return IsLoopback(peer);
     }
@@ -274,7 +279,8 @@ Response HandleRequest(Context &ctx, const Request &req, const std::string &remo
         res.keep_alive(false);
     }
     *route = handler.route;
-    ctx.metrics.Request(handler.route, res.result_int(), std::chrono::duration<double>(Clock::now() - start).count());
+    ctx.metrics.Request(handler.route, res.result_int(),
+                        std::chrono::duration<double>(Clock::now() - start).count());
     return res;
 }
 

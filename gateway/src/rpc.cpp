@@ -78,11 +78,13 @@ static RpcResult Failure(PGconn *conn, PGresult *res, bool authenticated) {
 }
 
 // Sends one statement of the pipeline; false when the connection is gone.
-static bool Send(PGconn *conn, const std::string &sql, const std::vector<std::optional<std::string>> &params) {
+static bool Send(PGconn *conn, const std::string &sql,
+                 const std::vector<std::optional<std::string>> &params) {
     std::vector<const char *> values;
     for (const auto &p : params)
         values.push_back(p ? p->c_str() : nullptr);
-    return PQsendQueryParams(conn, sql.c_str(), (int)values.size(), nullptr, values.data(), nullptr, nullptr, 0) == 1;
+    return PQsendQueryParams(conn, sql.c_str(), (int)values.size(), nullptr, values.data(), nullptr, nullptr,
+                             0) == 1;
 }
 
 // BEGIN, the caller's settings, the call and COMMIT go out as one libpq
@@ -123,7 +125,8 @@ RpcResult CallApi(PGconn *conn, const Caller &caller, const std::string &sql,
         }
         if (statement == 2 && ok) {
             have_body = true;
-            r.body = PQntuples(res.get()) > 0 && !PQgetisnull(res.get(), 0, 0) ? PQgetvalue(res.get(), 0, 0) : "null";
+            r.body = PQntuples(res.get()) > 0 && !PQgetisnull(res.get(), 0, 0) ? PQgetvalue(res.get(), 0, 0)
+                                                                               : "null";
         }
         while (PGresult *rest = PQgetResult(conn)) // the null that ends this statement's results
             PQclear(rest);

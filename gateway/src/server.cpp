@@ -29,10 +29,9 @@ Server::~Server() {
 }
 
 void Server::Accept() {
-    acceptor_->async_accept(net::make_strand(ctx_->io),
-                            [this](boost::system::error_code ec, tcp::socket socket) {
-                                OnAccept(ec, std::move(socket));
-                            });
+    acceptor_->async_accept(
+        net::make_strand(ctx_->io),
+        [this](boost::system::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
 }
 
 void Server::OnAccept(boost::system::error_code ec, tcp::socket socket) {
@@ -49,7 +48,8 @@ void Server::OnAccept(boost::system::error_code ec, tcp::socket socket) {
         static const std::string kBusy =
             "HTTP/1.1 503 Service Unavailable\r\nServer: shopsync-gateway\r\nRetry-After: 5\r\n"
             "Content-Type: application/json; charset=utf-8\r\nConnection: close\r\nContent-Length: 98\r\n\r\n"
-            "{\"code\":\"PGRST503\",\"message\":\"too many connections\",\"details\":null,\"hint\":\"Retry later.\"}   ";
+            "{\"code\":\"PGRST503\",\"message\":\"too many connections\",\"details\":null,\"hint\":\"Retry "
+            "later.\"}   ";
         boost::system::error_code ignored;
         socket.non_blocking(true, ignored);
         socket.write_some(net::buffer(kBusy), ignored);
@@ -85,7 +85,8 @@ void Server::ScheduleMembershipCheck() {
 // query per user with open streams).
 void Server::CheckMemberships() {
     for (auto &[user, streams] : ctx_->streams.Snapshot()) {
-        PooledConnection conn = ctx_->pool.Acquire(std::chrono::milliseconds(ctx_->config.acquire_timeout_ms));
+        PooledConnection conn =
+            ctx_->pool.Acquire(std::chrono::milliseconds(ctx_->config.acquire_timeout_ms));
         if (!conn)
             return; // the database is busy or away: next round
         PgResult res = ExecParams(conn.get(), "SELECT shopsync.auth_memberships($1)::text", {user});
@@ -122,8 +123,8 @@ int Server::Run() {
     if (!ec)
         acceptor_->listen(4096, ec);
     if (ec) {
-        std::cerr << "shopsync-gateway: cannot listen on " << ctx.config.host << ":" << ctx.config.port << ": "
-                  << ec.message() << "\n";
+        std::cerr << "shopsync-gateway: cannot listen on " << ctx.config.host << ":" << ctx.config.port
+                  << ": " << ec.message() << "\n";
         return 2;
     }
     bound_port_ = acceptor_->local_endpoint().port();
@@ -150,8 +151,8 @@ int Server::Run() {
                 }
             }
         });
-    std::cerr << "shopsync-gateway: listening on " << ctx.config.host << ":" << bound_port_ << " ("
-              << threads << " I/O threads, " << ctx.config.pool_size << " database workers)" << std::endl;
+    std::cerr << "shopsync-gateway: listening on " << ctx.config.host << ":" << bound_port_ << " (" << threads
+              << " I/O threads, " << ctx.config.pool_size << " database workers)" << std::endl;
 
     {
         std::unique_lock<std::mutex> lock(mutex_);

@@ -206,7 +206,8 @@ static bool Exec(PGconn *conn, const char *sql) {
 static AuthReply Refresh(PGconn *conn, const AuthConfig &config, const nlohmann::json &body) {
     const std::string token = body["refresh_token"];
     if (!Exec(conn, "BEGIN"))
-        return Error(503, "08006", std::string("the database is not reachable right now: ") + PQerrorMessage(conn));
+        return Error(503, "08006",
+                     std::string("the database is not reachable right now: ") + PQerrorMessage(conn));
     Result res = ExecParams(conn, "SELECT shopsync.auth_rotate_refresh($1)::text", {Sha256Hex(token)});
     if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
         const char *state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
@@ -230,7 +231,8 @@ static AuthReply Refresh(PGconn *conn, const AuthConfig &config, const nlohmann:
             Exec(conn, "ROLLBACK");
             return Error(401, "PT401", "refresh token already used");
         }
-        reply = IssueTokens(conn, config, t["user_id"], t["email"], t["shop_id"], t["family_id"], successor, false);
+        reply = IssueTokens(conn, config, t["user_id"], t["email"], t["shop_id"], t["family_id"], successor,
+                            false);
     } else {
         nlohmann::json wanted = body.contains("shop_id") ? body["shop_id"] : t["shop_id"];
         reply = IssueTokens(conn, config, t["user_id"], t["email"], wanted, t["family_id"], successor);
@@ -240,7 +242,8 @@ static AuthReply Refresh(PGconn *conn, const AuthConfig &config, const nlohmann:
         return reply;
     }
     if (!Exec(conn, "COMMIT"))
-        return Error(503, "08006", std::string("the database is not reachable right now: ") + PQerrorMessage(conn));
+        return Error(503, "08006",
+                     std::string("the database is not reachable right now: ") + PQerrorMessage(conn));
     return reply;
 }
 

@@ -17,7 +17,8 @@ using json = nlohmann::json;
 namespace {
 
 struct ApiDb {
-    std::string path = "/tmp/shopsync-capi-test-" + std::to_string(getpid()) + "-" + std::to_string(rand()) + ".db";
+    std::string path =
+        "/tmp/shopsync-capi-test-" + std::to_string(getpid()) + "-" + std::to_string(rand()) + ".db";
     ~ApiDb() {
         for (const char *suffix : {"", "-wal", "-shm"})
             std::remove((path + suffix).c_str());
@@ -57,7 +58,7 @@ void OnChange(void *context, const char *source, const char *entity) {
 TEST_CASE("open, close and errors: codes with a message, NULLs are misuse", "[capi]") {
     shopsync_client *h = nullptr;
     CHECK(shopsync_open("/", &h) != SHOPSYNC_OK); // a directory is no database
-    REQUIRE(h != nullptr);                      // a handle even so, to say why
+    REQUIRE(h != nullptr);                        // a handle even so, to say why
     CHECK(std::string(shopsync_errmsg(h)).find("/") != std::string::npos);
     CHECK(shopsync_close(h) == SHOPSYNC_OK);
     CHECK(shopsync_close(nullptr) == SHOPSYNC_OK);
@@ -92,7 +93,8 @@ TEST_CASE("local rows round-trip as JSON with their sync state", "[capi]") {
     CHECK(row["version"] == 0);
 
     REQUIRE(shopsync_update(db.h, "customers", ann.c_str(), R"({"phone": "555"})") == SHOPSYNC_OK);
-    REQUIRE(shopsync_create(db.h, "customers", R"({"name": "Bob", "customer_code": "C-2"})", &id) == SHOPSYNC_OK);
+    REQUIRE(shopsync_create(db.h, "customers", R"({"name": "Bob", "customer_code": "C-2"})", &id) ==
+            SHOPSYNC_OK);
     std::string bob = id;
     shopsync_free(id);
     CHECK(Status(db.h)["pending"] == 2); // the update folded into the unsent create
@@ -108,8 +110,12 @@ TEST_CASE("local rows round-trip as JSON with their sync state", "[capi]") {
     // A synced row deleted: a tombstone, out of lists unless asked for.
     sqlite3 *raw = nullptr;
     sqlite3_open(db.file.path.c_str(), &raw);
-    sqlite3_exec(raw, ("DELETE FROM sync_outbox; UPDATE customers SET sync_state = 'synced', version = 1 WHERE id = '" +
-                       bob + "'").c_str(), nullptr, nullptr, nullptr);
+    sqlite3_exec(
+        raw,
+        ("DELETE FROM sync_outbox; UPDATE customers SET sync_state = 'synced', version = 1 WHERE id = '" +
+         bob + "'")
+            .c_str(),
+        nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     REQUIRE(shopsync_delete(db.h, "customers", bob.c_str()) == SHOPSYNC_OK);
     REQUIRE(shopsync_get(db.h, "customers", bob.c_str(), &out) == SHOPSYNC_OK);
@@ -126,8 +132,9 @@ TEST_CASE("bad input gets SHOPSYNC_INVALID or NOTFOUND and changes nothing", "[c
     struct Case {
         const char *entity, *json;
     };
-    for (Case c : {Case{"customers", "{not json"}, Case{"customers", "[1, 2]"}, Case{"nonsense", "{\"a\": 1}"},
-                   Case{"customers", "{\"version\": 9}"}, Case{"customers", "{\"shop_id\": \"x\"}"}}) {
+    for (Case c :
+         {Case{"customers", "{not json"}, Case{"customers", "[1, 2]"}, Case{"nonsense", "{\"a\": 1}"},
+          Case{"customers", "{\"version\": 9}"}, Case{"customers", "{\"shop_id\": \"x\"}"}}) {
         CAPTURE(c.entity, c.json);
         CHECK(shopsync_create(db.h, c.entity, c.json, &out) == SHOPSYNC_INVALID);
         CHECK(out == nullptr);
@@ -136,8 +143,9 @@ TEST_CASE("bad input gets SHOPSYNC_INVALID or NOTFOUND and changes nothing", "[c
     CHECK(shopsync_update(db.h, "customers", "no-such-id", "{\"name\": \"x\"}") == SHOPSYNC_NOTFOUND);
     CHECK(shopsync_delete(db.h, "customers", "no-such-id") == SHOPSYNC_NOTFOUND);
     CHECK(shopsync_get(db.h, "customers", "no-such-id", &out) == SHOPSYNC_NOTFOUND);
-    for (const char *filter : {R"({"where": {"x') OR 1=1 --": 1}})", R"({"order_by": "name; DROP TABLE customers"})",
-                               R"({"where": {"name": [1]}})", R"({"limit": -1})", "[]"}) {
+    for (const char *filter :
+         {R"({"where": {"x') OR 1=1 --": 1}})", R"({"order_by": "name; DROP TABLE customers"})",
+          R"({"where": {"name": [1]}})", R"({"limit": -1})", "[]"}) {
         CAPTURE(filter);
         CHECK(shopsync_query(db.h, "customers", filter, &out) == SHOPSYNC_INVALID);
     }
@@ -167,8 +175,10 @@ TEST_CASE("sync without a server or without a network: a clear code, writes stay
     CHECK(shopsync_login(db.h, "a@b.c", "pw", nullptr) == SHOPSYNC_NETWORK);
     sqlite3 *raw = nullptr; // as if signed in earlier
     sqlite3_open(db.file.path.c_str(), &raw);
-    sqlite3_exec(raw, "INSERT OR REPLACE INTO sync_kv VALUES ('access_token', 't'), ('refresh_token', 'r'),"
-                      " ('access_expires_at', '99999999999')", nullptr, nullptr, nullptr);
+    sqlite3_exec(raw,
+                 "INSERT OR REPLACE INTO sync_kv VALUES ('access_token', 't'), ('refresh_token', 'r'),"
+                 " ('access_expires_at', '99999999999')",
+                 nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     CHECK(shopsync_sync_now(db.h, &out) == SHOPSYNC_NETWORK);
     CHECK(Parse(out)["error"].get<std::string>().find("cannot reach the server") != std::string::npos);
@@ -195,9 +205,11 @@ TEST_CASE("the change callback, conflict records and the worker's life cycle", "
 
     sqlite3 *raw = nullptr;
     sqlite3_open(db.file.path.c_str(), &raw);
-    sqlite3_exec(raw, "INSERT INTO sync_conflicts (entity_type, entity_id, local_payload, server_record, created_at)"
-                      " VALUES ('orders', 'o1', '{\"notes\":\"mine\"}', '{\"id\":\"o1\",\"version\":5}', 1)",
-                 nullptr, nullptr, nullptr);
+    sqlite3_exec(
+        raw,
+        "INSERT INTO sync_conflicts (entity_type, entity_id, local_payload, server_record, created_at)"
+        " VALUES ('orders', 'o1', '{\"notes\":\"mine\"}', '{\"id\":\"o1\",\"version\":5}', 1)",
+        nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     REQUIRE(shopsync_conflicts(db.h, &out) == SHOPSYNC_OK);
     json conflicts = Parse(out);
@@ -247,12 +259,16 @@ namespace {
 int64_t Refuse(Opened &db, const std::string &id, const std::string &reason) {
     sqlite3 *raw = nullptr;
     sqlite3_open(db.file.path.c_str(), &raw);
-    std::string sql =
-        "INSERT INTO sync_failed (entity_type, entity_id, op, payload_json, base_version, reason, message, failed_at)"
-        " SELECT entity_type, entity_id, op, payload_json, base_version, '" + reason + "', 'refused', 1"
-        " FROM sync_outbox WHERE entity_id = '" + id + "';"
-        "DELETE FROM sync_outbox; UPDATE customers SET sync_state = 'failed', last_error = '" + reason +
-        ": refused' WHERE id = '" + id + "';";
+    std::string sql = "INSERT INTO sync_failed (entity_type, entity_id, op, payload_json, base_version, "
+                      "reason, message, failed_at)"
+                      " SELECT entity_type, entity_id, op, payload_json, base_version, '" +
+                      reason +
+                      "', 'refused', 1"
+                      " FROM sync_outbox WHERE entity_id = '" +
+                      id +
+                      "';"
+                      "DELETE FROM sync_outbox; UPDATE customers SET sync_state = 'failed', last_error = '" +
+                      reason + ": refused' WHERE id = '" + id + "';";
     sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     char *out = nullptr;
@@ -266,12 +282,13 @@ json Outbox(Opened &db) {
     sqlite3 *raw = nullptr;
     sqlite3_open(db.file.path.c_str(), &raw);
     sqlite3_stmt *st = nullptr;
-    sqlite3_prepare_v2(raw, "SELECT op, payload_json, base_version, override FROM sync_outbox ORDER BY id", -1, &st,
-                       nullptr);
+    sqlite3_prepare_v2(raw, "SELECT op, payload_json, base_version, override FROM sync_outbox ORDER BY id",
+                       -1, &st, nullptr);
     json out = json::array();
     while (sqlite3_step(st) == SQLITE_ROW)
-        out.push_back({(const char *)sqlite3_column_text(st, 0), json::parse((const char *)sqlite3_column_text(st, 1)),
-                       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)});
+        out.push_back({(const char *)sqlite3_column_text(st, 0),
+                       json::parse((const char *)sqlite3_column_text(st, 1)), sqlite3_column_int64(st, 2),
+                       sqlite3_column_int64(st, 3)});
     sqlite3_finalize(st);
     sqlite3_close(raw);
     return out;
@@ -279,17 +296,22 @@ json Outbox(Opened &db) {
 
 } // namespace
 
-TEST_CASE("refused writes: listed with reason, attempt and server row; retried, edited, overridden, discarded",
-          "[capi][issue10]") {
+TEST_CASE(
+    "refused writes: listed with reason, attempt and server row; retried, edited, overridden, discarded",
+    "[capi][issue10]") {
     Opened db;
     char *id_out = nullptr;
-    REQUIRE(shopsync_create(db.h, "customers", R"({"customer_code": "C-1", "name": "Ann"})", &id_out) == SHOPSYNC_OK);
+    REQUIRE(shopsync_create(db.h, "customers", R"({"customer_code": "C-1", "name": "Ann"})", &id_out) ==
+            SHOPSYNC_OK);
     std::string id = id_out;
     shopsync_free(id_out);
     sqlite3 *raw = nullptr; // as if synced at version 3
     sqlite3_open(db.file.path.c_str(), &raw);
-    sqlite3_exec(raw, ("DELETE FROM sync_outbox; UPDATE customers SET sync_state = 'synced', version = 3,"
-                       " data = json_set(data, '$.version', 3) WHERE id = '" + id + "'").c_str(),
+    sqlite3_exec(raw,
+                 ("DELETE FROM sync_outbox; UPDATE customers SET sync_state = 'synced', version = 3,"
+                  " data = json_set(data, '$.version', 3) WHERE id = '" +
+                  id + "'")
+                     .c_str(),
                  nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     REQUIRE(shopsync_update(db.h, "customers", id.c_str(), R"({"name": "Ann Lee"})") == SHOPSYNC_OK);
@@ -325,13 +347,15 @@ TEST_CASE("refused writes: listed with reason, attempt and server row; retried, 
     }
     SECTION("edit and retry: the changes merge into the attempt") {
         REQUIRE(shopsync_retry_failed(db.h, failure, R"({"phone": "555"})", 0) == SHOPSYNC_OK);
-        CHECK(Outbox(db) == json::array({json::array({"update", {{"name", "Ann Lee"}, {"phone", "555"}}, 3, 0})}));
+        CHECK(Outbox(db) ==
+              json::array({json::array({"update", {{"name", "Ann Lee"}, {"phone", "555"}}, 3, 0})}));
         REQUIRE(shopsync_get(db.h, "customers", id.c_str(), &out) == SHOPSYNC_OK);
         CHECK(Parse(out)["phone"] == "555");
     }
     SECTION("editing the failed row with shopsync_update retries it too") {
         REQUIRE(shopsync_update(db.h, "customers", id.c_str(), R"({"phone": "556"})") == SHOPSYNC_OK);
-        CHECK(Outbox(db) == json::array({json::array({"update", {{"name", "Ann Lee"}, {"phone", "556"}}, 3, 0})}));
+        CHECK(Outbox(db) ==
+              json::array({json::array({"update", {{"name", "Ann Lee"}, {"phone", "556"}}, 3, 0})}));
     }
     SECTION("discard: the server's row comes back, synced") {
         REQUIRE(shopsync_discard_failed(db.h, failure) == SHOPSYNC_OK);
@@ -347,7 +371,8 @@ TEST_CASE("refused writes: listed with reason, attempt and server row; retried, 
     SECTION("a retry the server would refuse again is refused at once (a viewer), the failure kept") {
         sqlite3 *viewer = nullptr;
         sqlite3_open(db.file.path.c_str(), &viewer);
-        sqlite3_exec(viewer, "INSERT OR REPLACE INTO sync_kv VALUES ('shop_role', 'viewer')", nullptr, nullptr, nullptr);
+        sqlite3_exec(viewer, "INSERT OR REPLACE INTO sync_kv VALUES ('shop_role', 'viewer')", nullptr,
+                     nullptr, nullptr);
         sqlite3_close(viewer);
         CHECK(shopsync_retry_failed(db.h, failure, nullptr, 0) == SHOPSYNC_FORBIDDEN);
         CHECK(std::string(shopsync_errmsg(db.h)).rfind("forbidden: viewers cannot change data", 0) == 0);
@@ -403,8 +428,8 @@ TEST_CASE("shopsync_write_group: several writes as one, all or nothing, ids in o
                                     {"op": "update", "entity": "orders", "id": "nope", "row": {"notes": "x"}}])",
                                 R"([{"op": "create", "entity": "orders", "row": {"version": 3}}])",
                                 R"([{"op": "upsert", "entity": "orders", "row": {}}])",
-                                R"([{"op": "update", "entity": "orders", "row": {}}])", R"([])", R"({"op": "create"})",
-                                "not json"}) {
+                                R"([{"op": "update", "entity": "orders", "row": {}}])", R"([])",
+                                R"({"op": "create"})", "not json"}) {
             CAPTURE(bad);
             out = reinterpret_cast<char *>(1);
             int rc = shopsync_write_group(db.h, bad, &out);
@@ -417,7 +442,8 @@ TEST_CASE("shopsync_write_group: several writes as one, all or nothing, ids in o
         CHECK(shopsync_write_group(nullptr, group, &out) == SHOPSYNC_MISUSE);
     }
     SECTION("the ids may be ignored") {
-        CHECK(shopsync_write_group(db.h, R"([{"op": "create", "entity": "customers", "row": {"name": "Bo"}}])",
+        CHECK(shopsync_write_group(db.h,
+                                   R"([{"op": "create", "entity": "customers", "row": {"name": "Bo"}}])",
                                    nullptr) == SHOPSYNC_OK);
         CHECK(Status(db.h)["pending"] == 3);
     }
@@ -430,8 +456,9 @@ TEST_CASE("shopsync_forget_shop drops the shop's rows, writes and cursor and sig
     shopsync_free(out);
     sqlite3 *raw = nullptr;
     sqlite3_open(db.file.path.c_str(), &raw);
-    sqlite3_exec(raw, "INSERT OR REPLACE INTO sync_kv VALUES ('refresh_token', 'r'), ('shop_id', 'shop-a'),"
-                      " ('cursor', '42'), ('access_lost', 'HTTP 403: not a member')",
+    sqlite3_exec(raw,
+                 "INSERT OR REPLACE INTO sync_kv VALUES ('refresh_token', 'r'), ('shop_id', 'shop-a'),"
+                 " ('cursor', '42'), ('access_lost', 'HTTP 403: not a member')",
                  nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     json status = Status(db.h);
@@ -463,7 +490,8 @@ void CloseInCallback(void *context, const char *, const char *) {
 }
 } // namespace
 
-TEST_CASE("shopsync_close and shopsync_stop from the change callback are misuse and keep the handle", "[capi]") {
+TEST_CASE("shopsync_close and shopsync_stop from the change callback are misuse and keep the handle",
+          "[capi]") {
     Opened db;
     CloseFromCallback c;
     c.h = db.h;

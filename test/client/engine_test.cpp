@@ -51,7 +51,9 @@ class ScriptedServer : public Transport {
     }
 };
 
-HttpResponse Ok(const json &body) { return {200, body.dump(), -1, ""}; }
+HttpResponse Ok(const json &body) {
+    return {200, body.dump(), -1, ""};
+}
 
 // A device that is signed in (a token valid for an hour), bootstrapped and told
 // the server's entities, so a round goes straight to push and pull.
@@ -70,8 +72,10 @@ HttpResponse AcceptAll(const HttpRequest &r) {
         json accepted = json::array();
         const json body = json::parse(r.body);
         for (const auto &e : body["events"])
-            accepted.push_back({{"idempotency_key", e["idempotency_key"]}, {"entity", e["entity"]},
-                                {"entity_id", e["entity_id"]}, {"version", e["base_version"].get<int>() + 1}});
+            accepted.push_back({{"idempotency_key", e["idempotency_key"]},
+                                {"entity", e["entity"]},
+                                {"entity_id", e["entity_id"]},
+                                {"version", e["base_version"].get<int>() + 1}});
         return Ok({{"accepted", accepted}, {"conflicts", json::array()}, {"rejected", json::array()}});
     }
     if (r.path.rfind("/sync/pull", 0) == 0) // nothing new: the cursor stays
@@ -111,7 +115,8 @@ TEST_CASE("push goes oldest first in batches of at most 100 and syncs what the s
     Round round;
     std::vector<std::string> ids;
     for (int i = 0; i < 250; i++)
-        ids.push_back(LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "C" + std::to_string(i)}}));
+        ids.push_back(
+            LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "C" + std::to_string(i)}}));
     std::vector<std::string> keys = OutboxKeys(round.store);
     round.server.handler = AcceptAll;
     SyncReport report = round.Run();
@@ -131,10 +136,12 @@ TEST_CASE("push goes oldest first in batches of at most 100 and syncs what the s
     CHECK(json::parse(pushes[2].body)["events"].size() == 50);
     CHECK(sent == keys); // outbox order, each once
     CHECK(PendingCount(round.store) == 0);
-    CHECK(Value(round.store, "SELECT count(*) FROM customers WHERE sync_state = 'synced' AND version = 1") == "250");
+    CHECK(Value(round.store, "SELECT count(*) FROM customers WHERE sync_state = 'synced' AND version = 1") ==
+          "250");
 }
 
-TEST_CASE("network errors, 5xx and 429 keep the batch with its keys and back off; the pull waits", "[engine]") {
+TEST_CASE("network errors, 5xx and 429 keep the batch with its keys and back off; the pull waits",
+          "[engine]") {
     for (int status : {0, 500, 503, 429}) {
         Round round;
         LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
@@ -142,8 +149,8 @@ TEST_CASE("network errors, 5xx and 429 keep the batch with its keys and back off
         std::vector<std::string> keys = OutboxKeys(round.store);
         round.server.handler = [status](const HttpRequest &r) {
             if (r.path == "/sync/push")
-                return HttpResponse{status, status ? "{\"message\":\"busy\"}" : "", status == 429 ? 120.0 : -1,
-                                    status ? "" : "connection refused"};
+                return HttpResponse{status, status ? "{\"message\":\"busy\"}" : "",
+                                    status == 429 ? 120.0 : -1, status ? "" : "connection refused"};
             return AcceptAll(r);
         };
         double before = UnixNow();
@@ -158,7 +165,7 @@ TEST_CASE("network errors, 5xx and 429 keep the batch with its keys and back off
         double next = std::stod(Value(round.store, "SELECT min(next_retry_at) FROM sync_outbox"));
         CHECK(next >= before);
         if (status == 429)
-            CHECK(next >= before + 120); // Retry-After is a floor
+            CHECK(next >= before + 120);                         // Retry-After is a floor
         CHECK(next <= UnixNow() + (status == 429 ? 121 : 5.01)); // first wait: at most 5 s, or Retry-After
 
         round.server.requests.clear();
@@ -214,7 +221,8 @@ TEST_CASE("a batch refused as a whole (a viewer: 403) fails visibly, nothing dro
     std::string b = LocalWrite(round.store, "orders", WriteOp::Create, "", {{"status", "pending"}});
     round.server.handler = [](const HttpRequest &r) {
         if (r.path == "/sync/push")
-            return HttpResponse{403, "{\"code\":\"42501\",\"message\":\"viewers cannot push changes\"}", -1, ""};
+            return HttpResponse{403, "{\"code\":\"42501\",\"message\":\"viewers cannot push changes\"}", -1,
+                                ""};
         return AcceptAll(r);
     };
     SyncReport report = round.Run();
@@ -222,8 +230,8 @@ TEST_CASE("a batch refused as a whole (a viewer: 403) fails visibly, nothing dro
     CHECK(report.rejected == 2);
     CHECK(report.code == SHOPSYNC_FORBIDDEN);
     CHECK(PendingCount(round.store) == 0);
-    CHECK(Value(round.store, "SELECT sync_state || ': ' || last_error FROM customers WHERE id = '" + a + "'") ==
-          "failed: forbidden: viewers cannot push changes");
+    CHECK(Value(round.store, "SELECT sync_state || ': ' || last_error FROM customers WHERE id = '" + a +
+                                 "'") == "failed: forbidden: viewers cannot push changes");
     CHECK(Value(round.store, "SELECT sync_state FROM orders WHERE id = '" + b + "'") == "failed");
     CHECK(round.server.To("/sync/pull").size() == 1); // the pull still runs
 }
@@ -241,7 +249,9 @@ TEST_CASE("tokens: refreshed before expiry, once after a 401, and a dead session
     };
     SECTION("an access token expiring within a minute is refreshed first") {
         round.store.Put("access_expires_at", std::to_string(UnixNow() + 30));
-        round.server.handler = [&](const HttpRequest &r) { return r.path == "/auth/refresh" ? refresh(r) : AcceptAll(r); };
+        round.server.handler = [&](const HttpRequest &r) {
+            return r.path == "/auth/refresh" ? refresh(r) : AcceptAll(r);
+        };
         CHECK(round.Run().ok);
         CHECK(round.server.requests.front().path == "/auth/refresh");
         CHECK(round.server.To("/sync/push")[0].bearer == "token-2");
@@ -268,13 +278,15 @@ TEST_CASE("tokens: refreshed before expiry, once after a 401, and a dead session
         CHECK(report.code == SHOPSYNC_AUTH);
         CHECK(refreshes == 1);
         CHECK(PendingCount(round.store) == 1);
-        CHECK(Value(round.store, "SELECT in_flight || '/' || retry_count || '/' || coalesce(next_retry_at, '-')"
-                                 " FROM sync_outbox") == "0/0/-");
+        CHECK(Value(round.store,
+                    "SELECT in_flight || '/' || retry_count || '/' || coalesce(next_retry_at, '-')"
+                    " FROM sync_outbox") == "0/0/-");
     }
     SECTION("a refresh token the server refuses signs the device out") {
         round.store.Put("access_expires_at", "0");
         round.server.handler = [](const HttpRequest &r) {
-            return r.path == "/auth/refresh" ? HttpResponse{401, "{\"message\":\"revoked\"}", -1, ""} : AcceptAll(r);
+            return r.path == "/auth/refresh" ? HttpResponse{401, "{\"message\":\"revoked\"}", -1, ""}
+                                             : AcceptAll(r);
         };
         SyncReport report = round.Run();
         CHECK(report.code == SHOPSYNC_AUTH);
@@ -290,8 +302,11 @@ TEST_CASE("pull follows the cursor page by page until has_more is false", "[engi
         if (r.path.rfind("/sync/pull", 0) != 0)
             return AcceptAll(r);
         int cursor = std::stoi(r.path.substr(r.path.find("cursor=") + 7));
-        json change{{"seq", cursor + 1},        {"entity", "customers"}, {"entity_id", "c" + std::to_string(cursor)},
-                    {"op", "create"},           {"version", 1},
+        json change{{"seq", cursor + 1},
+                    {"entity", "customers"},
+                    {"entity_id", "c" + std::to_string(cursor)},
+                    {"op", "create"},
+                    {"version", 1},
                     {"payload", {{"id", "c" + std::to_string(cursor)}, {"version", 1}, {"name", "N"}}}};
         return Ok({{"changes", {change}}, {"cursor", cursor + 1}, {"has_more", cursor + 1 < 3}});
     };
@@ -311,12 +326,18 @@ TEST_CASE("a new device, or cursor_expired, rebuilds from the snapshot keeping p
     auto snapshot_page = [](const json &args) {
         std::string entity = args["entity"];
         if (entity == "orders")
-            return Ok({{"entity", "orders"}, {"rows", json::array()}, {"has_more", false}, {"next_after", nullptr},
+            return Ok({{"entity", "orders"},
+                       {"rows", json::array()},
+                       {"has_more", false},
+                       {"next_after", nullptr},
                        {"cursor", 91}});
         bool first = args["after"].is_null();
         json row{{"id", first ? "a1" : "a2"}, {"version", 3}, {"name", first ? "Server A1" : "Server A2"}};
-        return Ok({{"entity", "customers"}, {"rows", {row}}, {"has_more", first},
-                   {"next_after", first ? json("a1") : json()}, {"cursor", first ? 90 : 91}});
+        return Ok({{"entity", "customers"},
+                   {"rows", {row}},
+                   {"has_more", first},
+                   {"next_after", first ? json("a1") : json()},
+                   {"cursor", first ? 90 : 91}});
     };
     round.server.handler = [&](const HttpRequest &r) {
         if (r.path == "/rpc/sync_health")
@@ -335,8 +356,8 @@ TEST_CASE("a new device, or cursor_expired, rebuilds from the snapshot keeping p
         std::vector<std::string> paths;
         for (const auto &r : round.server.requests)
             paths.push_back(r.path.substr(0, r.path.find('?')));
-        CHECK(paths == std::vector<std::string>{"/rpc/sync_health", "/rpc/sync_snapshot", "/rpc/sync_snapshot",
-                                                "/rpc/sync_snapshot", "/sync/pull"});
+        CHECK(paths == std::vector<std::string>{"/rpc/sync_health", "/rpc/sync_snapshot",
+                                                "/rpc/sync_snapshot", "/rpc/sync_snapshot", "/sync/pull"});
         CHECK(json::parse(round.server.requests[2].body)["after"] == "a1");
         CHECK(round.server.To("/sync/pull")[0].path.find("cursor=90&") != std::string::npos);
         CHECK(Value(round.store, "SELECT count(*) FROM customers WHERE sync_state = 'synced'") == "2");
@@ -355,8 +376,10 @@ TEST_CASE("a new device, or cursor_expired, rebuilds from the snapshot keeping p
         CHECK(Value(round.store, "SELECT json_extract(data, '$.name') FROM customers WHERE id = 'a1'") ==
               "edited offline");
         CHECK(Value(round.store, "SELECT sync_state FROM customers WHERE id = 'a1'") == "pending_update");
-        CHECK(Value(round.store, "SELECT sync_state FROM customers WHERE id = '" + mine + "'") == "pending_create");
-        CHECK(Value(round.store, "SELECT json_extract(data, '$.name') FROM customers WHERE id = 'a2'") == "Server A2");
+        CHECK(Value(round.store, "SELECT sync_state FROM customers WHERE id = '" + mine + "'") ==
+              "pending_create");
+        CHECK(Value(round.store, "SELECT json_extract(data, '$.name') FROM customers WHERE id = 'a2'") ==
+              "Server A2");
         CHECK(PendingCount(round.store) == 2);
         CHECK(round.store.Get("cursor") == "90");
     }
@@ -372,13 +395,19 @@ TEST_CASE("a conflict answer: the server's record replaces the row, a conflict r
             return AcceptAll(r);
         json e = json::parse(r.body)["events"][0];
         json record{{"id", "o1"}, {"version", 5}, {"notes", "tablet"}, {"status", "pending"}};
-        return Ok({{"accepted", json::array()}, {"rejected", json::array()},
-                   {"conflicts", {{{"idempotency_key", e["idempotency_key"]}, {"entity", "orders"},
-                                   {"entity_id", "o1"}, {"server_version", 5}, {"server_record", record}}}}});
+        return Ok({{"accepted", json::array()},
+                   {"rejected", json::array()},
+                   {"conflicts",
+                    {{{"idempotency_key", e["idempotency_key"]},
+                      {"entity", "orders"},
+                      {"entity_id", "o1"},
+                      {"server_version", 5},
+                      {"server_record", record}}}}});
     };
     SyncReport report = round.Run();
     CHECK(report.conflicts == 1);
-    CHECK(Value(round.store, "SELECT json_extract(data, '$.notes') || '/' || version || '/' || sync_state FROM orders") ==
+    CHECK(Value(round.store,
+                "SELECT json_extract(data, '$.notes') || '/' || version || '/' || sync_state FROM orders") ==
           "tablet/5/synced");
     CHECK(Value(round.store, "SELECT json_extract(local_payload, '$.notes') FROM sync_conflicts") == "desk");
     CHECK(report.changed.count("orders") == 1);
@@ -393,15 +422,18 @@ HttpResponse RejectAll(const HttpRequest &r, const std::string &reason, const st
     json rejected = json::array();
     const json body = json::parse(r.body);
     for (const auto &e : body["events"])
-        rejected.push_back({{"idempotency_key", e["idempotency_key"]}, {"entity", e["entity"]},
-                            {"entity_id", e["entity_id"]}, {"reason", reason}, {"message", message}});
+        rejected.push_back({{"idempotency_key", e["idempotency_key"]},
+                            {"entity", e["entity"]},
+                            {"entity_id", e["entity_id"]},
+                            {"reason", reason},
+                            {"message", message}});
     return Ok({{"accepted", json::array()}, {"conflicts", json::array()}, {"rejected", rejected}});
 }
 
 // A pull page (from any cursor) that carries `record` as the newest version of a customer.
 HttpResponse PullOf(const json &record, long long cursor) {
-    json change{{"seq", cursor},          {"entity", "customers"}, {"entity_id", record["id"]},
-                {"op", "update"},         {"version", record["version"]}, {"payload", record}};
+    json change{{"seq", cursor},  {"entity", "customers"},        {"entity_id", record["id"]},
+                {"op", "update"}, {"version", record["version"]}, {"payload", record}};
     return Ok({{"changes", {change}}, {"cursor", cursor}, {"has_more", false}});
 }
 
@@ -427,7 +459,8 @@ TEST_CASE("issue 10.1: a refused write stays failed with its reason when a pull 
     }
     SECTION("a later round pulls the newer version") {
         round.server.handler = [&](const HttpRequest &r) {
-            return r.path == "/sync/push" ? RejectAll(r, "forbidden", "viewers cannot change rows") : AcceptAll(r);
+            return r.path == "/sync/push" ? RejectAll(r, "forbidden", "viewers cannot change rows")
+                                          : AcceptAll(r);
         };
         round.Run();
         round.server.handler = [&](const HttpRequest &r) {
@@ -437,7 +470,8 @@ TEST_CASE("issue 10.1: a refused write stays failed with its reason when a pull 
     }
     CHECK(Value(round.store, "SELECT sync_state || ' / ' || last_error FROM customers WHERE id = 'c1'") ==
           "failed / forbidden: viewers cannot change rows");
-    CHECK(Value(round.store, "SELECT json_extract(data, '$.name') FROM customers WHERE id = 'c1'") == "viewer's try");
+    CHECK(Value(round.store, "SELECT json_extract(data, '$.name') FROM customers WHERE id = 'c1'") ==
+          "viewer's try");
     CHECK(round.store.Get("cursor") == "9"); // the pull itself went through
     json failed = ListFailed(round.store);
     REQUIRE(failed.size() == 1);
@@ -471,7 +505,8 @@ TEST_CASE("issue 10.2: events a killed round left in flight are resent at once, 
         for (const auto &p : round.server.To("/sync/push")) {
             const json body = json::parse(p.body);
             for (const auto &e : body["events"])
-                ops.push_back(e["op"].get<std::string>() + "/" + e["idempotency_key"].get<std::string>().substr(0, 8));
+                ops.push_back(e["op"].get<std::string>() + "/" +
+                              e["idempotency_key"].get<std::string>().substr(0, 8));
         }
         REQUIRE(ops.size() == 2);
         CHECK(ops[0] == "create/" + keys[0].substr(0, 8));
@@ -483,7 +518,8 @@ TEST_CASE("issue 10.2: events a killed round left in flight are resent at once, 
         LocalWrite(round.store, "customers", WriteOp::Update, id, {{"phone", "555"}});
         CHECK(OutboxKeys(round.store).size() == 2);
         CHECK(OutboxKeys(round.store)[0] == keys[0]);
-        CHECK(Value(round.store, "SELECT payload_json FROM sync_outbox ORDER BY id LIMIT 1") == "{\"name\":\"Ann\"}");
+        CHECK(Value(round.store, "SELECT payload_json FROM sync_outbox ORDER BY id LIMIT 1") ==
+              "{\"name\":\"Ann\"}");
     }
     SECTION("a batch whose answer was lost is never folded into either") {
         round.server.handler = [](const HttpRequest &r) {
@@ -497,8 +533,9 @@ TEST_CASE("issue 10.2: events a killed round left in flight are resent at once, 
     }
 }
 
-TEST_CASE("issue 10.3: signing in to another shop refuses while this shop has unsent writes, else switches whole",
-          "[engine][issue10]") {
+TEST_CASE(
+    "issue 10.3: signing in to another shop refuses while this shop has unsent writes, else switches whole",
+    "[engine][issue10]") {
     Round round;
     round.store.Put("shop_id", "shop-a");
     round.store.Put("cursor", "50");
@@ -509,8 +546,12 @@ TEST_CASE("issue 10.3: signing in to another shop refuses while this shop has un
             return AcceptAll(r);
         json body = json::parse(r.body);
         std::string shop = body.value("shop_id", "shop-a");
-        return Ok({{"access_token", "token-" + shop}, {"refresh_token", "refresh-" + shop}, {"expires_in", 900},
-                   {"user", {{"id", "u1"}, {"email", "sam@example.com"}}}, {"shop_id", shop}, {"shop_role", "staff"}});
+        return Ok({{"access_token", "token-" + shop},
+                   {"refresh_token", "refresh-" + shop},
+                   {"expires_in", 900},
+                   {"user", {{"id", "u1"}, {"email", "sam@example.com"}}},
+                   {"shop_id", shop},
+                   {"shop_role", "staff"}});
     };
     auto switch_to = [&](const std::string &shop) {
         try {
@@ -523,12 +564,14 @@ TEST_CASE("issue 10.3: signing in to another shop refuses while this shop has un
     for (std::string from : {"shop-a", "shop-b"}) {
         std::string to = from == "shop-a" ? "shop-b" : "shop-a";
         CAPTURE(from);
-        std::string mine = LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "unsent in " + from}});
+        std::string mine =
+            LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "unsent in " + from}});
         CHECK(switch_to(to) == SHOPSYNC_UNSENT);
         CHECK(round.store.Get("shop_id") == from); // nothing changed
         CHECK(round.store.Get("refresh_token") != "refresh-" + to);
         CHECK(PendingCount(round.store) == 1);
-        CHECK(Value(round.store, "SELECT sync_state FROM customers WHERE id = '" + mine + "'") == "pending_create");
+        CHECK(Value(round.store, "SELECT sync_state FROM customers WHERE id = '" + mine + "'") ==
+              "pending_create");
 
         round.Run(); // sent
         CHECK(PendingCount(round.store) == 0);
@@ -536,15 +579,16 @@ TEST_CASE("issue 10.3: signing in to another shop refuses while this shop has un
         CHECK(switch_to(to) == SHOPSYNC_OK);
         CHECK(round.store.Get("shop_id") == to);
         CHECK(Value(round.store, "SELECT count(*) FROM customers") == "0"); // no row of the other shop
-        CHECK(round.store.Get("cursor") == "0");                             // the new shop's rows from the start
+        CHECK(round.store.Get("cursor") == "0"); // the new shop's rows from the start
         CHECK(round.store.Get("bootstrapped") != "1");
         CHECK(round.store.Get("entities_checked_at").empty());
         round.store.Put("bootstrapped", "1"); // as after the new shop's snapshot
         round.store.Put("entities_checked_at", std::to_string(UnixNow()));
     }
     // A change lost to a conflict counts until its record is dismissed.
-    round.store.Exec("INSERT INTO sync_conflicts (entity_type, entity_id, local_payload, server_record, created_at)"
-                     " VALUES ('customers', 'x', '{}', '{}', 0)");
+    round.store.Exec(
+        "INSERT INTO sync_conflicts (entity_type, entity_id, local_payload, server_record, created_at)"
+        " VALUES ('customers', 'x', '{}', '{}', 0)");
     CHECK(switch_to("shop-b") == SHOPSYNC_UNSENT);
     round.store.Exec("UPDATE sync_conflicts SET dismissed = 1");
     CHECK(switch_to("shop-b") == SHOPSYNC_OK);
@@ -564,21 +608,25 @@ TEST_CASE("issue 10.6: a removed or demoted member's writes end visibly failed, 
         round.store.Put("access_expires_at", "0");
         round.server.handler = [](const HttpRequest &r) {
             if (r.path == "/auth/refresh")
-                return HttpResponse{403, "{\"code\":\"42501\",\"message\":\"not a member of that shop\"}", -1, ""};
+                return HttpResponse{403, "{\"code\":\"42501\",\"message\":\"not a member of that shop\"}", -1,
+                                    ""};
             return AcceptAll(r);
         };
     }
     SECTION("removed: the push is refused as not a member") {
         round.server.handler = [](const HttpRequest &r) {
             if (r.path == "/auth/refresh" || r.path == "/sync/push" || r.path.rfind("/sync/pull", 0) == 0)
-                return HttpResponse{403, "{\"code\":\"42501\",\"message\":\"the caller is not a member of this shop\"}", -1, ""};
+                return HttpResponse{
+                    403, "{\"code\":\"42501\",\"message\":\"the caller is not a member of this shop\"}", -1,
+                    ""};
             return AcceptAll(r);
         };
     }
     SECTION("demoted to viewer: the push is refused") {
         round.server.handler = [](const HttpRequest &r) {
             if (r.path == "/sync/push")
-                return HttpResponse{403, "{\"code\":\"42501\",\"message\":\"viewers cannot push changes\"}", -1, ""};
+                return HttpResponse{403, "{\"code\":\"42501\",\"message\":\"viewers cannot push changes\"}",
+                                    -1, ""};
             return AcceptAll(r);
         };
     }
@@ -588,7 +636,8 @@ TEST_CASE("issue 10.6: a removed or demoted member's writes end visibly failed, 
     CHECK(PendingCount(round.store) == 0);
     for (const auto &id : {a, b})
         CHECK(Value(round.store, "SELECT sync_state FROM customers WHERE id = '" + id + "'") == "failed");
-    CHECK(Value(round.store, "SELECT count(*) FROM customers WHERE last_error IS NULL OR last_error = ''") == "0");
+    CHECK(Value(round.store, "SELECT count(*) FROM customers WHERE last_error IS NULL OR last_error = ''") ==
+          "0");
 }
 
 TEST_CASE("write groups: committed as one, sent whole in one batch with protocol 2, never split or folded",
@@ -620,37 +669,44 @@ TEST_CASE("write groups: committed as one, sent whole in one batch with protocol
     }
     SECTION("a later edit of a grouped row is its own event, chained on the group's version") {
         LocalWrite(round.store, "orders", WriteOp::Update, order, {{"notes", "later"}});
-        CHECK(Value(round.store, "SELECT count(*) || '/' || max(base_version) FROM sync_outbox WHERE entity_id = '" +
-                                     order + "'") == "2/1");
+        CHECK(Value(round.store,
+                    "SELECT count(*) || '/' || max(base_version) FROM sync_outbox WHERE entity_id = '" +
+                        order + "'") == "2/1");
         CHECK(Value(round.store, "SELECT payload_json FROM sync_outbox WHERE entity_id = '" + order +
                                      "' ORDER BY id LIMIT 1") == "{\"order_code\":\"O-1\"}");
     }
     SECTION("a bad write anywhere in a group writes nothing") {
         int before = PendingCount(round.store);
-        CHECK_THROWS_AS(LocalWriteGroup(round.store, {{WriteOp::Create, "orders", "", {{"order_code", "O-2"}}},
-                                                      {WriteOp::Update, "orders", "no-such-row", {{"notes", "x"}}}}),
-                        ClientError);
+        CHECK_THROWS_AS(
+            LocalWriteGroup(round.store, {{WriteOp::Create, "orders", "", {{"order_code", "O-2"}}},
+                                          {WriteOp::Update, "orders", "no-such-row", {{"notes", "x"}}}}),
+            ClientError);
         CHECK(PendingCount(round.store) == before);
         CHECK(Value(round.store, "SELECT count(*) FROM orders") == "1");
     }
 }
 
-TEST_CASE("write groups: when one write is refused, the others end group_failed with the cause", "[engine][groups]") {
+TEST_CASE("write groups: when one write is refused, the others end group_failed with the cause",
+          "[engine][groups]") {
     Round round;
     std::string order = NewUuid();
-    LocalWriteGroup(round.store, {{WriteOp::Create, "orders", order, {{"order_code", "O-1"}}},
-                                  {WriteOp::Create, "order_items", "", {{"order_id", order}, {"quantity", -1}}}});
+    LocalWriteGroup(round.store,
+                    {{WriteOp::Create, "orders", order, {{"order_code", "O-1"}}},
+                     {WriteOp::Create, "order_items", "", {{"order_id", order}, {"quantity", -1}}}});
     round.server.handler = [](const HttpRequest &r) {
         if (r.path != "/sync/push")
             return AcceptAll(r);
         const json events = json::parse(r.body)["events"];
-        json culprit{{"idempotency_key", events[1]["idempotency_key"]}, {"reason", "invalid_value"},
+        json culprit{{"idempotency_key", events[1]["idempotency_key"]},
+                     {"reason", "invalid_value"},
                      {"message", "quantity must be positive"}};
-        json other{{"idempotency_key", events[0]["idempotency_key"]},
-                   {"reason", "group_failed"},
-                   {"message", "another write of its group was refused"},
-                   {"cause", {{"idempotency_key", events[1]["idempotency_key"]}, {"reason", "invalid_value"}}}};
-        return Ok({{"accepted", json::array()}, {"conflicts", json::array()}, {"rejected", {other, culprit}}});
+        json other{
+            {"idempotency_key", events[0]["idempotency_key"]},
+            {"reason", "group_failed"},
+            {"message", "another write of its group was refused"},
+            {"cause", {{"idempotency_key", events[1]["idempotency_key"]}, {"reason", "invalid_value"}}}};
+        return Ok(
+            {{"accepted", json::array()}, {"conflicts", json::array()}, {"rejected", {other, culprit}}});
     };
     SyncReport report = round.Run();
     CHECK(report.rejected == 2);
@@ -671,8 +727,11 @@ TEST_CASE("write groups: when one write is refused, the others end group_failed 
         tx.Commit();
     }
     CHECK(ListFailed(round.store).empty());
-    CHECK(Value(round.store, "SELECT group_concat(entity_type, ',') FROM (SELECT entity_type FROM sync_outbox ORDER BY id)") ==
-          "orders,order_items");
+    CHECK(
+        Value(
+            round.store,
+            "SELECT group_concat(entity_type, ',') FROM (SELECT entity_type FROM sync_outbox ORDER BY id)") ==
+        "orders,order_items");
     CHECK(Value(round.store, "SELECT count(DISTINCT group_id) || '/' || count(*) FROM sync_outbox") == "1/2");
     CHECK(Value(round.store, "SELECT group_id <> '" + failed[0]["group_id"].get<std::string>() +
                                  "' FROM sync_outbox LIMIT 1") == "1");
@@ -721,9 +780,11 @@ TEST_CASE("protocol 2: the health answer's role and rules are kept; a too-old cl
     LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
     SECTION("role, rules and the server's protocol are kept") {
         round.server.handler = [](const HttpRequest &r) {
-            return r.path == "/rpc/sync_health"
-                       ? Health({{"role", "staff"}, {"rules", kRules}, {"protocol_version", 2}, {"min_client_protocol", 1}})
-                       : AcceptAll(r);
+            return r.path == "/rpc/sync_health" ? Health({{"role", "staff"},
+                                                          {"rules", kRules},
+                                                          {"protocol_version", 2},
+                                                          {"min_client_protocol", 1}})
+                                                : AcceptAll(r);
         };
         CHECK(round.Run().ok);
         CHECK(round.store.Get("shop_role") == "staff");
@@ -732,8 +793,9 @@ TEST_CASE("protocol 2: the health answer's role and rules are kept; a too-old cl
     }
     SECTION("a server that no longer serves protocol 2 stops the round before any push") {
         round.server.handler = [](const HttpRequest &r) {
-            return r.path == "/rpc/sync_health" ? Health({{"protocol_version", 3}, {"min_client_protocol", 3}})
-                                                : AcceptAll(r);
+            return r.path == "/rpc/sync_health"
+                       ? Health({{"protocol_version", 3}, {"min_client_protocol", 3}})
+                       : AcceptAll(r);
         };
         SyncReport report = round.Run();
         CHECK(report.code == SHOPSYNC_UPDATE_REQUIRED);
@@ -753,7 +815,8 @@ TEST_CASE("protocol 2: the health answer's role and rules are kept; a too-old cl
         };
         SyncReport report = round.Run();
         CHECK(report.code == SHOPSYNC_UPDATE_REQUIRED);
-        CHECK(report.error.find("client protocol 2 is no longer served. Update the app; this server serves protocol 3") !=
+        CHECK(report.error.find(
+                  "client protocol 2 is no longer served. Update the app; this server serves protocol 3") !=
               std::string::npos);
         CHECK(PendingCount(round.store) == 1);
         CHECK(ListFailed(round.store).empty());
@@ -768,38 +831,44 @@ TEST_CASE("offline pre-check: every role, op and status move is refused locally 
                      " ('c1', 1, '{\"id\":\"c1\",\"name\":\"Ann\"}', 'synced')");
     const std::vector<std::string> statuses = {"pending", "confirmed", "completed", "cancelled"};
     for (const auto &s : statuses)
-        round.store.Exec("INSERT INTO orders (id, version, data, sync_state) VALUES ('o-" + s + "', 1, '{\"id\":\"o-" +
-                         s + "\",\"status\":\"" + s + "\"}', 'synced')");
-    const std::set<std::pair<std::string, std::string>> moves = {{"pending", "confirmed"},   {"pending", "cancelled"},
-                                                                  {"confirmed", "completed"}, {"confirmed", "cancelled"}};
+        round.store.Exec("INSERT INTO orders (id, version, data, sync_state) VALUES ('o-" + s +
+                         "', 1, '{\"id\":\"o-" + s + "\",\"status\":\"" + s + "\"}', 'synced')");
+    const std::set<std::pair<std::string, std::string>> moves = {{"pending", "confirmed"},
+                                                                 {"pending", "cancelled"},
+                                                                 {"confirmed", "completed"},
+                                                                 {"confirmed", "cancelled"}};
     SECTION("no cached role: everything goes to the server") {
         CHECK(Outcome(round.store, "customers", WriteOp::Delete, "c1", json::object()) == "ok");
-        CHECK(Outcome(round.store, "orders", WriteOp::Update, "o-completed", {{"status", "pending"}}) == "ok");
+        CHECK(Outcome(round.store, "orders", WriteOp::Update, "o-completed", {{"status", "pending"}}) ==
+              "ok");
     }
     for (const std::string role : {"owner", "staff", "viewer"}) {
         round.store.Put("shop_role", role);
         CAPTURE(role);
         bool viewer = role == "viewer";
-        CHECK(Outcome(round.store, "customers", WriteOp::Create, "", {{"name", "Bo"}}) == (viewer ? "forbidden" : "ok"));
-        CHECK(Outcome(round.store, "customers", WriteOp::Update, "c1", {{"name", "Bo"}}) == (viewer ? "forbidden" : "ok"));
+        CHECK(Outcome(round.store, "customers", WriteOp::Create, "", {{"name", "Bo"}}) ==
+              (viewer ? "forbidden" : "ok"));
+        CHECK(Outcome(round.store, "customers", WriteOp::Update, "c1", {{"name", "Bo"}}) ==
+              (viewer ? "forbidden" : "ok"));
         CHECK(Outcome(round.store, "customers", WriteOp::Delete, "c1", json::object()) ==
               (role == "owner" ? "ok" : "forbidden"));
         CHECK(Outcome(round.store, "orders", WriteOp::Delete, "o-pending", json::object()) ==
               (role == "owner" ? "ok" : "forbidden"));
-        CHECK(Outcome(round.store, "orders", WriteOp::Create, "", {{"status", "pending"}}) == (viewer ? "forbidden" : "ok"));
+        CHECK(Outcome(round.store, "orders", WriteOp::Create, "", {{"status", "pending"}}) ==
+              (viewer ? "forbidden" : "ok"));
         CHECK(Outcome(round.store, "orders", WriteOp::Create, "", {{"status", "lost"}}) ==
               (viewer ? "forbidden" : "invalid_transition"));
         for (const auto &from : statuses)
             for (const auto &to : statuses)
                 for (bool override : {false, true}) {
                     CAPTURE(from, to, override);
-                    std::string expected = viewer                                      ? "forbidden"
-                                           : from == to || moves.count({from, to})      ? "ok"
-                                           : !override                                  ? "invalid_transition"
-                                           : role == "owner"                            ? "ok"
-                                                                                        : "forbidden";
-                    CHECK(Outcome(round.store, "orders", WriteOp::Update, "o-" + from, {{"status", to}}, override) ==
-                          expected);
+                    std::string expected = viewer                                  ? "forbidden"
+                                           : from == to || moves.count({from, to}) ? "ok"
+                                           : !override                             ? "invalid_transition"
+                                           : role == "owner"                       ? "ok"
+                                                                                   : "forbidden";
+                    CHECK(Outcome(round.store, "orders", WriteOp::Update, "o-" + from, {{"status", to}},
+                                  override) == expected);
                 }
         CHECK(Outcome(round.store, "orders", WriteOp::Update, "o-completed", {{"status", "lost"}}, true) ==
               (viewer ? "forbidden" : "invalid_transition"));
@@ -819,10 +888,12 @@ TEST_CASE("a child of a refused create fails as parent_failed, naming the parent
         const json body = json::parse(r.body);
         for (const auto &e : body["events"]) {
             bool parent = e["entity"] == "customers";
-            rejected.push_back({{"idempotency_key", e["idempotency_key"]}, {"entity", e["entity"]},
-                                {"entity_id", e["entity_id"]},
-                                {"reason", parent ? "value_too_long" : "foreign_key_violation"},
-                                {"message", parent ? "notes is too long" : "customer_id names no row of this shop"}});
+            rejected.push_back(
+                {{"idempotency_key", e["idempotency_key"]},
+                 {"entity", e["entity"]},
+                 {"entity_id", e["entity_id"]},
+                 {"reason", parent ? "value_too_long" : "foreign_key_violation"},
+                 {"message", parent ? "notes is too long" : "customer_id names no row of this shop"}});
         }
         return Ok({{"accepted", json::array()}, {"conflicts", json::array()}, {"rejected", rejected}});
     };
@@ -833,7 +904,8 @@ TEST_CASE("a child of a refused create fails as parent_failed, naming the parent
         CHECK(report.rejected == 2);
     }
     SECTION("in a later batch") {
-        LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Other"}}); // keeps the order queued
+        LocalWrite(round.store, "customers", WriteOp::Create, "",
+                   {{"name", "Other"}}); // keeps the order queued
         round.store.Exec("UPDATE sync_outbox SET next_retry_at = 1e12 WHERE entity_type = 'orders'");
         round.Run();
         round.store.Exec("UPDATE sync_outbox SET next_retry_at = NULL");

@@ -39,13 +39,16 @@ struct Event {
 
 std::vector<Event> Events(LocalStore &store, const std::string &id) {
     sqlite3_stmt *st = nullptr;
-    sqlite3_prepare_v2(store.db(), "SELECT op, payload_json, base_version, idempotency_key FROM sync_outbox"
-                                   " WHERE entity_id = ? ORDER BY id", -1, &st, nullptr);
+    sqlite3_prepare_v2(store.db(),
+                       "SELECT op, payload_json, base_version, idempotency_key FROM sync_outbox"
+                       " WHERE entity_id = ? ORDER BY id",
+                       -1, &st, nullptr);
     sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
     std::vector<Event> out;
     while (sqlite3_step(st) == SQLITE_ROW)
-        out.push_back({(const char *)sqlite3_column_text(st, 0), json::parse((const char *)sqlite3_column_text(st, 1)),
-                       sqlite3_column_int64(st, 2), (const char *)sqlite3_column_text(st, 3)});
+        out.push_back({(const char *)sqlite3_column_text(st, 0),
+                       json::parse((const char *)sqlite3_column_text(st, 1)), sqlite3_column_int64(st, 2),
+                       (const char *)sqlite3_column_text(st, 3)});
     sqlite3_finalize(st);
     return out;
 }
@@ -91,10 +94,15 @@ TEST_CASE("LocalStore creates and migrates the local schema", "[store]") {
         sqlite3_finalize(st);
     }
     SECTION("a database from a newer client is refused") {
-        { LocalStore store(file.path); store.Exec("PRAGMA user_version = 99"); }
+        {
+            LocalStore store(file.path);
+            store.Exec("PRAGMA user_version = 99");
+        }
         CHECK_THROWS_AS(LocalStore(file.path), ClientError);
     }
-    SECTION("an empty path is refused") { CHECK_THROWS_AS(LocalStore(""), ClientError); }
+    SECTION("an empty path is refused") {
+        CHECK_THROWS_AS(LocalStore(""), ClientError);
+    }
 }
 
 TEST_CASE("a version 1 database migrates to the newest keeping its queue", "[store]") {
@@ -104,8 +112,9 @@ TEST_CASE("a version 1 database migrates to the newest keeping its queue", "[sto
         LocalStore store(file.path);
         id = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
         // Back to what a version 1 client left behind.
-        std::string back = "ALTER TABLE sync_outbox DROP COLUMN override; ALTER TABLE sync_outbox DROP COLUMN sent;"
-                           "ALTER TABLE sync_outbox DROP COLUMN group_id; DROP TABLE sync_failed;";
+        std::string back =
+            "ALTER TABLE sync_outbox DROP COLUMN override; ALTER TABLE sync_outbox DROP COLUMN sent;"
+            "ALTER TABLE sync_outbox DROP COLUMN group_id; DROP TABLE sync_failed;";
         for (const auto &e : BuiltInEntities())
             back += "DROP INDEX " + e + "_unsynced; ALTER TABLE " + e + " DROP COLUMN server_data;";
         // a row a former client left failed becomes an open failure record
@@ -157,9 +166,11 @@ TEST_CASE("a local write and its outbox event commit together", "[outbox]") {
 
     SECTION("bad writes change nothing") {
         CHECK_THROWS_AS(LocalWrite(store, "invoices", WriteOp::Create, "", {{"x", 1}}), ClientError);
-        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, NewUuid(), {{"name", "x"}}), ClientError);
+        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, NewUuid(), {{"name", "x"}}),
+                        ClientError);
         CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, id, {{"shop_id", "x"}}), ClientError);
-        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Create, id, {{"name", "again"}}), ClientError);
+        CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Create, id, {{"name", "again"}}),
+                        ClientError);
         CHECK_THROWS_AS(LocalWrite(store, "customers", WriteOp::Update, id, json::array()), ClientError);
         CHECK(PendingCount(store) == 1);
     }
@@ -239,8 +250,8 @@ TEST_CASE("backoff doubles from 5 s with full jitter, capped, honouring Retry-Af
         high = std::max(high, d);
         sum += d;
     }
-    CHECK(low < 1);                      // full jitter reaches down to 0 …
-    CHECK(high > 19);                    // … and up to the ceiling
+    CHECK(low < 1);                               // full jitter reaches down to 0 …
+    CHECK(high > 19);                             // … and up to the ceiling
     CHECK(sum / 10000 == Approx(10).margin(0.5)); // uniform: mean half the ceiling
     for (int i = 0; i < 100; i++)
         REQUIRE(BackoffDelay(policy, 1, 30, rng) >= 30); // Retry-After is a floor
@@ -249,27 +260,35 @@ TEST_CASE("backoff doubles from 5 s with full jitter, capped, honouring Retry-Af
 namespace {
 
 json ServerRecord(const std::string &id, int version, const std::string &name, bool deleted = false) {
-    return json{{"id", id}, {"shop_id", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"}, {"name", name}, {"version", version},
+    return json{{"id", id},
+                {"shop_id", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"},
+                {"name", name},
+                {"version", version},
                 {"updated_at", "2026-11-25T05:00:00+00:00"},
                 {"deleted_at", deleted ? json("2026-11-25T05:00:00+00:00") : json()}};
 }
 
-json Change(long long seq, const std::string &id, int version, const std::string &name, bool deleted = false) {
-    return json{{"seq", seq}, {"entity", "customers"}, {"entity_id", id}, {"op", deleted ? "delete" : "update"},
+json Change(long long seq, const std::string &id, int version, const std::string &name,
+            bool deleted = false) {
+    return json{{"seq", seq},         {"entity", "customers"},
+                {"entity_id", id},    {"op", deleted ? "delete" : "update"},
                 {"version", version}, {"payload", ServerRecord(id, version, name, deleted)}};
 }
 
 std::string Column(LocalStore &store, const std::string &sql) {
     sqlite3_stmt *st = nullptr;
     sqlite3_prepare_v2(store.db(), sql.c_str(), -1, &st, nullptr);
-    std::string v = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "";
+    std::string v = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)
+                        ? (const char *)sqlite3_column_text(st, 0)
+                        : "";
     sqlite3_finalize(st);
     return v;
 }
 
 } // namespace
 
-TEST_CASE("an event left in flight by a round that died is queued again when the next round starts", "[apply]") {
+TEST_CASE("an event left in flight by a round that died is queued again when the next round starts",
+          "[apply]") {
     TempDb file;
     LocalStore store(file.path);
     LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
@@ -283,7 +302,8 @@ TEST_CASE("an event left in flight by a round that died is queued again when the
     CHECK(again[0]["idempotency_key"] == batch[0]["idempotency_key"]);
 }
 
-TEST_CASE("push answers: accepted syncs, conflict takes the server's record, rejected fails visibly", "[apply]") {
+TEST_CASE("push answers: accepted syncs, conflict takes the server's record, rejected fails visibly",
+          "[apply]") {
     TempDb file;
     LocalStore store(file.path);
     std::string a = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
@@ -293,19 +313,25 @@ TEST_CASE("push answers: accepted syncs, conflict takes the server's record, rej
     REQUIRE(batch.size() == 3);
     CHECK(TakeBatch(store, 100, 1e12).empty()); // in flight: not taken twice
     json response{{"accepted", {{{"idempotency_key", batch[0]["idempotency_key"]}, {"version", 1}}}},
-                  {"conflicts", {{{"idempotency_key", batch[1]["idempotency_key"]}, {"server_version", 3},
-                                  {"server_record", ServerRecord(b, 3, "Robert")}}}},
-                  {"rejected", {{{"idempotency_key", batch[2]["idempotency_key"]}, {"reason", "duplicate_code"},
-                                 {"message", "taken"}}}}};
+                  {"conflicts",
+                   {{{"idempotency_key", batch[1]["idempotency_key"]},
+                     {"server_version", 3},
+                     {"server_record", ServerRecord(b, 3, "Robert")}}}},
+                  {"rejected",
+                   {{{"idempotency_key", batch[2]["idempotency_key"]},
+                     {"reason", "duplicate_code"},
+                     {"message", "taken"}}}}};
     ApplyPushResponse(store, response);
     CHECK(PendingCount(store) == 0);
     CHECK(State(store, "customers", a) == "synced");
     CHECK(Column(store, "SELECT version FROM customers WHERE id = '" + a + "'") == "1");
     CHECK(State(store, "customers", b) == "synced");
-    CHECK(json::parse(Column(store, "SELECT data FROM customers WHERE id = '" + b + "'"))["name"] == "Robert");
+    CHECK(json::parse(Column(store, "SELECT data FROM customers WHERE id = '" + b + "'"))["name"] ==
+          "Robert");
     CHECK(Column(store, "SELECT count(*) FROM sync_conflicts WHERE entity_id = '" + b + "'") == "1");
     CHECK(State(store, "customers", c) == "failed");
-    CHECK(Column(store, "SELECT last_error FROM customers WHERE id = '" + c + "'") == "duplicate_code: taken");
+    CHECK(Column(store, "SELECT last_error FROM customers WHERE id = '" + c + "'") ==
+          "duplicate_code: taken");
 
     SECTION("replaying the same answer changes nothing") {
         ApplyPushResponse(store, response);
@@ -320,34 +346,40 @@ TEST_CASE("a failed push keeps its events, keys and order, and backs off", "[app
     json batch = TakeBatch(store, 100, 1000);
     std::mt19937_64 rng(3);
     ReleaseBatch(store, batch, BackoffPolicy{}, 30, 1000, rng);
-    CHECK(TakeBatch(store, 100, 1001).empty());          // waiting: Retry-After 30 s
+    CHECK(TakeBatch(store, 100, 1001).empty()); // waiting: Retry-After 30 s
     json again = TakeBatch(store, 100, 1000 + 31);
     REQUIRE(again.size() == 1);
     CHECK(again[0]["idempotency_key"] == batch[0]["idempotency_key"]); // the same key
     CHECK(Column(store, "SELECT retry_count FROM sync_outbox") == "1");
 }
 
-TEST_CASE("pull pages: newer changes apply, pending edits are not overwritten, the cursor moves with them", "[apply]") {
+TEST_CASE("pull pages: newer changes apply, pending edits are not overwritten, the cursor moves with them",
+          "[apply]") {
     TempDb file;
     LocalStore store(file.path);
     std::string mine = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Mine"}});
     std::string theirs = NewUuid();
-    int applied = ApplyPullPage(store, json{{"changes", {Change(1, theirs, 1, "Theirs"), Change(2, mine, 1, "Server")}},
-                                            {"cursor", 2}, {"has_more", false}});
+    int applied =
+        ApplyPullPage(store, json{{"changes", {Change(1, theirs, 1, "Theirs"), Change(2, mine, 1, "Server")}},
+                                  {"cursor", 2},
+                                  {"has_more", false}});
     CHECK(applied == 1);
     CHECK(store.Get("cursor") == "2");
-    CHECK(json::parse(Column(store, "SELECT data FROM customers WHERE id = '" + mine + "'"))["name"] == "Mine");
+    CHECK(json::parse(Column(store, "SELECT data FROM customers WHERE id = '" + mine + "'"))["name"] ==
+          "Mine");
     CHECK(State(store, "customers", theirs) == "synced");
 
     SECTION("an older version never overwrites a newer one") {
         ApplyPullPage(store, json{{"changes", {Change(3, theirs, 5, "v5")}}, {"cursor", 3}});
         ApplyPullPage(store, json{{"changes", {Change(4, theirs, 4, "v4")}}, {"cursor", 4}});
-        CHECK(json::parse(Column(store, "SELECT data FROM customers WHERE id = '" + theirs + "'"))["name"] == "v5");
+        CHECK(json::parse(Column(store, "SELECT data FROM customers WHERE id = '" + theirs + "'"))["name"] ==
+              "v5");
         CHECK(store.Get("cursor") == "4");
     }
     SECTION("a tombstone reaches the device") {
         ApplyPullPage(store, json{{"changes", {Change(3, theirs, 2, "Theirs", true)}}, {"cursor", 3}});
-        CHECK(Column(store, "SELECT deleted_at IS NOT NULL FROM customers WHERE id = '" + theirs + "'") == "1");
+        CHECK(Column(store, "SELECT deleted_at IS NOT NULL FROM customers WHERE id = '" + theirs + "'") ==
+              "1");
     }
     SECTION("entities no local table can be named after are skipped, the cursor still moves") {
         json change = Change(3, NewUuid(), 1, "x");
@@ -363,9 +395,17 @@ TEST_CASE("any entity the server syncs is kept: added on sight, written, refused
     CHECK_FALSE(store.HasEntity("products"));
     CHECK_THROWS_AS(LocalWrite(store, "products", WriteOp::Create, "", {{"sku", "A"}}), ClientError);
     json page{{"changes",
-               {{{"seq", 1}, {"entity", "products"}, {"entity_id", "p1"}, {"op", "create"}, {"version", 1},
+               {{{"seq", 1},
+                 {"entity", "products"},
+                 {"entity_id", "p1"},
+                 {"op", "create"},
+                 {"version", 1},
                  {"payload", {{"id", "p1"}, {"shop_id", "s"}, {"version", 1}, {"sku", "TEA"}}}},
-                {{"seq", 2}, {"entity", "Bad-Name"}, {"entity_id", "x"}, {"op", "create"}, {"version", 1},
+                {{"seq", 2},
+                 {"entity", "Bad-Name"},
+                 {"entity_id", "x"},
+                 {"op", "create"},
+                 {"version", 1},
                  {"payload", {{"id", "x"}, {"version", 1}}}}}},
               {"cursor", 2},
               {"has_more", false}};
@@ -382,7 +422,8 @@ TEST_CASE("any entity the server syncs is kept: added on sight, written, refused
     CHECK(store.Entities().size() == BuiltInEntities().size() + 1);
 }
 
-TEST_CASE("RoundLock: one round per database across processes, released when its process dies", "[apply][lock]") {
+TEST_CASE("RoundLock: one round per database across processes, released when its process dies",
+          "[apply][lock]") {
     TempDb file;
     auto seconds_to_lock = [&] {
         auto start = std::chrono::steady_clock::now();

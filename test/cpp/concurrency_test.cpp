@@ -38,8 +38,12 @@ Shop MakeShop(const std::string &name) {
 
 json Event(std::mt19937_64 &rng, const std::string &entity_id, const std::string &op, int base,
            const json &payload) {
-    return json{{"idempotency_key", RandomUuid(rng)}, {"entity", "customers"}, {"entity_id", entity_id},
-                {"op", op}, {"base_version", base}, {"payload", payload}};
+    return json{{"idempotency_key", RandomUuid(rng)},
+                {"entity", "customers"},
+                {"entity_id", entity_id},
+                {"op", op},
+                {"base_version", base},
+                {"payload", payload}};
 }
 
 std::string Push(PgSession &db, const Shop &shop, const std::string &device, const json &events) {
@@ -49,7 +53,7 @@ std::string Push(PgSession &db, const Shop &shop, const std::string &device, con
 
 // Follows the shop's log by cursor until told to stop and the log is drained.
 struct Follower {
-    std::vector<long long> seqs;                        // in the order seen
+    std::vector<long long> seqs;                         // in the order seen
     std::map<std::string, std::set<long long>> versions; // entity_id → versions seen
     bool gap = false;
 
@@ -58,8 +62,8 @@ struct Follower {
         long long cursor = 0;
         for (;;) {
             bool done = writers_done.load(); // read before pulling: the last pull then sees everything
-            json page = json::parse(db.Call(shop.owner, shop.id, "SELECT api.sync_pull($1, 100)",
-                                            {std::to_string(cursor)}));
+            json page = json::parse(
+                db.Call(shop.owner, shop.id, "SELECT api.sync_pull($1, 100)", {std::to_string(cursor)}));
             for (const auto &change : page["changes"]) {
                 long long seq = change["seq"].get<long long>();
                 if (seq != cursor + 1)
@@ -120,9 +124,11 @@ TEST_CASE("concurrent pushers never make a pull skip a change (invariant 5)", "[
                 for (int i = 0; i < kBatchSize; i++) {
                     if (i % 2 == 0 || mine.empty()) { // creates, and updates of rows created before
                         mine.push_back(RandomUuid(rng));
-                        events.push_back(Event(rng, mine.back(), "create", 0, {{"name", "w" + std::to_string(w)}}));
+                        events.push_back(
+                            Event(rng, mine.back(), "create", 0, {{"name", "w" + std::to_string(w)}}));
                     } else {
-                        events.push_back(Event(rng, mine[rng() % mine.size()], "update", 1, {{"phone", "1"}}));
+                        events.push_back(
+                            Event(rng, mine[rng() % mine.size()], "update", 1, {{"phone", "1"}}));
                     }
                 }
                 json response = json::parse(Push(db, shop, "writer-" + std::to_string(w), events));
@@ -137,7 +143,8 @@ TEST_CASE("concurrent pushers never make a pull skip a change (invariant 5)", "[
     reader.Join();
 
     PgSession admin;
-    long long logged = std::stoll(admin.Value("SELECT count(*) FROM shopsync.change_log WHERE shop_id = $1", {shop.id}));
+    long long logged =
+        std::stoll(admin.Value("SELECT count(*) FROM shopsync.change_log WHERE shop_id = $1", {shop.id}));
     CHECK_FALSE(follower.gap);
     REQUIRE(follower.seqs.size() == (size_t)logged);
     for (size_t i = 0; i < follower.seqs.size(); i++)
@@ -180,7 +187,8 @@ TEST_CASE("plain SQL writers that commit late still appear in seq order", "[conc
         REQUIRE(follower.seqs[i] == (long long)i + 1);
 }
 
-TEST_CASE("one idempotency key sent at once from two connections applies once (invariant 3)", "[concurrency]") {
+TEST_CASE("one idempotency key sent at once from two connections applies once (invariant 3)",
+          "[concurrency]") {
     Shop shop = MakeShop("same key");
     std::mt19937_64 rng(42);
     for (int round = 0; round < 10; round++) {
@@ -220,11 +228,13 @@ TEST_CASE("two shops push at once without blocking or seeing each other (invaria
     // Shop A's push stays uncommitted, holding shop A's cursor lock.
     holder.Query("BEGIN");
     holder.ActAs(a.owner, a.id);
-    json body{{"device_id", "a-1"}, {"events", json::array({Event(rng, RandomUuid(rng), "create", 0, {{"name", "A"}})})}};
+    json body{{"device_id", "a-1"},
+              {"events", json::array({Event(rng, RandomUuid(rng), "create", 0, {{"name", "A"}})})}};
     holder.Value("SELECT api.sync_push($1::jsonb)", {body.dump()});
 
     other.Query("SET statement_timeout = '3s'"); // a block would fail the push below
-    json pushed = json::parse(Push(other, b, "b-1", json::array({Event(rng, RandomUuid(rng), "create", 0, {{"name", "B"}})})));
+    json pushed = json::parse(
+        Push(other, b, "b-1", json::array({Event(rng, RandomUuid(rng), "create", 0, {{"name", "B"}})})));
     CHECK(pushed["accepted"].size() == 1);
     json pulled = json::parse(other.Call(b.owner, b.id, "SELECT api.sync_pull($1)", {"0"}));
     REQUIRE(pulled["changes"].size() == 1);

@@ -34,10 +34,10 @@ class PgSession {
         std::vector<const char *> values;
         for (const auto &p : params)
             values.push_back(p.c_str());
-        std::unique_ptr<PGresult, void (*)(PGresult *)> res(
-            PQexecParams(conn_.get(), sql.c_str(), (int)values.size(), nullptr, values.data(), nullptr,
-                         nullptr, 0),
-            PQclear);
+        std::unique_ptr<PGresult, void (*)(PGresult *)> res(PQexecParams(conn_.get(), sql.c_str(),
+                                                                         (int)values.size(), nullptr,
+                                                                         values.data(), nullptr, nullptr, 0),
+                                                            PQclear);
         ExecStatusType status = PQresultStatus(res.get());
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
             const char *state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
@@ -87,8 +87,9 @@ class PgSession {
 inline std::string RandomUuid(std::mt19937_64 &rng) {
     uint64_t a = rng(), b = rng();
     char out[37];
-    snprintf(out, sizeof(out), "%08x-%04x-4%03x-a%03x-%012llx", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
-             (unsigned)a & 0xfff, (unsigned)(b >> 48) & 0xfff, (unsigned long long)(b & 0xffffffffffffULL));
+    snprintf(out, sizeof(out), "%08x-%04x-4%03x-a%03x-%012llx", (unsigned)(a >> 32),
+             (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff, (unsigned)(b >> 48) & 0xfff,
+             (unsigned long long)(b & 0xffffffffffffULL));
     return out;
 }
 

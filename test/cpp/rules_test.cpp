@@ -30,10 +30,10 @@ TEST_CASE("ParseEventOp accepts create, update and delete only", "[rules]") {
 
 // The built-in orders lifecycle, as sql/src/30_entities.sql registers it.
 static const char *const kOrderStatuses[] = {"pending", "confirmed", "shipping", "delivered", "cancelled"};
-static const StatusMove kOrderMoves[] = {
-    {"pending", "confirmed"},   {"pending", "shipping"},   {"pending", "delivered"}, {"pending", "cancelled"},
-    {"confirmed", "shipping"},  {"confirmed", "delivered"}, {"confirmed", "cancelled"},
-    {"shipping", "delivered"}};
+static const StatusMove kOrderMoves[] = {{"pending", "confirmed"},   {"pending", "shipping"},
+                                         {"pending", "delivered"},   {"pending", "cancelled"},
+                                         {"confirmed", "shipping"},  {"confirmed", "delivered"},
+                                         {"confirmed", "cancelled"}, {"shipping", "delivered"}};
 static const StatusRules kOrders = {5, kOrderStatuses, 8, kOrderMoves};
 
 TEST_CASE("a status moves only along its registered transitions", "[rules][status]") {

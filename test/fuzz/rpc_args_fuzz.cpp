@@ -28,8 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     }
     // Only names matching [a-z_][a-z0-9_]* reach the SQL text.
-    static const std::regex kSql("^SELECT to_json\\(api\\.[a-z_][a-z0-9_]*\\("
-                                 "([a-z_][a-z0-9_]* := \\$[0-9]+(, [a-z_][a-z0-9_]* := \\$[0-9]+)*)?\\)\\)::text$");
+    static const std::regex kSql(
+        "^SELECT to_json\\(api\\.[a-z_][a-z0-9_]*\\("
+        "([a-z_][a-z0-9_]* := \\$[0-9]+(, [a-z_][a-z0-9_]* := \\$[0-9]+)*)?\\)\\)::text$");
     if (!std::regex_match(sql, kSql))
         std::abort();
     for (const auto &p : params)

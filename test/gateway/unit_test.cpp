@@ -15,8 +15,11 @@ static const std::string kSecret = "0123456789abcdef0123456789abcdef";
 static const long kNow = 1700000000;
 
 static json Claims() {
-    return json{{"sub", "a1a1a1a1-0000-0000-0000-000000000001"}, {"role", "authenticated"},
-                {"aud", "authenticated"}, {"exp", kNow + 900}, {"shop_id", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"}};
+    return json{{"sub", "a1a1a1a1-0000-0000-0000-000000000001"},
+                {"role", "authenticated"},
+                {"aud", "authenticated"},
+                {"exp", kNow + 900},
+                {"shop_id", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"}};
 }
 
 TEST_CASE("VerifyJwt accepts a good HS256 token and refuses every bad one", "[jwt]") {
@@ -43,7 +46,8 @@ TEST_CASE("VerifyJwt accepts a good HS256 token and refuses every bad one", "[jw
         CHECK_FALSE(VerifyJwt(SignJwt(c, kSecret), kSecret, "authenticated", kNow).ok);
     }
     SECTION("signed with another secret") {
-        JwtResult r = VerifyJwt(SignJwt(Claims(), "another-secret-another-secret-xx"), kSecret, "authenticated", kNow);
+        JwtResult r =
+            VerifyJwt(SignJwt(Claims(), "another-secret-another-secret-xx"), kSecret, "authenticated", kNow);
         CHECK(r.error == "invalid signature");
     }
     SECTION("a payload changed after signing") {
@@ -55,11 +59,13 @@ TEST_CASE("VerifyJwt accepts a good HS256 token and refuses every bad one", "[jw
         CHECK(VerifyJwt(forged, kSecret, "authenticated", kNow).error == "invalid signature");
     }
     SECTION("alg none") {
-        std::string token = Base64UrlEncode(R"({"alg":"none","typ":"JWT"})") + "." + Base64UrlEncode(Claims().dump()) + ".";
+        std::string token =
+            Base64UrlEncode(R"({"alg":"none","typ":"JWT"})") + "." + Base64UrlEncode(Claims().dump()) + ".";
         CHECK(VerifyJwt(token, kSecret, "authenticated", kNow).error == "unsupported algorithm");
     }
     SECTION("algorithm confusion: RS256 header with an HMAC signature") {
-        std::string input = Base64UrlEncode(R"({"alg":"RS256","typ":"JWT"})") + "." + Base64UrlEncode(Claims().dump());
+        std::string input =
+            Base64UrlEncode(R"({"alg":"RS256","typ":"JWT"})") + "." + Base64UrlEncode(Claims().dump());
         std::string good = SignJwt(Claims(), kSecret);
         std::string token = input + good.substr(good.rfind('.'));
         CHECK(VerifyJwt(token, kSecret, "authenticated", kNow).error == "unsupported algorithm");
@@ -94,7 +100,7 @@ TEST_CASE("RateLimiter allows a burst, then says how long to wait", "[limits]") 
         REQUIRE(limiter.Take("user:a", t0) == 0);
     int wait = limiter.Take("user:a", t0);
     CHECK(wait >= 1);
-    CHECK(limiter.Take("user:b", t0) == 0); // keys are independent
+    CHECK(limiter.Take("user:b", t0) == 0);                           // keys are independent
     CHECK(limiter.Take("user:a", t0 + std::chrono::seconds(1)) == 0); // refilled
     RateLimiter off(0, 0);
     for (int i = 0; i < 100; i++)
@@ -137,7 +143,8 @@ TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
     m.Request("/sync/push", 200, 0.003);
     m.PushOutcomes(3, 1, 2);
     std::string text = m.Render(8, 2);
-    CHECK(text.find("shopsync_http_requests_total{route=\"/sync/push\",status=\"200\"} 1") != std::string::npos);
+    CHECK(text.find("shopsync_http_requests_total{route=\"/sync/push\",status=\"200\"} 1") !=
+          std::string::npos);
     CHECK(text.find("shopsync_push_events_total{outcome=\"conflict\"} 1") != std::string::npos);
     CHECK(text.find("shopsync_db_pool_connections{state=\"in_use\"} 2") != std::string::npos);
     CHECK(text.find("le=\"0.005\"} 1") != std::string::npos);
@@ -171,7 +178,8 @@ std::string SignWith(EVP_PKEY *key, const std::string &alg, const json &claims, 
     EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key);
     EVP_DigestSign(ctx, nullptr, &length, (const unsigned char *)input.data(), input.size());
     std::string sig(length, '\0');
-    EVP_DigestSign(ctx, (unsigned char *)sig.data(), &length, (const unsigned char *)input.data(), input.size());
+    EVP_DigestSign(ctx, (unsigned char *)sig.data(), &length, (const unsigned char *)input.data(),
+                   input.size());
     sig.resize(length);
     EVP_MD_CTX_free(ctx);
     if (alg == "ES256") { // DER → r||s
@@ -197,9 +205,16 @@ struct TestKeys {
         EVP_PKEY_get_bn_param(rsa, OSSL_PKEY_PARAM_RSA_N, &n);
         EVP_PKEY_get_bn_param(rsa, OSSL_PKEY_PARAM_RSA_E, &e);
         json keys{{"keys",
-                   {{{"kty", "EC"}, {"crv", "P-256"}, {"kid", "ec-1"}, {"alg", "ES256"},
-                     {"x", Base64UrlEncode(Bin(x, 32))}, {"y", Base64UrlEncode(Bin(y, 32))}},
-                    {{"kty", "RSA"}, {"kid", "rsa-1"}, {"n", Base64UrlEncode(Bin(n))}, {"e", Base64UrlEncode(Bin(e))}}}}};
+                   {{{"kty", "EC"},
+                     {"crv", "P-256"},
+                     {"kid", "ec-1"},
+                     {"alg", "ES256"},
+                     {"x", Base64UrlEncode(Bin(x, 32))},
+                     {"y", Base64UrlEncode(Bin(y, 32))}},
+                    {{"kty", "RSA"},
+                     {"kid", "rsa-1"},
+                     {"n", Base64UrlEncode(Bin(n))},
+                     {"e", Base64UrlEncode(Bin(e))}}}}};
         BN_free(x);
         BN_free(y);
         BN_free(n);
@@ -220,18 +235,21 @@ TEST_CASE("Jwks verifies ES256 and RS256 tokens and refuses confusion", "[jwt][j
     }
     SECTION("a key that is not in the set fails") {
         EVP_PKEY *other = EVP_EC_gen("P-256");
-        CHECK(jwks.Verify(SignWith(other, "ES256", Claims(), "ec-1"), "authenticated", kNow).error == "invalid signature");
+        CHECK(jwks.Verify(SignWith(other, "ES256", Claims(), "ec-1"), "authenticated", kNow).error ==
+              "invalid signature");
         EVP_PKEY_free(other);
     }
     SECTION("claims are still checked") {
         json c = Claims();
         c["exp"] = kNow - 100;
-        CHECK(jwks.Verify(SignWith(keys.ec, "ES256", c, "ec-1"), "authenticated", kNow).error == "token expired");
+        CHECK(jwks.Verify(SignWith(keys.ec, "ES256", c, "ec-1"), "authenticated", kNow).error ==
+              "token expired");
     }
     SECTION("algorithm confusion: HS256 keyed with the public key, and none") {
         std::string confused = SignJwt(Claims(), keys.JwksText());
         CHECK(jwks.Verify(confused, "authenticated", kNow).error == "unsupported algorithm");
-        std::string none = Base64UrlEncode(R"({"alg":"none"})") + "." + Base64UrlEncode(Claims().dump()) + ".";
+        std::string none =
+            Base64UrlEncode(R"({"alg":"none"})") + "." + Base64UrlEncode(Claims().dump()) + ".";
         CHECK_FALSE(jwks.Verify(none, "authenticated", kNow).ok);
         CHECK(JwtAlgorithm(none) == "none");
     }
@@ -251,7 +269,8 @@ TEST_CASE("ParseJson refuses nesting deeper than the limit before parsing", "[te
     CHECK(ParseJson(std::string(64, '[') + std::string(64, ']'), &out));
     CHECK_FALSE(ParseJson(std::string(65, '[') + std::string(65, ']'), &out));
     CHECK_FALSE(ParseJson(std::string(100000, '['), &out));
-    CHECK(ParseJson(R"({"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"]"})", &out));
+    CHECK(ParseJson(R"({"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"]"})",
+                    &out));
     CHECK(out["a"].get<std::string>().back() == ']');
     CHECK_FALSE(ParseJson("{not json", &out));
     CHECK(JsonDepth(R"({"a": [1, {"b": []}]})", 10) == 4);
@@ -314,7 +333,8 @@ TEST_CASE("nbf: a token is refused before it becomes valid", "[jwt]") {
 #include "login_throttle.hpp"
 #include "sign_in.hpp"
 
-TEST_CASE("LoginThrottle: from the 5th failure on, waits of 1, 2, 4 … s, capped; a success clears", "[auth]") {
+TEST_CASE("LoginThrottle: from the 5th failure on, waits of 1, 2, 4 … s, capped; a success clears",
+          "[auth]") {
     LoginThrottle throttle(5, 900);
     auto t0 = LoginThrottle::Clock::now();
     for (int i = 0; i < 4; i++) {
@@ -340,8 +360,9 @@ TEST_CASE("LoginThrottle: from the 5th failure on, waits of 1, 2, 4 … s, cappe
 TEST_CASE("AcceptablePassword: 8 to 1024 characters, not only whitespace", "[auth]") {
     std::string why;
     CHECK(AcceptablePassword("correct horse", &why));
-    CHECK(AcceptablePassword("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", &why)); // 8 × é
-    CHECK_FALSE(AcceptablePassword("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", &why));                       // 4 × é = 8 bytes
+    CHECK(AcceptablePassword("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9",
+                             &why));                                           // 8 × é
+    CHECK_FALSE(AcceptablePassword("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", &why)); // 4 × é = 8 bytes
     CHECK_FALSE(AcceptablePassword("1234567", &why));
     CHECK_FALSE(AcceptablePassword("        ", &why));
     CHECK(why == "a password cannot be only spaces");

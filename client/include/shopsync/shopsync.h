@@ -37,17 +37,17 @@ typedef struct shopsync_client shopsync_client; /* opaque; C++ code has namespac
 
 /* Result codes. */
 #define SHOPSYNC_OK 0
-#define SHOPSYNC_ERROR 1        /* internal error */
-#define SHOPSYNC_MISUSE 2       /* NULL handle or argument, call out of order */
-#define SHOPSYNC_INVALID 3      /* bad input: JSON, entity, column, value */
-#define SHOPSYNC_NOTFOUND 4     /* no such row or conflict record */
-#define SHOPSYNC_STORE 5        /* the local database failed (disk, corruption, newer schema) */
-#define SHOPSYNC_NETWORK 6      /* the server could not be reached; writes stay queued */
-#define SHOPSYNC_AUTH 7         /* not signed in, bad credentials, session revoked */
-#define SHOPSYNC_FORBIDDEN 8    /* signed in, but the shop refused the call */
-#define SHOPSYNC_SERVER 9       /* the server answered with an error (5xx, 429, unexpected) */
-#define SHOPSYNC_NOT_CONFIGURED 10 /* no server URL set */
-#define SHOPSYNC_UNSENT 11      /* refused: the device holds unsent, failed or conflicted writes of its current shop */
+#define SHOPSYNC_ERROR 1            /* internal error */
+#define SHOPSYNC_MISUSE 2           /* NULL handle or argument, call out of order */
+#define SHOPSYNC_INVALID 3          /* bad input: JSON, entity, column, value */
+#define SHOPSYNC_NOTFOUND 4         /* no such row or conflict record */
+#define SHOPSYNC_STORE 5            /* the local database failed (disk, corruption, newer schema) */
+#define SHOPSYNC_NETWORK 6          /* the server could not be reached; writes stay queued */
+#define SHOPSYNC_AUTH 7             /* not signed in, bad credentials, session revoked */
+#define SHOPSYNC_FORBIDDEN 8        /* signed in, but the shop refused the call */
+#define SHOPSYNC_SERVER 9           /* the server answered with an error (5xx, 429, unexpected) */
+#define SHOPSYNC_NOT_CONFIGURED 10  /* no server URL set */
+#define SHOPSYNC_UNSENT 11          /* refused: this shop still has unsent, failed or conflicted writes */
 #define SHOPSYNC_UPDATE_REQUIRED 12 /* the server no longer serves this client's protocol: update the app */
 
 /* The library's version, e.g. "0.1.0". */
@@ -110,7 +110,8 @@ int shopsync_delete(shopsync_client *h, const char *entity, const char *id);
  * server to allow what its rules would refuse, such as an order status moving
  * backwards; the server audits it and refuses it from anyone else. */
 #define SHOPSYNC_WRITE_OVERRIDE 1
-int shopsync_update_flags(shopsync_client *h, const char *entity, const char *id, const char *json, int flags);
+int shopsync_update_flags(shopsync_client *h, const char *entity, const char *id, const char *json,
+                          int flags);
 
 /* A write group: several writes committed locally as one (one SQLite
  * transaction; all or nothing), sent in one batch, applied by the server all
