@@ -90,7 +90,7 @@ order1 = desk.add("order", order_code="O-1001", customer_id=ann, total=42.5)
 desk.add("item", order_id=order1, product_name="Green tea", sku="TEA-G", quantity=2, unit_price=12.5)
 desk.add("item", order_id=order1, product_name="Teapot", quantity=1, unit_price=17.5)
 cy = tablet.add("customer", name="Cy Park", customer_code="C-003")
-tablet.add("order", order_code="O-1002", customer_id=cy, total=9.9)
+order2 = tablet.add("order", order_code="O-1002", customer_id=cy, total=9.9)
 say("  desk: 2 customers, order O-1001 with 2 items;  tablet (offline): customer C-003, order O-1002")
 sync(desk)
 sync(tablet, offline=True)
@@ -124,21 +124,34 @@ tombstone = admin("SELECT deleted_at IS NOT NULL, version FROM shopsync.customer
 check(tombstone[0] and tombstone[1] == bob_version + 1, "on the server Bob is a tombstone, not a removed row")
 
 step("4. The viewer tries to write")
-mallory = phone.add("customer", name="Mallory", customer_code="C-666")
-sync(phone)
-failed = phone.status()["failed"]
-check(len(failed) == 1 and "forbidden" in failed[0]["last_error"],
-      "the viewer's write was refused, and the phone shows it as failed (never silently dropped)")
-check(not admin("SELECT 1 FROM shopsync.customers WHERE id = %s", mallory), "nothing reached the server")
+# The phone knows its role from the server (sync_health) and refuses what the
+# server would refuse, at once and with the server's reason, even offline.
+try:
+    phone.add("customer", name="Mallory", customer_code="C-666")
+    refusal = None
+except CliError as e:
+    refusal = e
+say(f"  phone: {refusal.message if refusal else 'accepted?'}")
+check(refusal is not None and refusal.code == 8 and refusal.message.startswith("forbidden"),
+      "the viewer's write is refused on the phone at once, with the server's reason (forbidden)")
+status = phone.status()
+check(status["pending"] == 0 and not status["failed"], "nothing was queued: no write is kept that could never be sent")
+check(not admin("SELECT 1 FROM shopsync.customers WHERE customer_code = 'C-666'"), "nothing reached the server")
 
 step("5. Order status only moves forward")
 tablet.edit("order", "O-1001", status="confirmed")
 sync(tablet)
-tablet.edit("order", "O-1001", status="pending")
-sync(tablet)
-error = row(tablet, "orders", order1)["last_error"]
-say(f"  tablet tried confirmed → pending: {error}")
-check(error is not None and error.startswith("invalid_transition"), "moving back was refused")
+# Sam's device knows the shop's rules (sync_health) and refuses the move back
+# at once, with the server's reason, before anything is queued.
+try:
+    tablet.edit("order", "O-1001", status="pending")
+    refusal = None
+except CliError as e:
+    refusal = e
+say(f"  tablet tried confirmed → pending: {refusal.message if refusal else 'accepted?'}")
+check(refusal is not None and refusal.message.startswith("invalid_transition")
+      and row(tablet, "orders", order1)["status"] == "confirmed" and tablet.status()["pending"] == 0,
+      "moving back was refused on the tablet at once (invalid_transition), nothing queued")
 sync(desk)
 desk.edit("order", "O-1001", override=True, status="pending")
 r = sync(desk)
@@ -148,15 +161,25 @@ audit = admin("SELECT action FROM shopsync.audit_log WHERE entity_id = %s", orde
 say(f"  audit log for O-1001: {[a for (a,) in audit]}")
 for d in devices:
     sync(d)
-# A refusal stays visible on the tablet, also after its pull brought the
-# owner's newer version, until Sam acts on it: here he drops his attempt.
-refused = [f for f in tablet.run("failed") if f["entity_id"] == order1]
-check(len(refused) == 1 and refused[0]["reason"] == "invalid_transition"
-      and refused[0]["server_row"] is not None and refused[0]["server_row"]["status"] == "pending",
-      "after its pull the tablet still shows the refusal: reason, its attempt and the server's row")
+
+step("5b. A refusal no device could foresee stays visible until acted on")
+# Sam, offline, adds an item to O-1002 while Olivia deletes that order.
+item = tablet.add("item", order_id=order2, product_name="Gift card", quantity=1, unit_price=20)
+desk.delete("order", "O-1002")
+sync(desk)
+r = sync(tablet)
+refused = [f for f in tablet.run("failed") if f["entity_id"] == item]
+say(f"  tablet: {refused[0]['reason'] + ': ' + refused[0]['message'] if refused else 'no refusal?'}")
+check(r["rejected"] == 1 and len(refused) == 1 and refused[0]["reason"] == "parent_deleted"
+      and refused[0]["attempt"].get("product_name") == "Gift card",
+      "the server refused the item under the deleted order; the tablet keeps it: reason and Sam's attempt")
+sync(tablet)
+check(len([f for f in tablet.run("failed") if f["entity_id"] == item]) == 1
+      and row(tablet, "orders", order2)["deleted_at"] is not None,
+      "a later pull brings the order's tombstone and never erases the refusal")
 tablet.run("failed", "discard", str(refused[0]["id"]))
-check(row(tablet, "orders", order1)["sync_state"] == "synced" and not tablet.run("failed"),
-      "Sam discards it (failed discard): the row is the server's again, nothing refused is left")
+check(not tablet.run("failed") and not [i for i in tablet.rows("order_items") if i["id"] == item],
+      "Sam discards it (failed discard): the item goes, nothing refused is left")
 
 step("6. A push whose response is lost, then retried")
 host, port = GATEWAY.rsplit("//", 1)[1].split(":")
@@ -207,11 +230,11 @@ step("Convergence check: every device against the server, every row and column")
 for d in devices:
     sync(d)
 for d in devices:
-    diff = [x for x in differences(d, admin, SHOP) if "Mallory" not in x and mallory[:8] not in x]
+    diff = differences(d, admin, SHOP)
     for line in diff[:10]:
         say(f"    {line}")
     check(not diff, f"{d.name:7} equals the server ({sum(len(d.rows(e)) for e in ('customers', 'orders', 'order_items'))} rows"
-          + (", plus the viewer's refused write, kept as failed" if d is phone else "") + ")")
+          + ")")
 
 say()
 if failures:
