@@ -192,9 +192,13 @@ fn devices_and_tauri_commands_converge_through_the_gateway() {
     assert_eq!((failure.get("entity").as_str(), failure.get("op").as_str()), (Some("customers"), Some("create")), "{failure}");
     assert_eq!(failure.get("attempt").get("customer_code").as_str(), Some("C-K"), "what was sent: {failure}");
     assert!(!failure.get("reason").as_str().unwrap_or("").is_empty(), "a machine-readable reason: {failure}");
-    // Retried as is, it is refused again and listed again; discarded, it leaves the device.
-    app_cmd::retry_failed(&kim, failure.get("id").as_i64().unwrap(), None, false).unwrap();
-    assert_eq!(parse(&app_cmd::sync_now(&kim).unwrap_err()).get("name").as_str(), Some("forbidden"));
+    // Retried as is, it is refused again — on the device itself once it knows
+    // the new role from the server (sync_health), else by the server — and
+    // listed again; discarded, it leaves the device.
+    match app_cmd::retry_failed(&kim, failure.get("id").as_i64().unwrap(), None, false) {
+        Ok(_) => assert_eq!(parse(&app_cmd::sync_now(&kim).unwrap_err()).get("name").as_str(), Some("forbidden")),
+        Err(e) => assert_eq!(parse(&e).get("name").as_str(), Some("forbidden"), "refused on the device: {e}"),
+    }
     let failures = parse(&app_cmd::list_failed_writes(&kim).unwrap());
     assert_eq!(failures.as_array().len(), 1, "refused again: {failures}");
     assert_eq!(app_cmd::discard_failed(&kim, failures.as_array()[0].get("id").as_i64().unwrap()).unwrap(), "[]");
