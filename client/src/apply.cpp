@@ -187,6 +187,21 @@ class RecordWriter {
         return local;
     }
 
+    // A row whose own write is still on its way keeps the user's data; the
+    // server's image is kept beside it, so that when the write's answer comes
+    // (perhaps a replayed one, after the pull or snapshot already passed the
+    // row's change) the row can take the server's canonical post-image.
+    void WritePendingImage(const std::string &entity, const json &record) {
+        auto &st = pending_images_[entity];
+        if (!st) {
+            std::string sql = "UPDATE " + entity + " SET server_data = ? WHERE id = ?";
+            st = std::make_unique<Statement>(store_, sql.c_str());
+        }
+        st->Reset();
+        st->Bind(1, record.dump()).Bind(2, Text(record, "id"));
+        st->Step();
+    }
+
     // A row with a refused write keeps the user's attempt; only its server
     // image moves on (shown beside the failure, and what a discard restores).
     void WriteServerImage(const std::string &entity, const json &record) {
@@ -209,13 +224,24 @@ class RecordWriter {
     }
     LocalStore &store_;
     Statement queued_;
-    std::map<std::string, std::unique_ptr<Statement>> upserts_, reads_, images_;
+    std::map<std::string, std::unique_ptr<Statement>> upserts_, reads_, images_, pending_images_;
 };
 
 static bool HasQueuedEvent(LocalStore &store, const std::string &entity, const std::string &id) {
     Statement st(store, "SELECT 1 FROM sync_outbox WHERE entity_type = ? AND entity_id = ? LIMIT 1");
     st.Bind(1, entity).Bind(2, id);
     return st.Step();
+}
+
+// The server image kept beside a local row (server_data), or null.
+static json ServerImageOf(LocalStore &store, const std::string &entity, const std::string &id) {
+    std::string sql = "SELECT server_data FROM " + entity + " WHERE id = ?";
+    Statement st(store, sql.c_str());
+    st.Bind(1, id);
+    if (!st.Step() || st.IsNull(0))
+        return nullptr;
+    json image = json::parse(st.Text(0), nullptr, false);
+    return image.is_discarded() ? json() : image;
 }
 
 // One answered event of a push response.
@@ -255,11 +281,17 @@ void ApplyPushResponse(LocalStore &store, const json &response) {
             // Synced only when nothing newer waits for the row and no refusal is
             // open on it; the pull brings the server's image.
             bool keep = failed_row || HasQueuedEvent(store, e.entity, e.entity_id);
+            long long version = item.value("version", 0LL);
+            json image = keep ? json() : ServerImageOf(store, e.entity, e.entity_id);
+            if (image.is_object() && image.value("version", -1LL) == version) {
+                writer.Write(e.entity, image); // the server's post-image of this very write
+                continue;
+            }
             std::string sql = "UPDATE " + e.entity + " SET version = ?" +
                               (keep ? "" : ", sync_state = 'synced', last_error = NULL, server_data = NULL") +
                               " WHERE id = ?";
             Statement st(store, sql.c_str());
-            st.Bind(1, item.value("version", 0LL)).Bind(2, e.entity_id);
+            st.Bind(1, version).Bind(2, e.entity_id);
             st.Step();
         } else if (o.kind == "conflicts") {
             json record = item.value("server_record", json::object());
@@ -293,6 +325,9 @@ int ApplyPullPage(LocalStore &store, const json &page) {
         if (!Keep(store, entity))
             continue; // an entity this client cannot keep
         RecordWriter::Local local = writer.Read(entity, change.value("entity_id", ""));
+        auto payload = change.find("payload");
+        if (local.pending && local.found && !local.failed && payload != change.end() && payload->is_object())
+            writer.WritePendingImage(entity, *payload);
         if (local.pending || (local.found && local.version > change.value("version", 0LL)))
             continue; // the push decides; or we already hold something newer
         if (local.failed)
@@ -316,6 +351,8 @@ int ApplySnapshotPage(LocalStore &store, const std::string &entity, const json &
         std::string id = row.value("id", "");
         seen.insert(id);
         RecordWriter::Local local = writer.Read(entity, id);
+        if (local.pending && local.found && !local.failed)
+            writer.WritePendingImage(entity, row);
         if (local.pending || (local.found && local.version > row.value("version", 0LL)))
             continue;
         if (local.failed)

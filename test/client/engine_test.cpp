@@ -928,3 +928,44 @@ TEST_CASE("a child of a refused create fails as parent_failed, naming the parent
         if (f["entity_id"] == customer)
             CHECK(f["reason"] == "value_too_long");
 }
+
+TEST_CASE("a write answered after the pull or snapshot passed its change takes the server's image",
+          "[engine][issue10]") {
+    // The push's answer was lost after the server committed; before the retry
+    // is answered (replayed: accepted), a pull page or a rebuild's snapshot
+    // already carried the row's own change — skipped then, as the row was
+    // pending. The row must still end with the server's columns.
+    EngineDb file;
+    LocalStore store(file.path);
+    std::string id = LocalWrite(store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    json events = TakeBatch(store, 100, UnixNow()); // sent; the answer is lost
+    json server_row{{"id", id},      {"shop_id", "s-1"},
+                    {"version", 1},  {"updated_at", "2026-11-25T10:00:00+00:00"},
+                    {"name", "Ann"}, {"deleted_at", nullptr}};
+    SECTION("a snapshot page (rebuild) carried it") {
+        std::unordered_set<std::string> seen;
+        ApplySnapshotPage(store, "customers", json::array({server_row}), seen);
+    }
+    SECTION("a pull page carried it") {
+        ApplyPullPage(store, {{"changes",
+                               {{{"seq", 5},
+                                 {"entity", "customers"},
+                                 {"entity_id", id},
+                                 {"op", "create"},
+                                 {"version", 1},
+                                 {"payload", server_row}}}},
+                              {"cursor", 5},
+                              {"has_more", false}});
+    }
+    CHECK(Value(store, "SELECT sync_state FROM customers") == "pending_create"); // the push decides
+    json accepted{{"idempotency_key", events[0]["idempotency_key"]},
+                  {"entity", "customers"},
+                  {"entity_id", id},
+                  {"version", 1},
+                  {"replayed", true}};
+    ApplyPushResponse(store,
+                      {{"accepted", {accepted}}, {"conflicts", json::array()}, {"rejected", json::array()}});
+    CHECK(Value(store, "SELECT sync_state || ' ' || shop_id || ' ' || updated_at FROM customers") ==
+          "synced s-1 2026-11-25T10:00:00+00:00");
+    CHECK(Value(store, "SELECT server_data IS NULL FROM customers") == "1");
+}

@@ -81,6 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     Check(reason == nullptr || b.size() == 5);
     const char *message = ClientMessageForReason(reason, b.c_str());
     Check(message == nullptr || std::strchr(message, '_') == nullptr);
-    Check(message == nullptr || c.find('_') == std::string::npos || std::strstr(message, c.c_str()) == nullptr);
+    Check(message == nullptr || c.find('_') == std::string::npos ||
+          std::strstr(message, c.c_str()) == nullptr);
     return 0;
 }
