@@ -32,6 +32,10 @@ include $(PGXS)
 
 override CXXFLAGS += $(PG_CXXFLAGS)
 
+# PGXS knows no header dependencies: an object rebuilds when any header of
+# the extension changes (a changed declaration must not link a stale object).
+$(OBJS): $(wildcard extension/pg/*.hpp extension/core/*.hpp common/*.h)
+
 # The install script is concatenated from sql/src/*.sql in name order, an
 # upgrade step from its fragments sql/upgrade/<from>--<to>/NN_name.sql.
 sql/shopsync--$(EXTVERSION).sql: $(sort $(wildcard sql/src/*.sql))

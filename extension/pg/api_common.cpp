@@ -38,11 +38,11 @@ void CheckClientProtocol_Unsafe(int64 protocol) {
                                 guc_min_client_protocol)));
 }
 
-int64 ShopLastSeq_Unsafe(const pg_uuid_t &shop) {
+int64 ShopLastSeq_Unsafe(const pg_uuid_t &shop, bool in_statement_snapshot) {
     Oid argtypes[1] = {UUIDOID};
     Datum values[1] = {UuidGetDatumCopy(shop)};
     if (ExecCachedPlan_Unsafe("SELECT last_seq FROM shopsync.shop_cursors WHERE shop_id = $1", 1, argtypes,
-                              values, nullptr, false, 1) == 0)
+                              values, nullptr, in_statement_snapshot, 1) == 0)
         return 0;
     bool isnull;
     return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));

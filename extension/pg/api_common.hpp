@@ -14,8 +14,10 @@ void RequireMember_Unsafe(pg_uuid_t *shop, pg_uuid_t *user, ShopRole *role);
 constexpr int kProtocolVersion = 2;
 void CheckClientProtocol_Unsafe(int64 protocol);
 
-// The shop's last drawn seq (0 for a shop without changes).
-int64 ShopLastSeq_Unsafe(const pg_uuid_t &shop);
+// The shop's last drawn seq (0 for a shop without changes): as of now (the
+// default; a push sees its own writes), or in the calling statement's
+// snapshot, to pair with rows read in that snapshot (sync_snapshot).
+int64 ShopLastSeq_Unsafe(const pg_uuid_t &shop, bool in_statement_snapshot = false);
 
 // SQLSTATEs in PostgREST's PTxyz form, which it answers with HTTP status xyz.
 #define SHOPSYNC_ERRCODE_CURSOR_EXPIRED MAKE_SQLSTATE('P', 'T', '4', '1', '0')

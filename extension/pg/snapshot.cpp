@@ -1,7 +1,7 @@
 // extension/pg/snapshot.cpp — api.sync_snapshot(entity, after, lim): one page
 // of an entity's rows (tombstones included) in id order, for a device that
-// starts empty or whose cursor expired. The cursor it returns is read before
-// the rows, so pulling from the first page's cursor afterwards misses nothing.
+// starts empty or whose cursor expired. The cursor it returns is read in the
+// rows' snapshot, so pulling from the first page's cursor afterwards misses nothing.
 #include "api_common.hpp"
 #include "entity_registry.hpp"
 #include "guard.hpp"
@@ -32,7 +32,10 @@ SHOPSYNC_FUNCTION(sync_snapshot) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("no synced entity is called \"%s\"", ClipText(entity_name, -1, 64)),
                         errhint("api.sync_health() lists the entities.")));
-    int64 cursor = ShopLastSeq_Unsafe(shop);
+    // The cursor in the same snapshot as the rows (read-only SPI keeps the
+    // statement's snapshot): a fresh one could count a change that committed
+    // after the rows were fixed, and the pull from it would never bring that row.
+    int64 cursor = ShopLastSeq_Unsafe(shop, true);
 
     // Only the page's ids are found in order (an index range scan from `after`);
     // only the rows served are turned into JSON. Two texts, so that each plan,
