@@ -20,7 +20,7 @@ struct ApiDb {
     std::string path =
         "/tmp/shopsync-capi-test-" + std::to_string(getpid()) + "-" + std::to_string(rand()) + ".db";
     ~ApiDb() {
-        for (const char *suffix : {"", "-wal", "-shm"})
+        for (const char *suffix : {"", "-wal", "-shm", ".round-lock"})
             std::remove((path + suffix).c_str());
     }
 };

@@ -23,7 +23,7 @@ namespace {
 struct EngineDb {
     std::string path = "/tmp/shopsync-engine-test-" + std::to_string(getpid()) + "-" + NewUuid() + ".db";
     ~EngineDb() {
-        for (const char *suffix : {"", "-wal", "-shm"})
+        for (const char *suffix : {"", "-wal", "-shm", ".round-lock"})
             std::remove((path + suffix).c_str());
     }
 };

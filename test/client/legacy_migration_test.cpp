@@ -31,7 +31,7 @@ struct LegacyTempFiles {
     std::string legacy = base + "-shop.db";
     ~LegacyTempFiles() {
         for (const auto &path : {store, legacy})
-            for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+            for (const char *suffix : {"", "-wal", "-shm", "-journal", ".round-lock"})
                 std::remove((path + suffix).c_str());
     }
 };

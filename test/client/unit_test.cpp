@@ -25,7 +25,7 @@ namespace {
 struct TempDb {
     std::string path = "/tmp/shopsync-client-test-" + std::to_string(getpid()) + "-" + NewUuid() + ".db";
     ~TempDb() {
-        for (const char *suffix : {"", "-wal", "-shm"})
+        for (const char *suffix : {"", "-wal", "-shm", ".round-lock"})
             std::remove((path + suffix).c_str());
     }
 };
