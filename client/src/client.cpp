@@ -367,9 +367,7 @@ void Client::RetryFailed(long long failure_id, const std::string &changes_json, 
     {
         std::lock_guard<std::mutex> lock(api_mutex_);
         Transaction tx(store_);
-        Statement st(store_, "SELECT entity_type FROM sync_failed WHERE id = ?");
-        st.Bind(1, failure_id);
-        entity = st.Step() ? st.Text(0) : "";
+        entity = FailureEntity(store_, failure_id);
         shopsync::client::RetryFailed(store_, failure_id, changes, override);
         tx.Commit();
     }
@@ -381,9 +379,7 @@ void Client::DiscardFailed(long long failure_id) {
     {
         std::lock_guard<std::mutex> lock(api_mutex_);
         Transaction tx(store_);
-        Statement st(store_, "SELECT entity_type FROM sync_failed WHERE id = ?");
-        st.Bind(1, failure_id);
-        entity = st.Step() ? st.Text(0) : "";
+        entity = FailureEntity(store_, failure_id);
         shopsync::client::DiscardFailed(store_, failure_id);
         tx.Commit();
     }

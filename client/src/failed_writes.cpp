@@ -22,6 +22,12 @@ long long FailureOf(LocalStore &store, const std::string &entity, const std::str
     return st.Step() ? st.Int(0) : 0;
 }
 
+std::string FailureEntity(LocalStore &store, long long failure_id) {
+    Statement st(store, "SELECT entity_type FROM sync_failed WHERE id = ?");
+    st.Bind(1, failure_id);
+    return st.Step() ? st.Text(0) : "";
+}
+
 bool HasFailure(LocalStore &store, const std::string &entity, const std::string &entity_id) {
     return FailureOf(store, entity, entity_id) != 0;
 }

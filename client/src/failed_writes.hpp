@@ -57,6 +57,9 @@ void RetryFailed(LocalStore &store, long long failure_id, const nlohmann::json &
 // server never had it). SHOPSYNC_NOTFOUND if no such failure. Caller's transaction.
 void DiscardFailed(LocalStore &store, long long failure_id);
 
+// The entity of open failure `failure_id`, or "" if there is none.
+std::string FailureEntity(LocalStore &store, long long failure_id);
+
 // The open failure of a row, or 0.
 long long FailureOf(LocalStore &store, const std::string &entity, const std::string &entity_id);
 

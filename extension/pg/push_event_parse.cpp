@@ -70,16 +70,10 @@ static bool IsKnownEventField(const char *key, int len) {
 
 // An integer 0 ≤ n < 10^18 given as a JSON number without fraction or exponent.
 static bool ParseBaseVersion_Unsafe(const JsonbValue &value, int64 *out) {
-    if (value.type != jbvNumeric)
+    int64 n;
+    if (!JsonbNumberToInt64(value, &n) || n < 0)
         return false;
-    char *text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value.val.numeric)));
-    size_t len = strlen(text);
-    if (len == 0 || len > 18)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (text[i] < '0' || text[i] > '9')
-            return false;
-    *out = strtoll(text, nullptr, 10);
+    *out = n;
     return true;
 }
 
