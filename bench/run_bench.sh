@@ -23,11 +23,20 @@ json.dump({"machine": machine, "results": results}, open("bench/results/latest.j
 lines = [f"# ShopSync benchmark", "", f"Machine: {machine}", ""]
 ext = results.get("extension")
 if ext:
-    lines += ["## Extension push (batches of 100) vs PL/pgSQL baseline", "",
-              "| configuration | C++ events/s | PL/pgSQL events/s | ratio |", "|---|---:|---:|---:|"]
+    lines += ["## Extension vs the plain-SQL ceiling (bench/push_pull/ceiling.sql) and the PL/pgSQL baseline", "",
+              f"Load average during the run: {ext.get('load_average', '?')}", "",
+              "| push, batches of 100 | C++ events/s | ceiling events/s | of ceiling | PL/pgSQL events/s | C++/PL/pgSQL |",
+              "|---|---:|---:|---:|---:|---:|"]
     for r in ext["push"]:
-        lines.append(f"| {r['configuration']} | {r['cxx_events_per_s']:.0f} | {r['plpgsql_events_per_s']:.0f} | {r['ratio']:.2f}x |")
-    lines += ["", f"Pull: {ext['pull']['changes_per_s']:.0f} changes/s (pages of 1000, {ext['pull']['changes']} changes)", ""]
+        lines.append(f"| {r['configuration']} | {r['cxx_events_per_s']:.0f} | {r.get('ceiling_events_per_s', 0):.0f} | "
+                     f"{r.get('ratio_to_ceiling', 0):.2f}x | {r['plpgsql_events_per_s']:.0f} | {r['ratio']:.2f}x |")
+    lines += ["", "| read, pages of 1000 | extension rows/s | ceiling rows/s | of ceiling |", "|---|---:|---:|---:|"]
+    for kind in ("pull", "snapshot"):
+        if kind in ext:
+            r = ext[kind]
+            lines.append(f"| {kind} ({r['rows']} rows) | {r['changes_per_s']:.0f} | {r['ceiling_changes_per_s']:.0f} | "
+                         f"{r['ratio_to_ceiling']:.2f}x |")
+    lines += [""]
 for name, data in results.items():
     if name != "extension" and isinstance(data, dict) and "table_md" in data:
         lines += [f"## {name}", "", data["table_md"], ""]

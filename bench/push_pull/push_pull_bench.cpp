@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -148,11 +149,12 @@ std::string Machine() {
 
 int main() {
     int batches = std::getenv("BENCH_BATCHES") ? std::atoi(std::getenv("BENCH_BATCHES")) : 40;
-    const char *cxx = "api.sync_push", *plpgsql = "bench.sync_push_plpgsql";
+    const char *cxx = "api.sync_push", *plpgsql = "bench.sync_push_plpgsql", *ceiling = "bench.push_ceiling";
 
     // Warm up both paths (plans, caches), then refresh statistics.
     RunPush("warm-up", cxx, 2, false, 0, 10);
     RunPush("warm-up", plpgsql, 2, false, 0, 10);
+    RunPush("warm-up", ceiling, 2, false, 0, 10);
     PgSession admin;
     admin.Query("ANALYZE");
 
@@ -163,51 +165,105 @@ int main() {
     };
     std::vector<Config> configs = {
         {1, false, 0}, {1, false, 10}, {8, false, 0}, {8, false, 10}, {8, true, 0}};
+    double load[3] = {0, 0, 0};
+    if (getloadavg(load, 3) < 1)
+        load[0] = -1;
     json out{{"machine", Machine()},
+             {"load_average", load[0]},
              {"batch_size", 100},
              {"batches_per_connection", batches},
              {"push", json::array()}};
     printf("\npush throughput, batches of 100 events, %d batches per connection (%s)\n", batches,
            Machine().c_str());
-    printf("%-28s %14s %16s %8s %10s\n", "configuration", "C++ events/s", "PL/pgSQL ev/s", "ratio",
-           "conflicts");
+    printf("%-28s %14s %16s %8s %14s %10s %10s\n", "configuration", "C++ events/s", "PL/pgSQL ev/s", "ratio",
+           "ceiling ev/s", "of ceiling", "conflicts");
     for (const auto &c : configs) {
         Result a = RunPush("c++", cxx, c.connections, c.same_shop, c.conflict_pct, batches);
         Result b = RunPush("plpgsql", plpgsql, c.connections, c.same_shop, c.conflict_pct, batches);
+        Result top = RunPush("ceiling", ceiling, c.connections, c.same_shop, c.conflict_pct, batches);
         char label[64];
         snprintf(label, sizeof(label), "%d conn, %s, %d%% stale", c.connections,
                  c.same_shop ? "one shop" : "own shops", c.conflict_pct);
         double ratio = a.events_per_s() / b.events_per_s();
-        printf("%-28s %14.0f %16.0f %7.2fx %10ld\n", label, a.events_per_s(), b.events_per_s(), ratio,
-               a.totals.conflicts);
+        double of_ceiling = a.events_per_s() / top.events_per_s();
+        printf("%-28s %14.0f %16.0f %7.2fx %14.0f %9.2fx %10ld\n", label, a.events_per_s(), b.events_per_s(),
+               ratio, top.events_per_s(), of_ceiling, a.totals.conflicts);
         out["push"].push_back({{"configuration", label},
                                {"cxx_events_per_s", a.events_per_s()},
                                {"plpgsql_events_per_s", b.events_per_s()},
                                {"ratio", ratio},
+                               {"ceiling_events_per_s", top.events_per_s()},
+                               {"ratio_to_ceiling", of_ceiling},
                                {"cxx_accepted", a.totals.accepted},
                                {"cxx_conflicts", a.totals.conflicts},
                                {"plpgsql_accepted", b.totals.accepted},
                                {"plpgsql_conflicts", b.totals.conflicts}});
     }
 
-    // Pull: drain one shop's log from 0, 1000 changes a page.
+    // Pull: drain one shop's log from 0, 1000 changes a page; snapshot: all
+    // of its customers, 1000 rows a page. Extension and ceiling take turns,
+    // three drains each, so that both see the same machine.
     auto shops = MakeShops(1);
     PushLoop(shops[0], cxx, 300, 0, 7);
     PgSession db;
-    long changes = 0, cursor = 0;
-    auto start = Clock::now();
-    for (;;) {
-        json page = json::parse(
-            db.Call(shops[0].owner, shops[0].id, "SELECT api.sync_pull($1, 1000)", {std::to_string(cursor)}));
-        changes += page["changes"].size();
-        cursor = page["cursor"];
-        if (!page["has_more"].get<bool>())
-            break;
-    }
-    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    printf("\npull throughput: %ld changes in %.2f s = %.0f changes/s (pages of 1000)\n", changes, seconds,
-           changes / seconds);
-    out["pull"] = {{"changes", changes}, {"seconds", seconds}, {"changes_per_s", changes / seconds}};
+    const Shop &shop = shops[0];
+    auto drain_pull = [&](const std::string &function) {
+        long rows = 0, cursor = 0;
+        for (;;) {
+            json page = json::parse(
+                db.Call(shop.owner, shop.id, "SELECT " + function + "($1, 1000)", {std::to_string(cursor)}));
+            rows += page["changes"].size();
+            cursor = page["cursor"];
+            if (!page["has_more"].get<bool>())
+                return rows;
+        }
+    };
+    auto drain_snapshot = [&](const std::string &call) {
+        long rows = 0;
+        std::string after;
+        for (;;) {
+            std::vector<std::string> params = {after};
+            json page = json::parse(
+                db.Call(shop.owner, shop.id, "SELECT " + call + "NULLIF($1, '')::uuid, 1000)", params));
+            rows += page["rows"].size();
+            if (!page["has_more"].get<bool>())
+                return rows;
+            after = page["next_after"];
+        }
+    };
+    struct Pair {
+        long rows = 0;
+        double ext_seconds = 0, ceiling_seconds = 0;
+    };
+    auto compare = [&](const std::function<long(const std::string &)> &drain, const std::string &ext,
+                       const std::string &top) {
+        Pair p;
+        drain(ext); // warm-up
+        drain(top);
+        for (int round = 0; round < 3; round++) {
+            auto t0 = Clock::now();
+            p.rows += drain(ext);
+            auto t1 = Clock::now();
+            drain(top);
+            auto t2 = Clock::now();
+            p.ext_seconds += std::chrono::duration<double>(t1 - t0).count();
+            p.ceiling_seconds += std::chrono::duration<double>(t2 - t1).count();
+        }
+        return p;
+    };
+    auto report = [&](const char *name, const Pair &p) {
+        double ext = p.rows / p.ext_seconds, top = p.rows / p.ceiling_seconds;
+        printf("%-9s %10.0f rows/s, ceiling %10.0f rows/s: %.2fx of ceiling (%ld rows, pages of 1000)\n",
+               name, ext, top, ext / top, p.rows);
+        out[name] = {{"rows", p.rows},
+                     {"seconds", p.ext_seconds},
+                     {"changes_per_s", ext},
+                     {"ceiling_changes_per_s", top},
+                     {"ratio_to_ceiling", ext / top}};
+    };
+    printf("\n");
+    report("pull", compare(drain_pull, "api.sync_pull", "bench.pull_ceiling"));
+    report("snapshot", compare(drain_snapshot, "api.sync_snapshot('customers', ", "bench.snapshot_ceiling("));
 
     std::ofstream("bench/results/extension.json") << out.dump(2) << "\n";
     printf("results: bench/results/extension.json\n");

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/push_pull/run.sh — extension push/pull throughput vs the PL/pgSQL baseline.
+# bench/push_pull/run.sh — extension push/pull/snapshot throughput vs the PL/pgSQL
+# baseline and the plain-SQL ceilings (ceiling.sql).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p build/bench bench/results
@@ -9,5 +10,6 @@ source test/lib/pgcluster.sh
 pgcluster_start
 pgcluster_install_shopsync
 psql -X -q -v ON_ERROR_STOP=1 -f bench/push_pull/plpgsql_push.sql
+psql -X -q -v ON_ERROR_STOP=1 -f bench/push_pull/ceiling.sql
 build/bench/push_pull_bench
 bash bench/push_pull/rls_cost.sh
