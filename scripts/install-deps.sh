@@ -10,12 +10,15 @@ PACKAGES=(
     libboost-dev libboost-system-dev libssl-dev libargon2-dev libsodium-dev libcurl4-openssl-dev
     curl wrk jq openssl python3-psycopg2
     clang-14 libclang-rt-14-dev clang-format
+    nodejs chromium
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm comes with some builds of nodejs and as its own package with Debian's.
+command -v npm >/dev/null || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "install-deps: installing ${missing[*]}"

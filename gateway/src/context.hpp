@@ -50,6 +50,7 @@ struct Config {
     std::string trusted_proxy_header; // e.g. X-Forwarded-For: its last address is the client's
     std::string metrics_token;        // /metrics wants it as a bearer; unset: loopback peers only
     double shop_create_per_hour = 10; // api.create_shop calls per user (burst as many)
+    std::string static_dir;           // canonical; when set, other GET paths serve its files
 };
 
 class EventStream;

@@ -2,6 +2,9 @@
 #include "server.hpp"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <climits>
 
 #include <algorithm>
 #include <csignal>
@@ -36,6 +39,8 @@ Usage: shopsync-gateway [options]
   --trusted-proxy-header H  behind a reverse proxy: the client address is the last one in header H, e.g.
                             X-Forwarded-For (env TRUSTED_PROXY_HEADER; default: none, the peer's address)
   --shop-create-rate N      create_shop calls per user per hour, burst N (env SHOP_CREATE_RATE; default 10; 0 = off)
+  --static-dir DIR          serve the files of DIR (a built front end, e.g. dashboard/dist) on every other GET
+                            path, index.html for paths naming no file (env STATIC_DIR; default: none)
   --help                    this text
 
 Secrets come from the environment only, so they never show in a process
@@ -81,6 +86,7 @@ int main(int argc, char **argv) {
     config.trusted_proxy_header = Env("TRUSTED_PROXY_HEADER", "");
     config.metrics_token = Env("METRICS_TOKEN", "");
     config.shop_create_per_hour = std::atof(Env("SHOP_CREATE_RATE", "10").c_str());
+    config.static_dir = Env("STATIC_DIR", "");
     // Integer settings with a flag and an environment variable each.
     struct IntOption {
         const char *flag, *env;
@@ -131,6 +137,8 @@ int main(int argc, char **argv) {
             config.trusted_proxy_header = next();
         } else if (arg == "--shop-create-rate") {
             config.shop_create_per_hour = std::atof(next().c_str());
+        } else if (arg == "--static-dir") {
+            config.static_dir = next();
         } else if (arg == "--keepalive-seconds") {
             config.keepalive_seconds = std::atoi(next().c_str());
         } else if (auto o = std::find_if(std::begin(int_options), std::end(int_options),
@@ -173,6 +181,16 @@ int main(int argc, char **argv) {
         config.stream_recheck_seconds < 1) {
         std::cerr << "shopsync-gateway: a thread count, cap or timeout is out of range\n";
         return 2;
+    }
+    if (!config.static_dir.empty()) { // canonical, so served paths can be checked against it
+        char real[PATH_MAX];
+        struct stat st {};
+        if (realpath(config.static_dir.c_str(), real) == nullptr || stat(real, &st) != 0 ||
+            !S_ISDIR(st.st_mode)) {
+            std::cerr << "shopsync-gateway: --static-dir " << config.static_dir << " is not a directory\n";
+            return 2;
+        }
+        config.static_dir = real;
     }
     // Every connection is a descriptor: take the hard limit, as servers do.
     rlimit files{};

@@ -3,6 +3,7 @@
 
 #include "rpc.hpp"
 #include "sign_in.hpp"
+#include "static_files.hpp"
 #include "text.hpp"
 
 #include <openssl/crypto.h>
@@ -162,6 +163,10 @@ struct Handler {
         }
         bool rpc = path.rfind("/rpc/", 0) == 0;
         bool sync = path == "/sync/push" || path == "/sync/pull";
+        if (!rpc && !sync && !ctx.config.static_dir.empty()) {
+            route = "static";
+            return ServeStatic(ctx.config.static_dir, req, path);
+        }
         if (!rpc && !sync)
             return Reply(req, 404, ErrorJson("PGRST125", "no route for " + CutUtf8(path, 100)));
         route = rpc ? "/rpc" : path;

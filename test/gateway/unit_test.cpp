@@ -7,6 +7,13 @@
 #include "metrics.hpp"
 #include "rate_limit.hpp"
 #include "rpc.hpp"
+#include "static_files.hpp"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <fstream>
 
 using namespace gateway;
 using nlohmann::json;
@@ -369,4 +376,60 @@ TEST_CASE("AcceptablePassword: 8 to 1024 characters, not only whitespace", "[aut
     CHECK_FALSE(AcceptablePassword(" \t\n \r\v\f  ", &why));
     CHECK(AcceptablePassword(std::string(1024, 'x'), &why));
     CHECK_FALSE(AcceptablePassword(std::string(1025, 'x'), &why));
+}
+
+TEST_CASE("Static files: only regular files under the root, by safe paths", "[static]") {
+    char tmpl[] = "/tmp/shopsync-static-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    char real[PATH_MAX];
+    REQUIRE(realpath(tmpl, real) != nullptr);
+    std::string root = std::string(real) + "/site", outside = std::string(real) + "/secret.txt";
+    REQUIRE(system(("mkdir -p " + root + "/assets " + root + "/sub").c_str()) == 0);
+    std::ofstream(root + "/index.html") << "<html>index</html>";
+    std::ofstream(root + "/assets/app-1a2b.js") << "console.log(1)";
+    std::ofstream(root + "/sub/index.html") << "sub";
+    std::ofstream(outside) << "secret";
+    REQUIRE(symlink(outside.c_str(), (root + "/link.txt").c_str()) == 0);
+
+    CHECK(ResolveStaticPath(root, "/index.html") == root + "/index.html");
+    CHECK(ResolveStaticPath(root, "/") == root + "/index.html");
+    CHECK(ResolveStaticPath(root, "/sub") == root + "/sub/index.html");
+    CHECK(ResolveStaticPath(root, "/assets/app%2D1a2b.js") == root + "/assets/app-1a2b.js");
+    CHECK_FALSE(ResolveStaticPath(root, "/../secret.txt"));
+    CHECK_FALSE(ResolveStaticPath(root, "/%2e%2e/secret.txt"));
+    CHECK_FALSE(ResolveStaticPath(root, "/assets/../../secret.txt"));
+    CHECK_FALSE(ResolveStaticPath(root, "/link.txt")); // a symlink out of the root
+    CHECK_FALSE(ResolveStaticPath(root, "/index.html%00.js"));
+    CHECK_FALSE(ResolveStaticPath(root, "/..%5csecret.txt"));
+    CHECK_FALSE(ResolveStaticPath(root, "/bad%zz"));
+    CHECK_FALSE(ResolveStaticPath(root, "index.html"));
+    CHECK_FALSE(ResolveStaticPath(root, "/missing.js"));
+
+    CHECK(ContentTypeFor("a/b/app.JS") == "text/javascript; charset=utf-8");
+    CHECK(ContentTypeFor("index.html") == "text/html; charset=utf-8");
+    CHECK(ContentTypeFor("x.woff2") == "font/woff2");
+    CHECK(ContentTypeFor("dir.v1/noext") == "application/octet-stream");
+
+    auto get = [&](const std::string &path, boost::beast::http::verb verb = boost::beast::http::verb::get) {
+        Request req{verb, path, 11};
+        return ServeStatic(root, req, path);
+    };
+    CHECK(get("/orders/today").result_int() == 200); // an app route: index.html
+    CHECK(get("/orders/today").body() == "<html>index</html>");
+    CHECK(get("/missing.js").result_int() == 404);
+    CHECK(get("/../secret.txt").result_int() == 404);
+    CHECK(get("/link.txt").result_int() == 404);
+    CHECK(get("/index.html", boost::beast::http::verb::post).result_int() == 405);
+    auto js = get("/assets/app-1a2b.js");
+    CHECK(js[boost::beast::http::field::content_type] == "text/javascript; charset=utf-8");
+    CHECK(js[boost::beast::http::field::cache_control] == "public, max-age=31536000, immutable");
+    CHECK(js["X-Content-Type-Options"] == "nosniff");
+    CHECK(get("/index.html")[boost::beast::http::field::cache_control] == "no-cache");
+    {
+        std::ofstream big(root + "/big.bin", std::ios::binary);
+        big.seekp(kMaxStaticFileBytes);
+        big.put('x');
+    }
+    CHECK(get("/big.bin").result_int() == 404); // over the size bound
+    REQUIRE(system(("rm -rf " + std::string(real)).c_str()) == 0);
 }

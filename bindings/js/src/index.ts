@@ -1,0 +1,9 @@
+// @shopsync/client — see README.md.
+export * from "./protocol.js";
+export * from "./errors.js";
+export * from "./backoff.js";
+export * from "./session.js";
+export * from "./api.js";
+export * from "./pokes.js";
+export * from "./writes.js";
+export * from "./client.js";
