@@ -39,6 +39,7 @@ BEGIN
     upd AS (
         UPDATE bench.customers AS c SET notes = ev.payload->>'notes', version = c.version + 1, updated_at = now()
         FROM ev WHERE ev.op = 'update' AND c.shop_id = shop AND c.id = ev.entity_id AND c.version = ev.base_version
+          AND c.id = ANY (ARRAY(SELECT e.entity_id FROM ev e WHERE e.op = 'update')) -- an index probe per event
         RETURNING c.*),
     changes AS (
         SELECT ch.*, row_number() OVER () AS n, count(*) OVER () AS total
@@ -56,8 +57,10 @@ BEGIN
     outcome AS (
         SELECT ev.*, ch.version AS new_version, cc.row AS server_row
         FROM ev LEFT JOIN changes ch ON ch.id = ev.entity_id
-        LEFT JOIN LATERAL (SELECT c AS row FROM bench.customers c
-                           WHERE ch.id IS NULL AND c.shop_id = shop AND c.id = ev.entity_id) cc ON true),
+        LEFT JOIN (SELECT c.id, c AS row FROM bench.customers c
+                   WHERE c.shop_id = shop AND c.id = ANY (ARRAY(
+                       SELECT e.entity_id FROM ev e WHERE NOT EXISTS (SELECT FROM changes x WHERE x.id = e.entity_id))))
+             cc ON ch.id IS NULL AND cc.id = ev.entity_id),
     keys AS (
         INSERT INTO bench.idempotency_keys (shop_id, key, request_hash, outcome)
         SELECT shop, o.idempotency_key, encode(sha256(convert_to(o.raw::text, 'UTF8')), 'hex'),
