@@ -6,7 +6,7 @@
 -- row (post-image as jsonb, seq drawn from the shop's cursor row, which the
 -- draw locks until commit) and its idempotency row (request hash and outcome),
 -- in one set-based statement per batch, on trigger-less, policy-less copies of
--- the tables (same columns, checks and indexes).
+-- the tables (same columns, checks, indexes and foreign keys to shops).
 -- Pull: one shop's change_log page read in seq order and built into the same
 -- JSON as api.sync_pull. Snapshot: one entity's page in id order, as
 -- api.sync_snapshot builds it. Only for `make bench`; not part of the extension.
@@ -15,6 +15,9 @@ CREATE TABLE bench.customers (LIKE shopsync.customers INCLUDING ALL);
 CREATE TABLE bench.change_log (LIKE shopsync.change_log INCLUDING ALL);
 CREATE TABLE bench.idempotency_keys (LIKE shopsync.idempotency_keys INCLUDING ALL);
 CREATE TABLE bench.shop_cursors (LIKE shopsync.shop_cursors INCLUDING ALL);
+-- The schema's foreign keys to shops too: their checks are part of writing these rows.
+ALTER TABLE bench.customers ADD FOREIGN KEY (shop_id) REFERENCES shopsync.shops (id);
+ALTER TABLE bench.shop_cursors ADD FOREIGN KEY (shop_id) REFERENCES shopsync.shops (id);
 
 CREATE FUNCTION bench.claimed_shop() RETURNS uuid LANGUAGE sql STABLE AS
 $$ SELECT (current_setting('request.jwt.claims')::jsonb->>'shop_id')::uuid $$;
