@@ -58,6 +58,7 @@ run_suite "fuzz (gateway parsers, 30 s each)" bash test/fuzz/run.sh
 run_suite "client" bash test/client/run.sh
 run_suite "Rust crate (safe API, FFI checked against shopsync.h, Tauri commands end to end)" bash test/rust/run.sh
 run_suite "JavaScript SDK (@shopsync/client: protocol.md drift, session, read model, writes, against the gateway)" bash test/js/run.sh
+run_suite "dashboard (headless Chromium: sign in, orders, live device write within 1 s, viewer, screenshots)" bash test/dashboard/run.sh
 run_suite "format (clang-format over every C++ file)" bash test/format/run.sh
 run_suite "command-line help (--help, -h, COMMAND --help)" bash test/cli/run.sh
 run_suite "chaos (seeded faults; devices equal the server, no write lost or hidden)" bash test/chaos/run.sh

@@ -46,17 +46,24 @@ static bool IsRegularFile(const std::string &path, size_t *size) {
     return true;
 }
 
-std::optional<std::string> ResolveStaticPath(const std::string &root, const std::string &url_path) {
-    std::string path;
-    if (url_path.empty() || url_path[0] != '/' || !Decode(url_path, &path))
-        return std::nullopt;
-    // Every segment must be a plain name: no "." or "..", no NUL, no backslash.
-    std::stringstream segments(path.substr(1));
+// The decoded path when every segment is a plain name: no "." or "..", no
+// NUL, no backslash; false otherwise.
+static bool CleanPath(const std::string &url_path, std::string *path) {
+    if (url_path.empty() || url_path[0] != '/' || !Decode(url_path, path))
+        return false;
+    std::stringstream segments(path->substr(1));
     std::string segment;
     while (std::getline(segments, segment, '/'))
         if (segment == "." || segment == ".." || segment.find('\0') != std::string::npos ||
             segment.find('\\') != std::string::npos)
-            return std::nullopt;
+            return false;
+    return true;
+}
+
+std::optional<std::string> ResolveStaticPath(const std::string &root, const std::string &url_path) {
+    std::string path;
+    if (!CleanPath(url_path, &path))
+        return std::nullopt;
     std::string candidate = root + path;
     if (!candidate.empty() && candidate.back() == '/')
         candidate += "index.html";
@@ -119,9 +126,10 @@ Response ServeStatic(const std::string &root, const Request &req, const std::str
         return res;
     }
     std::optional<std::string> file = ResolveStaticPath(root, url_path);
-    // A path naming no file and no extension is a route of the app: its page.
-    std::string last = url_path.substr(url_path.rfind('/') + 1);
-    if (!file && last.find('.') == std::string::npos && url_path.find("..") == std::string::npos)
+    // A clean path naming no file and no extension is a route of the app: its page.
+    std::string decoded;
+    if (!file && CleanPath(url_path, &decoded) &&
+        decoded.substr(decoded.rfind('/') + 1).find('.') == std::string::npos)
         file = ResolveStaticPath(root, "/index.html");
     size_t size = 0;
     if (!file || !IsRegularFile(*file, &size) || size > kMaxStaticFileBytes)

@@ -418,6 +418,7 @@ TEST_CASE("Static files: only regular files under the root, by safe paths", "[st
     CHECK(get("/orders/today").body() == "<html>index</html>");
     CHECK(get("/missing.js").result_int() == 404);
     CHECK(get("/../secret.txt").result_int() == 404);
+    CHECK(get("/%2e%2e/%2e%2e/etc/passwd").result_int() == 404); // not the app's page either
     CHECK(get("/link.txt").result_int() == 404);
     CHECK(get("/index.html", boost::beast::http::verb::post).result_int() == 405);
     auto js = get("/assets/app-1a2b.js");

@@ -1,0 +1,6 @@
+// dashboard/src/main.tsx — the page's entry.
+import { createRoot } from "react-dom/client";
+import { App } from "./App";
+import "./styles.css";
+
+createRoot(document.getElementById("root")!).render(<App />);
