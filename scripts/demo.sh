@@ -36,7 +36,14 @@ if [ -n "${PGCLUSTER_DIR:-}" ]; then
 else
     GATEWAY_DSN="${GATEWAY_DATABASE_URL:-$DATABASE_URL}"
 fi
-LISTEN=127.0.0.1:$GATEWAY_PORT DATABASE_URL="$GATEWAY_DSN" build/shopsync-gateway 2>"$WORKDIR/gateway.log" &
+# The dashboard (dashboard/dist), served by the gateway; the demo goes on without it if it cannot be built.
+STATIC=()
+if bash scripts/build-dashboard.sh >"$WORKDIR/dashboard-build.log" 2>&1; then
+    STATIC=(--static-dir dashboard/dist)
+else
+    echo "demo: the dashboard was not built (see $WORKDIR/dashboard-build.log); going on without it"
+fi
+LISTEN=127.0.0.1:$GATEWAY_PORT DATABASE_URL="$GATEWAY_DSN" build/shopsync-gateway "${STATIC[@]}" 2>"$WORKDIR/gateway.log" &
 GATEWAY_PID=$!
 stop_gateway() { kill "$GATEWAY_PID" 2>/dev/null || true; wait "$GATEWAY_PID" 2>/dev/null || true; }
 cleanup() { # the gateway, then the private cluster (or the device files)
@@ -47,6 +54,9 @@ if [ "${KEEP:-0}" = 1 ]; then trap - EXIT; else trap cleanup EXIT; fi
 trap 'cleanup; exit 130' INT TERM
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$GATEWAY_PORT/health" >/dev/null && break; sleep 0.1; done
 echo "demo: shopsync-gateway on http://127.0.0.1:$GATEWAY_PORT"
+if [ ${#STATIC[@]} -gt 0 ]; then
+    echo "demo: dashboard on http://127.0.0.1:$GATEWAY_PORT/ (sign in as olivia@corner.example, sam@… or vic@…, password 'demo password 1')"
+fi
 
 status=0
 PYTHONPATH=scripts /usr/bin/python3 scripts/demo_story.py "$DSN" "http://127.0.0.1:$GATEWAY_PORT" "$WORKDIR" \
@@ -57,6 +67,7 @@ if [ "${KEEP:-0}" = 1 ] && [ -n "${PGCLUSTER_DIR:-}" ]; then
     cat <<INFO
 
 KEEP=1: the server and the gateway keep running; the devices' SQLite files are in $WORKDIR.
+  dashboard: http://127.0.0.1:$GATEWAY_PORT/  (olivia@corner.example / demo password 1; it follows the devices live)
   gateway: curl http://127.0.0.1:$GATEWAY_PORT/health
            curl -XPOST http://127.0.0.1:$GATEWAY_PORT/auth/login -d '{"email":"olivia@corner.example","password":"demo password 1"}'
            (then: curl -H "Authorization: Bearer <access_token>" "http://127.0.0.1:$GATEWAY_PORT/sync/pull?cursor=0")

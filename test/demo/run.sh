@@ -39,6 +39,18 @@ kill "$planted"; wait "$planted" 2>/dev/null; rm -f "$TMPROOT/planted"
 
 setsid bash scripts/demo.sh >"$LOG" 2>&1 &
 demo=$!
+# While the story runs, the address it printed serves the dashboard.
+dashboard=""
+for _ in $(seq 1200); do
+    dashboard="$(grep -o 'dashboard on http://[0-9.:]*/' "$LOG" | cut -d' ' -f3)" || true
+    [ -n "$dashboard" ] || ! kill -0 "$demo" 2>/dev/null || { sleep 0.1; continue; }
+    break
+done
+if [ -n "$dashboard" ] && curl -sf "$dashboard" | grep -q "<title>ShopSync dashboard</title>"; then
+    echo "ok - make demo prints the dashboard's address and the gateway serves it there"
+else
+    echo "not ok - make demo prints the dashboard's address and the gateway serves it there (${dashboard:-none printed})"; status=1
+fi
 wait "$demo"
 rc=$?
 cat "$LOG"
