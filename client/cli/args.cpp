@@ -10,7 +10,9 @@ namespace shopsync_cli {
 using json = nlohmann::json;
 
 // Flags that take a value after the command.
-static const std::set<std::string> kValueFlags = {"--server", "--shop", "--for", "--device-id"};
+static const std::set<std::string> kValueFlags = {"--server",    "--shop",       "--for",
+                                                  "--device-id", "--profile",    "--rpc-prefix",
+                                                  "--apikey",    "--token-file", "--refresh-token-file"};
 static const std::set<std::string> kBareFlags = {"--all", "--override"};
 
 std::string Args::Flag(const std::string &name) const {
@@ -66,10 +68,12 @@ bool Parse(int argc, char **argv, Args *args) {
         if (args->command.empty()) {
             if (a == "--json") {
                 args->json = true;
-            } else if ((a == "--db" || a == "--option") && i + 1 < argc) {
+            } else if ((a == "--db" || a == "--option" || a == "--token-file") && i + 1 < argc) {
                 std::string v = argv[++i];
                 if (a == "--db") {
                     args->db = v;
+                } else if (a == "--token-file") {
+                    args->token_file = v;
                 } else {
                     size_t eq = v.find('=');
                     if (eq == std::string::npos)

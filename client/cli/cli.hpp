@@ -14,6 +14,7 @@ struct Args {
     std::string db;
     bool json = false;
     std::vector<std::pair<std::string, std::string>> options; // --option NAME=VALUE
+    std::string token_file; // --token-file before the command: a token source
     std::string command;
     bool help = false;    // --help or -h anywhere
     bool version = false; // --version before the command

@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <termios.h>
@@ -23,11 +24,13 @@ using shopsync_cli::Args;
 
 namespace {
 
-const char *kUsage = R"(usage: shopsync-device [--db PATH] [--json] [--option NAME=VALUE]... COMMAND [ARGS]
+const char *kUsage =
+    R"(usage: shopsync-device [--db PATH] [--json] [--option NAME=VALUE]... [--token-file PATH] COMMAND [ARGS]
        shopsync-device --help | --version
 
-  init --server URL [--device-id ID]   set the sync server (stored in the database)
+  init --server URL [--device-id ID] [--profile gateway|postgrest] [--rpc-prefix PATH] [--apikey KEY]
   login EMAIL [--shop ID]      sign in; the password comes from $SHOPSYNC_PASSWORD or stdin
+  use-token [--token-file PATH] [--refresh-token-file PATH]   sign in with a token issued elsewhere
   logout
   add ENTITY FIELD=VALUE...    create a row (FIELD:=JSON for a raw JSON value)
   edit ENTITY REF FIELD=VALUE... [--override]   (--override: an owner's exception, e.g. a status moved back)
@@ -45,6 +48,18 @@ const char *kUsage = R"(usage: shopsync-device [--db PATH] [--json] [--option NA
   watch [--for SECONDS]        background sync with server pokes until Ctrl-C
   migrate-legacy PATH          import the app's former shop.db (integer ids)
   device-id
+
+init sets the server (stored in the database). --profile gateway (default) talks to
+shopsync-gateway; postgrest to PostgREST or Supabase: POST <server><prefix>/rpc/<fn>,
+where --rpc-prefix is /rest/v1 (Supabase) unless given ('' for PostgREST itself), no
+event stream (the device polls: --option poll_min=5 poll_max=10). --apikey, or
+$SHOPSYNC_APIKEY, is Supabase's anon key, sent as the apikey header.
+Tokens never go on the command line (other users see it in ps): use-token stores
+the access token of $SHOPSYNC_TOKEN or --token-file (a JWT from Supabase Auth or
+the app's sign-in) and the refresh token of $SHOPSYNC_REFRESH_TOKEN or
+--refresh-token-file, if any. --token-file PATH before the command makes the file
+the device's token source: read again whenever a token is needed or the server
+refused one, so another program can keep it fresh.
 
 ENTITY: customer, order, item (order_items) or settings. REF: a row's uuid, or
 the customer_code / order_code of a customer or order. The database is
@@ -106,6 +121,34 @@ std::string ReadPassword() {
     return password;
 }
 
+// A token from the environment variable, or the file when one is named (its
+// first line, trimmed). False after saying why the file could not be read.
+bool TokenFrom(const char *env, const std::string &file, std::string *token) {
+    if (file.empty()) {
+        const char *value = std::getenv(env);
+        *token = value ? value : "";
+        return true;
+    }
+    std::ifstream in(file);
+    if (!in) {
+        shopsync_cli::Usage("cannot read " + file);
+        return false;
+    }
+    std::getline(in, *token);
+    while (!token->empty() && std::isspace((unsigned char)token->back()))
+        token->pop_back();
+    return true;
+}
+
+// --token-file before the command: the device's token source reads the file
+// whenever the library asks (a token is needed, or the server refused one).
+int TokenFileSource(void *context, int, shopsync_token_reply *reply) {
+    std::string token;
+    if (!TokenFrom("", *static_cast<const std::string *>(context), &token) || token.empty())
+        return SHOPSYNC_AUTH;
+    return shopsync_token_reply_set(reply, token.c_str(), 0);
+}
+
 // A row's uuid, from a uuid or a display code.
 int Resolve(Device &d, const std::string &entity, const std::string &ref, std::string *id) {
     std::string code_column = entity == "customers" ? "customer_code"
@@ -164,13 +207,23 @@ int Run(Device &d, Args &args) {
             return shopsync_cli::Usage("init needs --server URL");
         if ((rc = shopsync_set_server(d.h_, server.c_str())) != SHOPSYNC_OK)
             return d.Fail(rc);
+        std::string profile = args.Has("--profile") ? args.Flag("--profile") : "gateway";
+        std::string prefix = args.Flag("--rpc-prefix");
+        if ((rc = shopsync_set_profile(d.h_, profile.c_str(),
+                                       args.Has("--rpc-prefix") ? prefix.c_str() : nullptr)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        const char *env_key = std::getenv("SHOPSYNC_APIKEY");
+        std::string apikey = args.Has("--apikey") ? args.Flag("--apikey") : env_key ? env_key : "";
+        if ((rc = shopsync_set_apikey(d.h_, apikey.c_str())) != SHOPSYNC_OK)
+            return d.Fail(rc);
         std::string device_id = args.Flag("--device-id");
         if (!device_id.empty() && (rc = shopsync_set_device_id(d.h_, device_id.c_str())) != SHOPSYNC_OK)
             return d.Fail(rc);
         if ((rc = d.Json([&](char **out) { return shopsync_device_id(d.h_, out); }, &result)) != SHOPSYNC_OK)
             return d.Fail(rc);
-        return shopsync_cli::Print(d.json_, {{"server", server}, {"device_id", result}},
-                                   "device " + result.get<std::string>() + " syncs with " + server);
+        return shopsync_cli::Print(d.json_, {{"server", server}, {"profile", profile}, {"device_id", result}},
+                                   "device " + result.get<std::string>() + " syncs with " + server + " (" +
+                                       profile + ")");
     }
     if (cmd == "device-id") {
         if ((rc = d.Json([&](char **out) { return shopsync_device_id(d.h_, out); }, &result)) != SHOPSYNC_OK)
@@ -189,6 +242,20 @@ int Run(Device &d, Args &args) {
         return shopsync_cli::Print(
             d.json_, {{"user", result["user"]}, {"shop_id", result["shop_id"]}, {"role", result["role"]}},
             "signed in as " + args.positional[0] + " (" + result.value("role", "?") + ")");
+    }
+    if (cmd == "use-token") {
+        std::string access, refresh;
+        if (!TokenFrom("SHOPSYNC_TOKEN", args.Flag("--token-file"), &access) || access.empty())
+            return shopsync_cli::Usage("use-token needs $SHOPSYNC_TOKEN or --token-file PATH");
+        if (!TokenFrom("SHOPSYNC_REFRESH_TOKEN", args.Flag("--refresh-token-file"), &refresh))
+            return 2;
+        if ((rc = shopsync_set_tokens(d.h_, access.c_str(), refresh.empty() ? nullptr : refresh.c_str(),
+                                      0)) != SHOPSYNC_OK)
+            return d.Fail(rc);
+        d.Json([&](char **out) { return shopsync_status(d.h_, out); }, &result);
+        return shopsync_cli::Print(
+            d.json_, {{"user", result["user"]}, {"shop_id", result["shop_id"]}, {"signed_in", true}},
+            "signed in with the given token (shop " + result.value("shop_id", "none") + ")");
     }
     if (cmd == "logout") {
         if ((rc = shopsync_logout(d.h_)) != SHOPSYNC_OK)
@@ -403,6 +470,12 @@ int main(int argc, char **argv) {
             shopsync_close(h);
             return code;
         }
+    if (!args.token_file.empty() &&
+        (rc = shopsync_set_token_source(h, TokenFileSource, &args.token_file)) != SHOPSYNC_OK) {
+        int code = device.Fail(rc);
+        shopsync_close(h);
+        return code;
+    }
     int code = Run(device, args);
     shopsync_close(h);
     return code;

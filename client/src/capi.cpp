@@ -16,6 +16,11 @@ using shopsync::client::Client;
 using shopsync::client::ClientError;
 using json = nlohmann::json;
 
+// The token source's answer slot, alive only during the callback.
+struct shopsync_token_reply {
+    shopsync::client::TokenReply *reply;
+};
+
 struct shopsync_client {
     std::unique_ptr<Client> client;
     std::mutex error_mutex;
@@ -39,6 +44,8 @@ template <class Body> int Guard(shopsync_client *h, Body &&body) {
     try {
         if (!h->client)
             throw ClientError("the database is not open", SHOPSYNC_MISUSE);
+        if (h->client->InTokenSource()) // it runs under the client's locks: a call would deadlock
+            throw ClientError("the token source cannot call into its handle", SHOPSYNC_MISUSE);
         body(*h->client);
         h->SetError("");
         return SHOPSYNC_OK;
@@ -112,7 +119,8 @@ int shopsync_open(const char *path, shopsync_client **out) {
 int shopsync_close(shopsync_client *h) {
     if (h == nullptr)
         return SHOPSYNC_OK;
-    if (h->client && h->client->InChangeCallback()) { // the handle is in use below us: keep it
+    if (h->client &&
+        (h->client->InChangeCallback() || h->client->InTokenSource())) { // in use below us: keep it
         h->SetError("shopsync_close cannot be called from the change callback");
         return SHOPSYNC_MISUSE;
     }
@@ -150,6 +158,53 @@ int shopsync_login(shopsync_client *h, const char *email, const char *password, 
 
 int shopsync_logout(shopsync_client *h) {
     return Guard(h, [](Client &c) { c.Logout(); });
+}
+
+int shopsync_set_profile(shopsync_client *h, const char *profile, const char *rpc_prefix) {
+    return Guard(h, [&](Client &c) { c.SetProfile(Required(profile, "profile"), rpc_prefix); });
+}
+
+int shopsync_set_apikey(shopsync_client *h, const char *apikey) {
+    return Guard(h, [&](Client &c) { c.SetApiKey(apikey ? apikey : ""); });
+}
+
+int shopsync_set_tokens(shopsync_client *h, const char *access_token, const char *refresh_token,
+                        int64_t expires_at) {
+    return Guard(h, [&](Client &c) {
+        c.SetTokens(Required(access_token, "access_token"), refresh_token ? refresh_token : "",
+                    (double)expires_at);
+    });
+}
+
+int shopsync_set_token_source(shopsync_client *h, shopsync_token_fn fn, void *context) {
+    return Guard(h, [&](Client &c) {
+        if (fn == nullptr) {
+            c.SetTokenSource(nullptr);
+            return;
+        }
+        c.SetTokenSource(
+            [fn, context](shopsync::client::TokenReason reason, shopsync::client::TokenReply &reply) {
+                shopsync_token_reply slot{&reply};
+                return fn(context, (int)reason, &slot);
+            });
+    });
+}
+
+int shopsync_token_reply_set(shopsync_token_reply *reply, const char *access_token, int64_t expires_at) {
+    if (reply == nullptr || reply->reply == nullptr || access_token == nullptr)
+        return SHOPSYNC_MISUSE;
+    try {
+        shopsync::client::CheckTokenText(access_token, "the access token");
+        if (expires_at < 0)
+            return SHOPSYNC_INVALID;
+        reply->reply->access_token = access_token;
+        reply->reply->expires_at = (double)expires_at;
+        return SHOPSYNC_OK;
+    } catch (const ClientError &e) {
+        return e.code;
+    } catch (...) {
+        return SHOPSYNC_ERROR;
+    }
 }
 
 int shopsync_create(shopsync_client *h, const char *entity, const char *json_text, char **out_id) {

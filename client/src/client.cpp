@@ -27,6 +27,7 @@ namespace shopsync::client {
 using json = nlohmann::json;
 
 Client::Client(const std::string &path) : path_(path), store_(path) {
+    token_hook_.owner = this;
     if (store_.Get("device_id").empty())
         store_.Put("device_id", "device-" + NewUuid());
 }
@@ -65,6 +66,10 @@ void Client::SetOption(const std::string &name, const std::string &value) {
         s.interval_min = NumberOption(name, value, 0.05, 86400);
     } else if (name == "interval_max") {
         s.interval_max = NumberOption(name, value, 0.05, 86400);
+    } else if (name == "poll_min") {
+        s.poll_min = NumberOption(name, value, 0.05, 86400);
+    } else if (name == "poll_max") {
+        s.poll_max = NumberOption(name, value, 0.05, 86400);
     } else if (name == "backoff_base") {
         s.engine.backoff.base_seconds = NumberOption(name, value, 0.001, 3600);
     } else if (name == "backoff_cap") {
@@ -78,6 +83,8 @@ void Client::SetOption(const std::string &name, const std::string &value) {
     }
     if (s.interval_max < s.interval_min)
         s.interval_max = s.interval_min;
+    if (s.poll_max < s.poll_min)
+        s.poll_max = s.poll_min;
 }
 
 std::string Client::DeviceId() {
@@ -112,7 +119,7 @@ void Client::Login(const std::string &email, const std::string &password, const 
     Settings settings = CurrentSettings();
     std::lock_guard<std::mutex> lock(api_mutex_);
     auto transport = NewTransport(store_.Get("server_url"), settings);
-    Session session(store_, *transport, refresh_mutex_);
+    Session session(store_, *transport, refresh_mutex_, &token_hook_);
     session.Login(email, password, shop_id);
     Kick(false);
 }
@@ -121,10 +128,9 @@ void Client::Logout() {
     Settings settings = CurrentSettings();
     std::lock_guard<std::mutex> lock(api_mutex_);
     std::string server = store_.Get("server_url");
-    if (server.empty())
-        return;
-    auto transport = NewTransport(server, settings);
-    Session(store_, *transport, refresh_mutex_).Logout();
+    // Without a server nothing can be revoked, but the tokens are forgotten all the same.
+    auto transport = server.empty() ? MakeOfflineTransport() : NewTransport(server, settings);
+    Session(store_, *transport, refresh_mutex_, &token_hook_).Logout();
 }
 
 static json ParseObject(const std::string &text, const char *what) {
@@ -242,7 +248,7 @@ SyncReport Client::RunSync(LocalStore &store, const Settings &settings, std::mt1
         report.error = e.what();
         return report;
     }
-    Session session(store, *transport, refresh_mutex_);
+    Session session(store, *transport, refresh_mutex_, &token_hook_);
     report = SyncEngine(store, session, settings.engine, rng).SyncOnce();
     return report;
 }
@@ -328,7 +334,8 @@ json Client::Status() {
             {"user", or_null(store_.Get("user_email"))},
             {"shop_id", or_null(store_.Get("shop_id"))},
             {"role", or_null(store_.Get("shop_role"))},
-            {"signed_in", !store_.Get("refresh_token").empty()},
+            {"signed_in", SignedInLocked()},
+            {"profile", store_.Get("server_profile", "gateway")},
             {"pending", PendingCount(store_)},
             {"failed", failed},
             {"conflicts", conflicts.Int(0)},
@@ -346,7 +353,8 @@ void Client::ForgetShop() {
         std::lock_guard<std::mutex> lock(api_mutex_);
         Transaction tx(store_);
         ForgetShopData(store_);
-        for (const char *key : {"shop_id", "shop_role", "access_token", "refresh_token", "access_expires_at"})
+        for (const char *key :
+             {"shop_id", "shop_role", "access_token", "refresh_token", "access_expires_at", "token_source"})
             store_.Put(key, "");
         tx.Commit();
         entities = store_.Entities();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "local_store.hpp"
+#include "session.hpp"
 #include "sync_engine.hpp"
 #include "transport.hpp"
 
@@ -34,6 +35,12 @@ class Client {
 
     void Login(const std::string &email, const std::string &password, const std::string &shop_id);
     void Logout();
+    // client_server.cpp: tokens issued elsewhere, the app's token source, the server's profile.
+    void SetTokens(const std::string &access, const std::string &refresh, double expires_at);
+    void SetTokenSource(TokenFn fn); // after it returns, the old source is never called again
+    bool InTokenSource() const;      // this thread runs this client's token source
+    void SetProfile(const std::string &profile, const char *rpc_prefix);
+    void SetApiKey(const std::string &apikey);
 
     std::string Create(const std::string &entity, const std::string &json);
     void Update(const std::string &entity, const std::string &id, const std::string &json,
@@ -68,6 +75,7 @@ class Client {
         TransportOptions transport;
         EngineOptions engine;
         double interval_min = 15, interval_max = 30;
+        double poll_min = 5, poll_max = 10; // instead, while no event stream is open (postgrest)
         int write_delay_ms = 200;
     };
     Settings CurrentSettings();
@@ -84,8 +92,12 @@ class Client {
     std::mutex api_mutex_; // guards store_ (the API's connection) and settings_
     LocalStore store_;
     Settings settings_;
-    std::mutex refresh_mutex_; // one token refresh at a time (single-use refresh tokens)
-    std::mutex sync_mutex_;    // one sync round at a time per device
+    std::mutex refresh_mutex_; // one token refresh at a time (single-use refresh tokens); guards token_hook_
+    TokenHook token_hook_;
+    std::atomic<bool> has_token_source_{false}; // token_hook_.fn is set (read without refresh_mutex_)
+    bool SignedInLocked();                      // caller holds api_mutex_
+    std::atomic<bool> stream_open_{false};      // the event stream is up: pokes come, polling may slow down
+    std::mutex sync_mutex_;                     // one sync round at a time per device
 
     std::mutex worker_mutex_;
     std::condition_variable wake_;

@@ -75,7 +75,11 @@ void Client::WorkerLoop() {
             SyncReport report = RunSync(*store, settings, rng);
             Notify(report.rebuilt ? "rebuild" : "pull", report.changed);
             failures = report.ok ? 0 : failures + 1;
-            wait = std::uniform_real_distribution<double>(settings.interval_min, settings.interval_max)(rng);
+            // Without the event stream (postgrest, or the stream is down) nothing pokes: poll.
+            wait = stream_open_
+                       ? std::uniform_real_distribution<double>(settings.interval_min,
+                                                                settings.interval_max)(rng)
+                       : std::uniform_real_distribution<double>(settings.poll_min, settings.poll_max)(rng);
             double retry = NextRetryIn(*store);
             if (report.ok && retry >= 0)
                 wait = std::min(wait, std::max(retry, 0.05));
@@ -109,24 +113,31 @@ void Client::EventLoop() {
             if (!store)
                 store = std::make_unique<LocalStore>(path_);
             std::string server = store->Get("server_url");
-            if (server.empty() || store->Get("refresh_token").empty()) {
+            auto transport = server.empty() ? nullptr : NewTransport(server, settings);
+            std::unique_ptr<Session> session;
+            if (transport)
+                session = std::make_unique<Session>(*store, *transport, refresh_mutex_, &token_hook_);
+            // Only the gateway streams pokes; with the postgrest profile the worker polls.
+            if (!session || !session->profile().has_event_stream() || !session->SignedIn()) {
                 if (!SleepUnlessStopped(1))
                     return;
                 continue;
             }
-            auto transport = NewTransport(server, settings);
-            Session session(*store, *transport, refresh_mutex_);
-            token = session.AccessToken();
+            token = session->AccessToken();
             status = transport->Stream(
                 "/sync/events", token,
                 [&](const std::string &event) {
+                    if (event == "open")
+                        stream_open_ = true;
                     if (event == "poke" || event == "open") // open: pokes may have been missed while away
                         Kick(false);
                 },
                 stop_stream_);
+            stream_open_ = false;
             if (status == 401)
-                session.RefreshAfterRefusal(token);
+                session->RefreshAfterRefusal(token);
         } catch (const std::exception &) {
+            stream_open_ = false;
             status = 0;
         }
         failures = status == 200 ? 0 : std::min(failures + 1, 5);

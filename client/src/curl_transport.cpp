@@ -95,6 +95,8 @@ class CurlTransport : public Transport {
         curl_easy_reset(easy_);
         Common(easy_, request.path);
         curl_slist *headers = Headers(request.bearer, "application/json");
+        for (const auto &[name, value] : request.headers)
+            headers = curl_slist_append(headers, (name + ": " + value).c_str());
         curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers);
         curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, (long)(options_.timeout_seconds * 1000));
         if (request.method == "POST") {

@@ -2,6 +2,7 @@
 #include "sync_engine.hpp"
 
 #include "apply.hpp"
+#include "server_error.hpp"
 
 #include <chrono>
 #include <future>
@@ -11,30 +12,12 @@ namespace shopsync::client {
 
 using json = nlohmann::json;
 
-// The SQLSTATE of an error answer ({"code": …}), or "".
-static std::string ErrorCode(const HttpResponse &response) {
-    json body = json::parse(response.body, nullptr, false);
-    return body.is_object() && body.contains("code") && body["code"].is_string()
-               ? body["code"].get<std::string>()
-               : "";
-}
-
 bool SyncEngine::Fail(SyncReport &report, const HttpResponse &response, const std::string &what) {
-    if (NotAMember(response))
-        return MoveOut(report, ErrorText(response));
-    if (ErrorCode(response) == "0A000") { // this client's protocol is no longer served
-        json body = json::parse(response.body);
-        auto text = [&](const char *key, const char *fallback) {
-            return body.contains(key) && body[key].is_string() ? body[key].get<std::string>()
-                                                               : std::string(fallback);
-        };
-        report.code = SHOPSYNC_UPDATE_REQUIRED;
-        report.error =
-            what + ": " + text("message", "this client is too old") + ". " + text("hint", "Update the app.");
-        return false;
-    }
-    report.code = ResultCodeFor(response);
-    report.error = what + ": " + ErrorText(response);
+    ServerError error = ClassifyError(response);
+    if (error.verdict == Verdict::MoveOut)
+        return MoveOut(report, error.text);
+    report.code = error.code;
+    report.error = what + ": " + error.text;
     return false;
 }
 
@@ -58,8 +41,8 @@ bool SyncEngine::Push(SyncReport &report) {
         HttpResponse response;
         try {
             response = session_.Send(
-                {"POST", "/sync/push",
-                 json{{"device_id", device}, {"protocol", kProtocol}, {"events", events}}.dump(), ""});
+                PushRequest(session_.profile(),
+                            json{{"device_id", device}, {"protocol", kProtocol}, {"events", events}}));
         } catch (...) {
             ReturnBatch(store_, events); // not sent: no backoff, same keys
             throw;
@@ -81,25 +64,30 @@ bool SyncEngine::Push(SyncReport &report) {
             NoteEntities(report, answer.value("rejected", json::array()));
             continue;
         }
-        if (response.status == 413 && batch_size > 1) { // the server takes smaller batches
+        ServerError error = ClassifyError(response);
+        if (error.verdict == Verdict::TooLarge && batch_size > 1) { // the server takes smaller batches
             ReturnBatch(store_, events);
             report.pushed -= (int)events.size();
             batch_size = std::max(1, batch_size / 2);
             continue;
         }
-        // May pass: the same events, keys and order, later. 409 (PT409): an earlier
-        // send of one of these keys is still being applied on the server.
-        if (response.status == 0 || response.status == 408 || response.status == 409 ||
-            response.status == 429 || response.status >= 500) {
+        switch (error.verdict) {
+        case Verdict::Retry:         // the same events, keys and order, later. 409 (PT409): an earlier
+        case Verdict::CursorExpired: // send of one of these keys is still being applied on the server
             ReleaseBatch(store_, events, options_.backoff, response.retry_after, UnixNow(), rng_);
             return Fail(report, response, "push");
-        }
-        if (NotAMember(response)) // removed from the shop: every queued write ends refused
-            return MoveOut(report, ErrorText(response));
-        if (response.status == 400 && ErrorCode(response) == "0A000") {
-            ReturnBatch(store_, events); // nothing applied: they wait for the updated app
+        case Verdict::MoveOut: // removed from the shop: every queued write ends refused
+            return MoveOut(report, error.text);
+        case Verdict::Unauthorized:   // a second 401 (Session::Send threw on it already)
+        case Verdict::TokenUnfit:     // the token names no shop: not these writes' fault
+        case Verdict::UpdateRequired: // nothing applied: they wait for the updated app
+        case Verdict::Misconfigured:  // no such route: they wait for a corrected profile
+            ReturnBatch(store_, events);
             report.pushed -= (int)events.size();
             return Fail(report, response, "push");
+        case Verdict::TooLarge: // a single event too large
+        case Verdict::Refused:
+            break;
         }
         // A refusal of the whole batch (403: a viewer; 400; 413 of a single
         // event): visible as failed rows, never dropped silently.
@@ -117,7 +105,7 @@ bool SyncEngine::Push(SyncReport &report) {
 // Keeps every entity the server syncs that a local table can hold (so the
 // app can write to a table the server started syncing); returns them.
 bool SyncEngine::LearnEntities(SyncReport &report, std::vector<std::string> *entities) {
-    HttpResponse health = session_.Send({"POST", "/rpc/sync_health", "{}", ""});
+    HttpResponse health = session_.Send(RpcRequest(session_.profile(), "sync_health", json::object()));
     if (health.status != 200)
         return Fail(report, health, "health");
     json info = json::parse(health.body, nullptr, false);
@@ -165,7 +153,9 @@ bool SyncEngine::Rebuild(SyncReport &report) {
     // transaction; a 401 falls back to a plain Send, which refreshes.
     auto request = [&](const std::string &entity, const json &after) {
         json args{{"entity", entity}, {"after", after}, {"lim", options_.snapshot_limit}};
-        return HttpRequest{"POST", "/rpc/sync_snapshot", args.dump(), session_.AccessToken()};
+        HttpRequest r = RpcRequest(session_.profile(), "sync_snapshot", args);
+        r.bearer = session_.AccessToken();
+        return r;
     };
     auto fetch = [&](const HttpRequest &r) {
         return std::async(std::launch::async, [this, r] { return session_.SendAsIs(r); });
@@ -217,13 +207,11 @@ bool SyncEngine::Pull(SyncReport &report) {
         return false;
     bool rebuilt_now = false;
     for (;;) {
-        std::string cursor = store_.Get("cursor", "0");
+        long long cursor = std::atoll(store_.Get("cursor", "0").c_str());
         HttpResponse response =
-            session_.Send({"GET",
-                           "/sync/pull?cursor=" + cursor + "&limit=" + std::to_string(options_.pull_limit) +
-                               "&protocol=" + std::to_string(kProtocol),
-                           "", ""});
-        if (response.status == 410 && !rebuilt_now) { // cursor_expired: behind the server's retention
+            session_.Send(PullRequest(session_.profile(), cursor, options_.pull_limit, kProtocol));
+        if (response.status != 200 && ClassifyError(response).verdict == Verdict::CursorExpired &&
+            !rebuilt_now) { // cursor_expired: behind the server's retention
             rebuilt_now = true;
             if (!Rebuild(report))
                 return false;

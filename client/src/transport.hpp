@@ -13,10 +13,15 @@
 namespace shopsync::client {
 
 struct HttpRequest {
+    HttpRequest() = default;
+    HttpRequest(std::string method, std::string path, std::string body, std::string bearer)
+        : method(std::move(method)), path(std::move(path)), body(std::move(body)), bearer(std::move(bearer)) {
+    }
     std::string method = "GET";
     std::string path;   // with the query string, e.g. "/sync/pull?cursor=7&limit=500"
     std::string body;   // JSON, sent with POST
     std::string bearer; // access token, or empty
+    std::vector<std::pair<std::string, std::string>> headers; // more headers (apikey, Content-Profile)
 };
 
 struct HttpResponse {
@@ -45,5 +50,9 @@ class Transport {
 };
 
 std::unique_ptr<Transport> MakeCurlTransport(const std::string &base_url, const TransportOptions &options);
+
+// A transport that sends nothing (every request: no answer), for the local
+// half of a call when no server is set: set_tokens, logout without a server.
+std::unique_ptr<Transport> MakeOfflineTransport();
 
 } // namespace shopsync::client

@@ -5,6 +5,7 @@
 use crate::changes::{trampoline, Change, ChangeSlot, Handler};
 use crate::error::{Code, Error, Result};
 use crate::ffi;
+use crate::tokens::{token_trampoline, Profile, Token, TokenReason, TokenSlot};
 use crate::write_group::WriteGroup;
 use crate::Json;
 use std::ffi::{CStr, CString};
@@ -24,11 +25,13 @@ pub struct Client {
     raw: NonNull<ffi::shopsync_client>,
     /// The change callback's context; freed after shopsync_close in Drop.
     changes: *mut ChangeSlot,
+    /// The token source's context; freed after shopsync_close in Drop.
+    tokens: *mut TokenSlot,
 }
 
 // SAFETY: shopsync.h — "a handle may be used from several threads at once;
 // calls are serialised inside", and shopsync_errmsg is per calling thread.
-// ChangeSlot is itself Send + Sync (a Mutex and an atomic).
+// ChangeSlot and TokenSlot are themselves Send + Sync (a Mutex and an atomic).
 unsafe impl Send for Client {}
 unsafe impl Sync for Client {}
 
@@ -119,7 +122,7 @@ impl Client {
             unsafe { ffi::shopsync_close(raw) };
             return Err(error);
         }
-        Ok(Client { raw: handle, changes: Box::into_raw(Box::default()) })
+        Ok(Client { raw: handle, changes: Box::into_raw(Box::default()), tokens: Box::into_raw(Box::default()) })
     }
 
     /// The raw handle, for C calls this crate does not wrap. It stays owned by
@@ -187,6 +190,71 @@ impl Client {
     /// Revokes the refresh token (best effort) and forgets both tokens.
     pub fn logout(&self) -> Result<()> {
         self.check(unsafe { ffi::shopsync_logout(self.as_ptr()) })
+    }
+
+    // ---- tokens issued elsewhere, and the server profile ----------------------------------------
+
+    /// Signs in with tokens issued outside the library (the app's own sign-in,
+    /// Supabase Auth): `access_token` is a JWT whose claims name the user and the
+    /// shop; with a `refresh_token` the library renews it itself. `expires_at`
+    /// (unix seconds) None: the token's exp. `Code::Invalid` for a token that is
+    /// not a JWT, has no expiry, or has expired with nothing to renew it.
+    pub fn set_tokens(&self, access_token: &str, refresh_token: Option<&str>, expires_at: Option<i64>) -> Result<()> {
+        let access = c_string(access_token, "access token")?;
+        let refresh = refresh_token.map(|r| c_string(r, "refresh token")).transpose()?;
+        let refresh_ptr = refresh.as_ref().map_or(ptr::null(), |r| r.as_ptr());
+        self.check(unsafe { ffi::shopsync_set_tokens(self.as_ptr(), access.as_ptr(), refresh_ptr, expires_at.unwrap_or(0)) })
+    }
+
+    /// The app's token source: asked for an access token when the device has
+    /// none or it is about to expire (`TokenReason::Needed`), and once after the
+    /// server refused one (`TokenReason::Refused`); None means "no token" (the
+    /// round ends with `Code::Auth`, writes stay queued). It runs on the thread
+    /// that needs the token, one call at a time, and must not call this
+    /// `Client`. A panic in it is caught and counted (`token_source_panics`).
+    /// Replaces any earlier source; once this returns the old one is never called.
+    pub fn set_token_source<F>(&self, source: F) -> Result<()>
+    where
+        F: Fn(TokenReason) -> Option<Token> + Send + Sync + 'static,
+    {
+        self.token_slot().set(Some(Arc::new(source)));
+        self.check(unsafe {
+            ffi::shopsync_set_token_source(self.as_ptr(), Some(token_trampoline as ffi::shopsync_token_fn), self.tokens as *mut c_void)
+        })
+    }
+
+    /// Unregisters the token source.
+    pub fn clear_token_source(&self) -> Result<()> {
+        let rc = unsafe { ffi::shopsync_set_token_source(self.as_ptr(), None, ptr::null_mut()) };
+        self.token_slot().set(None);
+        self.check(rc)
+    }
+
+    /// How many times the token source panicked (each panic was caught: no token).
+    pub fn token_source_panics(&self) -> u64 {
+        self.token_slot().panics()
+    }
+
+    fn token_slot(&self) -> &TokenSlot {
+        // SAFETY: allocated in open, freed only in Drop.
+        unsafe { &*self.tokens }
+    }
+
+    /// How the device talks to its server (stored): `Profile::Gateway`, or
+    /// `Profile::Postgrest` for PostgREST / Supabase. `rpc_prefix` None: the
+    /// profile's default ("" for the gateway, "/rest/v1" for postgrest; give
+    /// Some("") for PostgREST itself).
+    pub fn set_profile(&self, profile: Profile, rpc_prefix: Option<&str>) -> Result<()> {
+        let name = c_string(profile.name(), "profile")?;
+        let prefix = rpc_prefix.map(|p| c_string(p, "rpc prefix")).transpose()?;
+        let prefix_ptr = prefix.as_ref().map_or(ptr::null(), |p| p.as_ptr());
+        self.check(unsafe { ffi::shopsync_set_profile(self.as_ptr(), name.as_ptr(), prefix_ptr) })
+    }
+
+    /// The apikey header sent with every request (Supabase's anon key); None sends none.
+    pub fn set_apikey(&self, apikey: Option<&str>) -> Result<()> {
+        let key = apikey.map(|k| c_string(k, "apikey")).transpose()?;
+        self.check(unsafe { ffi::shopsync_set_apikey(self.as_ptr(), key.as_ref().map_or(ptr::null(), |k| k.as_ptr())) })
     }
 
     // ---- local writes (offline; each wakes the worker) ----------------------------------------
@@ -398,6 +466,7 @@ impl Drop for Client {
         unsafe {
             ffi::shopsync_close(self.as_ptr());
             drop(Box::from_raw(self.changes));
+            drop(Box::from_raw(self.tokens));
         }
     }
 }

@@ -16,6 +16,16 @@ pub struct shopsync_client {
     _not_send_sync: std::marker::PhantomData<(*mut u8, std::marker::PhantomPinned)>,
 }
 
+/// The token source's answer slot (`shopsync_token_reply`), valid during the callback only.
+#[repr(C)]
+pub struct shopsync_token_reply {
+    _private: [u8; 0],
+    _not_send_sync: std::marker::PhantomData<(*mut u8, std::marker::PhantomPinned)>,
+}
+
+/// `typedef int (*shopsync_token_fn)(void *context, int reason, shopsync_token_reply *reply);`
+pub type shopsync_token_fn = unsafe extern "C" fn(context: *mut c_void, reason: c_int, reply: *mut shopsync_token_reply) -> c_int;
+
 /// `typedef void (*shopsync_change_fn)(void *context, const char *source, const char *entity);`
 pub type shopsync_change_fn = unsafe extern "C" fn(context: *mut c_void, source: *const c_char, entity: *const c_char);
 
@@ -33,6 +43,8 @@ pub const SHOPSYNC_NOT_CONFIGURED: c_int = 10;
 pub const SHOPSYNC_UNSENT: c_int = 11;
 pub const SHOPSYNC_UPDATE_REQUIRED: c_int = 12;
 pub const SHOPSYNC_WRITE_OVERRIDE: c_int = 1;
+pub const SHOPSYNC_TOKEN_NEEDED: c_int = 1;
+pub const SHOPSYNC_TOKEN_REFUSED: c_int = 2;
 
 extern "C" {
     pub fn shopsync_libversion() -> *const c_char;
@@ -45,6 +57,11 @@ extern "C" {
     pub fn shopsync_set_device_id(h: *mut shopsync_client, device_id: *const c_char) -> c_int;
     pub fn shopsync_login(h: *mut shopsync_client, email: *const c_char, password: *const c_char, shop_id: *const c_char) -> c_int;
     pub fn shopsync_logout(h: *mut shopsync_client) -> c_int;
+    pub fn shopsync_set_profile(h: *mut shopsync_client, profile: *const c_char, rpc_prefix: *const c_char) -> c_int;
+    pub fn shopsync_set_apikey(h: *mut shopsync_client, apikey: *const c_char) -> c_int;
+    pub fn shopsync_set_tokens(h: *mut shopsync_client, access_token: *const c_char, refresh_token: *const c_char, expires_at: i64) -> c_int;
+    pub fn shopsync_set_token_source(h: *mut shopsync_client, fn_: Option<shopsync_token_fn>, context: *mut c_void) -> c_int;
+    pub fn shopsync_token_reply_set(reply: *mut shopsync_token_reply, access_token: *const c_char, expires_at: i64) -> c_int;
     pub fn shopsync_create(h: *mut shopsync_client, entity: *const c_char, json: *const c_char, out_id: *mut *mut c_char) -> c_int;
     pub fn shopsync_update(h: *mut shopsync_client, entity: *const c_char, id: *const c_char, json: *const c_char) -> c_int;
     pub fn shopsync_delete(h: *mut shopsync_client, entity: *const c_char, id: *const c_char) -> c_int;

@@ -22,7 +22,8 @@
  * own SQLite connection. The change callback runs on the worker's thread (or
  * the caller's, for shopsync_sync_now and local writes); it may call back into
  * the handle, except shopsync_close and shopsync_stop, which return
- * SHOPSYNC_MISUSE there and change nothing.
+ * SHOPSYNC_MISUSE there and change nothing. The token source (see
+ * shopsync_set_token_source) may not call into the handle at all.
  */
 #ifndef SHOPSYNC_H
 #define SHOPSYNC_H
@@ -71,6 +72,9 @@ int shopsync_set_server(shopsync_client *h, const char *url);
  *   "ca_file"        path of a CA bundle for the server's certificate
  *   "interval_min"   seconds between background syncs, lower bound (default 15)
  *   "interval_max"   upper bound (default 30)
+ *   "poll_min"       the same while no event stream is open — always under the
+ *                    postgrest profile (default 5)
+ *   "poll_max"       upper bound (default 10)
  *   "backoff_base"   first retry delay in seconds (default 5)
  *   "backoff_cap"    longest retry delay in seconds (default 300)
  *   "write_delay_ms" how soon after a local write the worker syncs (default 200)
@@ -91,8 +95,70 @@ int shopsync_set_device_id(shopsync_client *h, const char *device_id);
  * forgotten and the next sync starts from the new shop's snapshot. */
 int shopsync_login(shopsync_client *h, const char *email, const char *password, const char *shop_id);
 
-/* Revokes the refresh token (best effort) and forgets both tokens. */
+/* Revokes the refresh token (best effort) and forgets both tokens. It does not
+ * unregister a token source (shopsync_set_token_source with NULL does). */
 int shopsync_logout(shopsync_client *h);
+
+/* Where the device syncs, beside shopsync_set_server (stored):
+ *   profile "gateway" (default): the bundled shopsync-gateway — /sync/push,
+ *     /sync/pull, /auth/login and the others, pokes from /sync/events.
+ *   profile "postgrest": PostgREST or Supabase — every call is
+ *     POST <server><rpc_prefix>/rpc/sync_push|sync_pull|sync_snapshot|sync_health
+ *     with PostgREST's named arguments and Content-Profile: api; shopsync_login
+ *     and refresh tokens use GoTrue (<server>/auth/v1/token); there is no event
+ *     stream, so the worker polls every poll_min–poll_max seconds (jittered).
+ * `rpc_prefix` NULL is the profile's default: "" for the gateway (and
+ * self-hosted PostgREST, which serves /rpc/<fn>), "/rest/v1" for postgrest
+ * (Supabase). Errors answered the PostgREST way ({code, message, details,
+ * hint}; 401, 403 42501, 0A000, PT409, PT410, PT413, PGRST202 …) lead to the
+ * same device behaviour under both profiles. SHOPSYNC_INVALID for an unknown
+ * profile or a prefix that is not a URL path. */
+int shopsync_set_profile(shopsync_client *h, const char *profile, const char *rpc_prefix);
+
+/* The apikey header sent with every request (Supabase's anon key; stored, as
+ * it is public). NULL or "" sends none. SHOPSYNC_INVALID unless printable
+ * ASCII without spaces, up to 4096 characters. */
+int shopsync_set_apikey(shopsync_client *h, const char *apikey);
+
+/* Tokens issued outside the library — the app's own sign-in, Supabase Auth —
+ * instead of shopsync_login. `access_token` is a JWT; its claims give the user
+ * (sub, email) and the shop (shop_id, or app_metadata.shop_id). A token of
+ * another shop than the device holds switches shops as shopsync_login does
+ * (SHOPSYNC_UNSENT while this shop has unsent writes). `refresh_token` may be
+ * NULL; with one, the library renews the access token itself (the gateway's
+ * /auth/refresh, or GoTrue's refresh grant under the postgrest profile).
+ * `expires_at` is unix seconds, or 0 for the token's exp claim.
+ * SHOPSYNC_INVALID (nothing stored) for a token that is not a JWT, has no
+ * expiry, or has expired with no refresh token or token source to renew it.
+ * Tokens are stored in the database like shopsync_login's; no message ever
+ * contains one. */
+int shopsync_set_tokens(shopsync_client *h, const char *access_token, const char *refresh_token,
+                        int64_t expires_at);
+
+/* The app's token source: a callback asked for an access token when the
+ * device has none or it expires within a minute (SHOPSYNC_TOKEN_NEEDED), and
+ * once after the server refused the current one with 401
+ * (SHOPSYNC_TOKEN_REFUSED); then the request is sent again, once. It answers
+ * with shopsync_token_reply_set(reply, token, expires_at) and returns
+ * SHOPSYNC_OK, or returns any other code when it has no token (the round
+ * ends with SHOPSYNC_AUTH; writes stay queued). A token source replaces
+ * refresh tokens: while one is registered the library never refreshes itself.
+ * Threads: it runs on the thread that needs the token (the worker's, the
+ * event stream's, or a caller's in shopsync_sync_now), one call at a time per
+ * handle. It must not call into the handle: every call on `h` from inside it
+ * returns SHOPSYNC_MISUSE. Once shopsync_set_token_source returns, the
+ * previous callback is not running and is never called again, so its context
+ * may be freed. NULL unregisters. */
+typedef struct shopsync_token_reply shopsync_token_reply; /* valid only during the callback */
+#define SHOPSYNC_TOKEN_NEEDED 1
+#define SHOPSYNC_TOKEN_REFUSED 2
+typedef int (*shopsync_token_fn)(void *context, int reason, shopsync_token_reply *reply);
+int shopsync_set_token_source(shopsync_client *h, shopsync_token_fn fn, void *context);
+
+/* Gives the token source's answer: the library copies the token. `expires_at`
+ * as for shopsync_set_tokens. SHOPSYNC_MISUSE for a NULL reply or token,
+ * SHOPSYNC_INVALID for a token that is not printable ASCII. */
+int shopsync_token_reply_set(shopsync_token_reply *reply, const char *access_token, int64_t expires_at);
 
 /* Local writes. Each commits the row and its outbox event in one SQLite
  * transaction, works offline, and wakes the worker. A write the server would
@@ -159,7 +225,7 @@ int shopsync_sync_now(shopsync_client *h, char **out_report);
 int shopsync_start(shopsync_client *h);
 int shopsync_stop(shopsync_client *h);
 
-/* {"device_id","server","user","shop_id","role","signed_in","pending","failed",
+/* {"device_id","server","profile","user","shop_id","role","signed_in","pending","failed",
  *  "conflicts","cursor","last_success_at","last_error","worker_running",
  *  "next_retry_in","access_lost"} — failed lists every failed row with its
  *  last_error (and its failure's "failure_id" and "reason", see
