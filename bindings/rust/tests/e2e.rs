@@ -258,3 +258,58 @@ fn devices_and_tauri_commands_converge_through_the_gateway() {
     drop(app);
     forwarder.join().unwrap();
 }
+
+#[test]
+#[ignore = "needs a cluster and the gateway: run test/rust/run.sh"]
+fn tokens_from_elsewhere_drive_devices_over_the_postgrest_profile() {
+    use shopsync::{Profile, Token, TokenReason};
+    let gateway = std::env::var("GATEWAY_URL").expect("GATEWAY_URL (test/rust/run.sh sets it)");
+    let work = std::env::temp_dir().join(format!("shopsync-rust-rest-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let (owner, staff) = ("pia@rust-rest.example", "ray@rust-rest.example");
+    let shop = create_shop(&gateway, owner, &[(staff, "staff")]);
+    let login = |email: &str| {
+        let body = Json::object([("email", Json::from(email)), ("password", Json::from(password_of(email)))]);
+        let (status, answer) = support::http_post(&gateway, "/auth/login", &body, None);
+        assert_eq!(status, 200, "{answer}");
+        answer
+    };
+    let rest_device = |name: &str| {
+        let client = Client::open(work.join(format!("{name}.db"))).unwrap();
+        client.set_server(&gateway).unwrap();
+        client.set_profile(Profile::Postgrest, Some("")).unwrap(); // the gateway serves POST /rpc/<fn>
+        client.set_apikey(Some("anon-key")).unwrap();
+        client.set_device_id(name).unwrap();
+        client
+    };
+
+    // The app signs in on its own; the library asks it for tokens.
+    let desk = rest_device("rest-desk");
+    let asked: Arc<Mutex<Vec<TokenReason>>> = Arc::default();
+    let (asked_in, gateway_in) = (asked.clone(), gateway.clone());
+    desk.set_token_source(move |reason| {
+        asked_in.lock().unwrap().push(reason);
+        let body = Json::object([("email", Json::from(owner)), ("password", Json::from(password_of(owner)))]);
+        let (status, answer) = support::http_post(&gateway_in, "/auth/login", &body, None);
+        (status == 200).then(|| Token { access_token: answer.get("access_token").as_str().unwrap().to_string(), expires_at: None })
+    })
+    .unwrap();
+    let c1 = desk.create("customers", r#"{"customer_code":"RR-1","name":"From a token source"}"#).unwrap();
+    desk.sync_now().unwrap();
+    assert_eq!(*asked.lock().unwrap(), vec![TokenReason::Needed], "asked once, for the first token");
+    assert_eq!(status(&desk).get("shop_id").as_str(), Some(shop.as_str()));
+
+    // Tokens handed in once, with a refresh token the library spends itself.
+    let tablet = rest_device("rest-tablet");
+    let tokens = login(staff);
+    tablet.set_tokens(tokens.get("access_token").as_str().unwrap(), tokens.get("refresh_token").as_str(), None).unwrap();
+    tablet.sync_now().unwrap();
+    let rows = parse(&tablet.query("customers", None).unwrap());
+    assert!(rows.as_array().iter().any(|r| r.get("id").as_str() == Some(c1.as_str())), "the tablet pulled the desk's row");
+    tablet.update("customers", &c1, r#"{"phone":"555-0142"}"#).unwrap();
+    tablet.sync_now().unwrap();
+    desk.sync_now().unwrap();
+    assert_converged(&[("desk", &desk), ("tablet", &tablet)], &shop, "over the postgrest profile");
+    drop((desk, tablet));
+    let _ = std::fs::remove_dir_all(&work);
+}
