@@ -2,7 +2,7 @@
 // owners) the shop's devices, read live through @shopsync/client.
 import { useEffect, useMemo, useState } from "react";
 import { ShopSyncClient, type Session } from "@shopsync/client";
-import { ShopSyncProvider, useSyncStatus } from "@shopsync/client/react";
+import { ShopSyncProvider, useRows, useSyncStatus } from "@shopsync/client/react";
 import { makeSession, resume } from "./auth";
 import { SignIn } from "./SignIn";
 import { Orders } from "./Orders";
@@ -24,7 +24,7 @@ export function App() {
 }
 
 function Shop({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
-  const client = useMemo(() => new ShopSyncClient({ session }), [session]);
+  const client = useMemo(() => new ShopSyncClient({ session, first: ["orders", "customers"] }), [session]);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     client.start().catch((e: Error) => setError(e.message));
@@ -40,6 +40,8 @@ function Shop({ session, onSignOut }: { session: Session; onSignOut: () => void 
 function Layout({ client, onSignOut }: { client: ShopSyncClient; onSignOut: () => void }) {
   const status = useSyncStatus();
   const [tab, setTab] = useState<Tab>("orders");
+  // On the first load the orders may be in before the rest: show them then.
+  const anyOrders = useRows("orders").length > 0;
   const owner = status.role === "owner";
   const tabs: [Tab, string][] = [["orders", "Orders"], ["customers", "Customers"], ...(owner ? [["shop", "Shop"] as [Tab, string]] : [])];
   return (
@@ -60,7 +62,7 @@ function Layout({ client, onSignOut }: { client: ShopSyncClient; onSignOut: () =
         ))}
       </nav>
       <main className="content">
-        {!status.ready ? <div className="splash">Syncing the shop…</div>
+        {!status.ready && !anyOrders ? <div className="splash">Syncing the shop…</div>
           : tab === "orders" ? <Orders />
           : tab === "customers" ? <Customers />
           : owner ? <OwnerPanel client={client} /> : null}

@@ -29,7 +29,8 @@ export function Orders() {
     return by;
   }, [inScope]);
   const list = useMemo(
-    () => inScope.filter((o) => !status || o.status === status).sort((a, b) => when(b).localeCompare(when(a))),
+    // Newest first; the server's timestamps share one format, so plain string order is time order.
+    () => inScope.filter((o) => !status || o.status === status).sort((a, b) => (when(a) < when(b) ? 1 : when(a) > when(b) ? -1 : 0)),
     [inScope, status],
   );
   const grand = inScope.filter((o) => o.status !== "cancelled").reduce((t, o) => t + Number(o.total ?? 0), 0);

@@ -20,8 +20,9 @@ export const time = (iso: unknown): string =>
 /** Same local calendar day. */
 export function isToday(iso: unknown, now = new Date()): boolean {
   if (typeof iso !== "string") return false;
-  const d = new Date(iso);
-  return d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  const start = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  const t = Date.parse(iso);
+  return t >= start && t < start + 86_400_000;
 }
 
 export const STATUSES = ["pending", "confirmed", "shipping", "delivered", "cancelled"] as const;

@@ -53,6 +53,9 @@ export interface ClientOptions {
   /** Entities to keep (default: every entity sync_health lists). */
   entities?: string[];
   pullPageSize?: number;
+  /** Entities to snapshot before the others (what the first screen shows); the rest follow in parallel. */
+  first?: string[];
+  /** Rows per snapshot page (default 5000, the server's default cap). */
   snapshotPageSize?: number;
   /** How often to pull when there is no event stream (default 10 s). */
   pollIntervalMs?: number;
@@ -74,6 +77,7 @@ export class ShopSyncClient implements SyncSource {
   readonly outbox: Outbox;
   private readonly options: ClientOptions;
   private tables = new Map<string, Map<Uuid, Row>>();
+  private early = new Map<string, Map<Uuid, Row>>(); // first load: entities shown before the rest are in
   private views = new Map<string, readonly Row[]>();
   private listeners = new Set<(entities: readonly string[]) => void>();
   private current: SyncStatus = initialStatus;
@@ -100,7 +104,7 @@ export class ShopSyncClient implements SyncSource {
   rows(entity: string): readonly Row[] {
     let view = this.views.get(entity);
     if (!view) {
-      view = Object.freeze([...(this.tables.get(entity)?.values() ?? [])]);
+      view = Object.freeze([...((this.tables.get(entity) ?? this.early.get(entity))?.values() ?? [])]);
       this.views.set(entity, view);
     }
     return view;
@@ -224,34 +228,56 @@ export class ShopSyncClient implements SyncSource {
     }
   }
 
-  // Snapshots of every entity into fresh tables, then a pull from the first
-  // page's cursor; swapped in only when complete, so readers never see half.
+  // Snapshots of every entity (in parallel, each paged in id order) into
+  // fresh tables, then a pull from the earliest first page's cursor (a change
+  // seen twice is skipped by version); swapped in only when complete, so
+  // readers never see half.
   private async rebuild(signal: AbortSignal): Promise<void> {
     this.setStatus({ phase: "snapshot" });
     this.health = await this.api.health(signal);
     const entities = this.options.entities ?? this.health.entities;
     const tables = new Map<string, Map<Uuid, Row>>(entities.map((e) => [e, new Map()]));
-    let cursor: number | null = null;
-    for (const entity of entities) {
+    const firstLoad = this.current.rebuilds === 0 && this.tables.size === 0;
+    const snapshot = async (entity: string): Promise<number> => {
+      const table = tables.get(entity)!;
       let after: Uuid | null = null;
+      let first: number | null = null;
       for (;;) {
-        const page = await this.api.snapshot(entity, after, this.options.snapshotPageSize ?? 500, signal);
-        cursor ??= page.cursor;
-        const table = tables.get(entity)!;
+        const page = await this.api.snapshot(entity, after, this.options.snapshotPageSize ?? 5000, signal);
+        first ??= page.cursor;
         for (const row of page.rows) if (row.deleted_at == null) table.set(row.id, row);
-        if (!page.has_more || page.next_after == null) break;
+        if (!page.has_more || page.next_after == null) {
+          if (firstLoad) this.showEarly(entity, table);
+          return first;
+        }
         after = page.next_after;
       }
-    }
-    this.cursor = cursor ?? 0;
+    };
+    // The entities a first screen needs go first (in parallel), the rest after.
+    const early = entities.filter((e) => this.options.first?.includes(e));
+    const firstCursors = await Promise.all(early.map(snapshot));
+    firstCursors.push(...(await Promise.all(entities.filter((e) => !early.includes(e)).map(snapshot))));
+    const cursor = firstCursors.length ? Math.min(...firstCursors) : 0;
+    this.cursor = cursor;
     await this.pullAll(signal, tables);
     this.tables = tables;
+    this.early.clear();
     this.views.clear();
     this.setStatus({
       rebuilds: this.current.rebuilds + 1, ready: true, cursor: this.cursor,
       role: this.health.role, shopId: this.health.shop_id,
     });
     this.emit(entities);
+  }
+
+  // The first load only: an entity's snapshot is shown as soon as it is
+  // complete (a page can draw its orders before the items are in); status()
+  // says ready once every entity is in and pulled up to date. Later rebuilds
+  // swap everything at once.
+  private showEarly(entity: string, table: Map<Uuid, Row>): void {
+    this.early.set(entity, new Map(table));
+    this.views.delete(entity);
+    this.emit([entity]);
   }
 
   private async pullAll(signal: AbortSignal, into?: Map<string, Map<Uuid, Row>>): Promise<void> {

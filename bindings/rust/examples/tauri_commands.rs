@@ -134,6 +134,12 @@ pub fn update_order(state: &SyncState, order_id: String, changes: String) -> Com
     state.client.get("orders", &order_id).map_err(command_error)
 }
 
+/// Any entity's rows from the local database, `filter` as shopsync_query's
+/// (the `@shopsync/client/tauri` adapter reads every entity through this one).
+pub fn list_rows(state: &SyncState, entity: String, filter: Option<String>) -> CommandResult {
+    state.client.query(&entity, filter.as_deref()).map_err(command_error)
+}
+
 /// Orders (newest code last) each with its "items"; `filter` as shopsync_query's.
 pub fn list_orders(state: &SyncState, filter: Option<String>) -> CommandResult {
     let client = &state.client;

@@ -124,6 +124,8 @@ fn devices_and_tauri_commands_converge_through_the_gateway() {
     assert_eq!(codes, vec!["O-3"], "a failed order with items leaves nothing behind");
     assert_eq!(orders.as_array()[0].get("items").as_array().len(), 2, "list_orders carries each order's items");
     assert_eq!(orders.as_array()[0].get("sync_state").as_str(), Some("pending_create"));
+    let items = parse(&app_cmd::list_rows(&app, "order_items".into(), Some(format!(r#"{{"where":{{"order_id":"{o3}"}}}}"#))).unwrap());
+    assert_eq!(items.as_array().len(), 2, "list_rows (the TypeScript adapter's command) reads any entity");
     wait_until("the forwarder's local change events", || forwarded("local", "orders") && forwarded("local", "order_items"));
 
     // ---- sync: every device equals the server ---------------------------------------------------
