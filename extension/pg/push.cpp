@@ -5,13 +5,16 @@
 //  1. claims and membership: strangers are refused outright;
 //  2. the envelope: device_id, events (at most shopsync.max_batch) and the
 //     client's protocol (absent = 1; too old → 0A000); viewers are refused;
-//  3. the shop's cursor row is locked first, so concurrent pushers of a shop
-//     queue here instead of deadlocking on rows and the cursor later;
-//  4. idempotency keys of the whole batch are looked up in one statement; a
-//     key seen before replays its stored outcome (or is idempotency_key_reused);
-//  5. the claimed events are applied together (push_event_apply.cpp);
-//  6. outcomes are stored under their keys, the device is recorded, and the
-//     response lists accepted / conflicts / rejected with server_seq.
+//  3. idempotency keys of the whole batch are claimed in one statement (a key
+//     another push of it is applying waits for that push); a key seen before
+//     replays its stored outcome (or is idempotency_key_reused);
+//  4. the claimed events are applied together (push_event_apply.cpp), rows
+//     locked entity by entity in one order for every push;
+//  5. outcomes are stored under their keys and the device is recorded;
+//  6. last, the changes are logged: the seqs are drawn under the shop's cursor
+//     row lock, held until commit, so pushes of one shop run side by side
+//     until this short end (seq order = commit order, DESIGN §3); the response
+//     lists accepted / conflicts / rejected with server_seq.
 #include "api_common.hpp"
 #include "call_state.hpp"
 #include "change_buffer.hpp"
@@ -30,19 +33,6 @@ namespace shopsync {
 [[noreturn]] static void EnvelopeError(const char *message) {
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", message),
                     errhint("A push body is {\"device_id\": text, \"events\": [ … ]}.")));
-}
-
-static void LockShopCursor_Unsafe(const pg_uuid_t &shop) {
-    Oid argtypes[1] = {UUIDOID};
-    Datum values[1] = {UuidGetDatumCopy(shop)};
-    if (ExecCachedPlan_Unsafe("SELECT 1 FROM shopsync.shop_cursors WHERE shop_id = $1 FOR UPDATE", 1,
-                              argtypes, values, nullptr, false, 1) > 0)
-        return;
-    ExecCachedPlan_Unsafe("INSERT INTO shopsync.shop_cursors (shop_id) VALUES ($1)"
-                          " ON CONFLICT (shop_id) DO NOTHING",
-                          1, argtypes, values, nullptr, false, 0);
-    ExecCachedPlan_Unsafe("SELECT 1 FROM shopsync.shop_cursors WHERE shop_id = $1 FOR UPDATE", 1, argtypes,
-                          values, nullptr, false, 1);
 }
 
 // ---- idempotency ----------------------------------------------------------------
@@ -87,34 +77,66 @@ static PushEvent *FindKeyOwner(PushEvent *events, int n, const pg_uuid_t &key) {
     return nullptr;
 }
 
-// Looks up the batch's keys. The shop's cursor row is locked already, so no
-// other push of this shop runs until we commit: a key not stored yet is ours
-// to apply, and it is stored with its outcome in StoreOutcomes_Unsafe.
-// Keys stored by an earlier push replay their outcome, or, for a different
-// event, are refused as idempotency_key_reused.
+static int CompareKeys(const void *a, const void *b) {
+    return memcmp((*(PushEvent *const *)a)->key.data, (*(PushEvent *const *)b)->key.data, UUID_LEN);
+}
+
+// Claims the batch's keys by storing them, outcome still NULL, in key order.
+// A key that another push holds uncommitted makes the insert wait for that
+// push's end (two pushes sharing keys take them in one order: no cycle). A
+// key stored before, or by that push, is not inserted: it replays its stored
+// outcome or, for a different event, is refused as idempotency_key_reused.
+// The keys claimed here get their outcomes in StoreOutcomes_Unsafe. No shop
+// lock is needed for any of it: pushes of one shop run side by side until
+// they draw their seqs (FlushChanges_Unsafe, the last write of the push).
 static void ClaimKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
+    PushEvent **owners = (PushEvent **)palloc(sizeof(PushEvent *) * Max(n, 1));
     int count = 0;
     for (int i = 0; i < n; i++)
-        if (OwnsKey(events[i])) {
-            events[i].claimed = true;
-            count++;
-        }
+        if (OwnsKey(events[i]))
+            owners[count++] = &events[i];
     if (count == 0)
         return;
-    Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
-    Datum values[2] = {UuidGetDatumCopy(shop), UuidArray(events, n, OwnsKey)};
+    qsort(owners, count, sizeof(PushEvent *), CompareKeys);
+    Datum *keys = (Datum *)palloc(sizeof(Datum) * count);
+    const char **hashes = (const char **)palloc(sizeof(char *) * count);
+    for (int i = 0; i < count; i++) {
+        keys[i] = UuidGetDatumCopy(owners[i]->key);
+        hashes[i] = owners[i]->hash;
+    }
+    Oid argtypes[3] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID};
+    Datum values[3] = {UuidGetDatumCopy(shop),
+                       PointerGetDatum(construct_array(keys, count, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR)),
+                       TextArray(hashes, count)};
+    uint64 inserted =
+        ExecCachedPlan_Unsafe("INSERT INTO shopsync.idempotency_keys (shop_id, key, request_hash)"
+                              " SELECT $1, u.key, u.hash FROM unnest($2, $3) AS u(key, hash)"
+                              " ON CONFLICT (shop_id, key) DO NOTHING RETURNING key",
+                              3, argtypes, values, nullptr, false, 0);
+    for (uint64 r = 0; r < inserted; r++) {
+        bool isnull;
+        PushEvent *owner = FindKeyOwner(
+            events, n,
+            *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull)));
+        if (owner != nullptr)
+            owner->claimed = true;
+    }
+    if (inserted == (uint64)count)
+        return;
+
+    // The keys stored already: their outcomes, committed (the insert waited).
+    Datum values_stored[2] = {values[0], values[1]};
     uint64 stored = ExecReplannedPlan_Unsafe(
         "SELECT k.key, k.request_hash, k.outcome->>'status', (k.outcome - 'status')::text"
         " FROM shopsync.idempotency_keys k WHERE k.shop_id = $1 AND k.key = ANY($2)",
-        2, argtypes, values, nullptr, false, 0);
+        2, argtypes, values_stored, nullptr, false, 0);
     for (uint64 r = 0; r < stored; r++) {
         HeapTuple tuple = SPI_tuptable->vals[r];
         TupleDesc desc = SPI_tuptable->tupdesc;
         bool isnull;
         PushEvent *owner = FindKeyOwner(events, n, *DatumGetUUIDP(SPI_getbinval(tuple, desc, 1, &isnull)));
-        if (owner == nullptr)
+        if (owner == nullptr || owner->claimed)
             continue;
-        owner->claimed = false;
         char *stored_hash = SPI_getvalue(tuple, desc, 2);
         char *status = SPI_getvalue(tuple, desc, 3);
         char *entry = SPI_getvalue(tuple, desc, 4);
@@ -125,8 +147,7 @@ static void ClaimKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
             continue;
         }
         if (status == nullptr || entry == nullptr)
-            ereport(ERROR, (errcode(SHOPSYNC_ERRCODE_IN_PROGRESS),
-                            errmsg("idempotency key %s has no stored outcome", owner->key_text)));
+            break; // raised below
         owner->status = strcmp(status, "accepted") == 0   ? OutcomeStatus::Accepted
                         : strcmp(status, "conflict") == 0 ? OutcomeStatus::Conflict
                                                           : OutcomeStatus::Rejected;
@@ -137,31 +158,34 @@ static void ClaimKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
             appendBinaryStringInfo(owner->entry, entry + 1, (int)len - 2);
         owner->replayed = true;
     }
+    for (int i = 0; i < count; i++)
+        if (!owners[i]->claimed && !owners[i]->replayed && owners[i]->status == OutcomeStatus::Pending)
+            ereport(ERROR, (errcode(SHOPSYNC_ERRCODE_IN_PROGRESS),
+                            errmsg("idempotency key %s has no stored outcome", owners[i]->key_text)));
 }
 
 static bool IsClaimedOwner(const PushEvent &e) {
     return OwnsKey(e) && e.claimed;
 }
 
+// The outcomes of the keys this push claimed (ClaimKeys_Unsafe stored them).
 static void StoreOutcomes_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
-    const char **hashes = (const char **)palloc(sizeof(char *) * Max(n, 1));
     const char **outcomes = (const char **)palloc(sizeof(char *) * Max(n, 1));
     int count = 0;
     for (int i = 0; i < n; i++)
-        if (IsClaimedOwner(events[i])) {
-            hashes[count] = events[i].hash;
+        if (IsClaimedOwner(events[i]))
             outcomes[count++] = psprintf("{\"status\":\"%s\",%s}", OutcomeStatusName(events[i].status),
                                          events[i].entry->data);
-        }
     if (count == 0)
         return;
-    Oid argtypes[4] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-    Datum values[4] = {UuidGetDatumCopy(shop), UuidArray(events, n, IsClaimedOwner), TextArray(hashes, count),
+    Oid argtypes[3] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID};
+    Datum values[3] = {UuidGetDatumCopy(shop), UuidArray(events, n, IsClaimedOwner),
                        TextArray(outcomes, count)};
-    ExecCachedPlan_Unsafe("INSERT INTO shopsync.idempotency_keys (shop_id, key, request_hash, outcome)"
-                          " SELECT $1, u.key, u.hash, u.outcome::jsonb"
-                          " FROM unnest($2, $3, $4) AS u(key, hash, outcome)",
-                          4, argtypes, values, nullptr, false, 0);
+    // key = ANY($2) keeps the plan on the primary key, whatever the estimates.
+    ExecCachedPlan_Unsafe("UPDATE shopsync.idempotency_keys k SET outcome = u.outcome::jsonb"
+                          " FROM unnest($2, $3) AS u(key, outcome)"
+                          " WHERE k.shop_id = $1 AND k.key = ANY($2) AND k.key = u.key",
+                          3, argtypes, values, nullptr, false, 0);
 }
 
 // A later event of the batch with an earlier event's key.
@@ -293,8 +317,6 @@ static Datum PushBatch_Unsafe(void *arg) {
         ParseEvent_Unsafe(*element, &events[i]);
     }
     MarkSameKeys(events, n);
-    if (n > 0)
-        LockShopCursor_Unsafe(ctx.shop_id);
     ClaimKeys_Unsafe(ctx.shop_id, events, n);
     FailGroupsWithRefusedMembers(events, n);
 
@@ -311,9 +333,12 @@ static Datum PushBatch_Unsafe(void *arg) {
         if (events[i].status == OutcomeStatus::Rejected)
             rejected++;
     }
-    FlushChanges_Unsafe();
     StoreOutcomes_Unsafe(ctx.shop_id, events, n);
     RecordDevice_Unsafe(ctx, n, rejected);
+    // Last: the seqs are drawn under the shop's cursor row lock, held until
+    // commit; nothing else is written after it, so pushes of one shop queue
+    // only for this (DESIGN §3).
+    FlushChanges_Unsafe();
 
     StringInfoData out;
     initStringInfo(&out);

@@ -625,19 +625,33 @@ static void ApplyGroup_Unsafe(PushContext *ctx, EntityRows *rows, PushEvent **me
             SetGroupFailed(members[i], culprit);
 }
 
+// Entities are locked in one order for every push (fewer parents first, then
+// by name): pushes of one shop run side by side, and two of them naming the
+// same rows of two entities must not take those rows' locks in opposite orders.
+static int CompareEntities(const void *a, const void *b) {
+    const EntityInfo *ea = *(const EntityInfo *const *)a, *eb = *(const EntityInfo *const *)b;
+    if (ea->nparents != eb->nparents)
+        return ea->nparents < eb->nparents ? -1 : 1;
+    return strcmp(ea->name, eb->name);
+}
+
 void ApplyEvents_Unsafe(PushContext *ctx, PushEvent **events, int n) {
     // Lock every named row of every known entity, entity by entity.
-    EntityRows *rows = nullptr;
+    const EntityInfo **named = (const EntityInfo **)palloc(sizeof(EntityInfo *) * Max(n, 1));
+    int nnamed = 0;
     for (int i = 0; i < n; i++) {
         const EntityInfo *entity = LookupEntity_Unsafe(&ctx->entities, events[i]->entity);
-        if (entity == nullptr)
-            continue;
-        bool loaded = false;
-        for (EntityRows *set = rows; set != nullptr && !loaded; set = set->next)
-            loaded = set->entity == entity;
-        if (loaded)
-            continue;
-        EntityRows *set = LockRows_Unsafe(ctx, entity, events, n);
+        bool seen = entity == nullptr;
+        for (int e = 0; e < nnamed && !seen; e++)
+            seen = named[e] == entity;
+        if (!seen)
+            named[nnamed++] = entity;
+    }
+    if (nnamed > 1)
+        qsort(named, nnamed, sizeof(EntityInfo *), CompareEntities);
+    EntityRows *rows = nullptr;
+    for (int e = 0; e < nnamed; e++) {
+        EntityRows *set = LockRows_Unsafe(ctx, named[e], events, n);
         set->next = rows;
         rows = set;
     }

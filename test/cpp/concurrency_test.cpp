@@ -251,3 +251,57 @@ TEST_CASE("two shops push at once without blocking or seeing each other (invaria
     CHECK(blocked);
     holder.Query("COMMIT");
 }
+
+TEST_CASE("pushes of one shop run side by side and queue only to draw their seqs (DESIGN §3)",
+          "[concurrency]") {
+    Shop shop = MakeShop("side by side");
+    std::mt19937_64 rng(11);
+    json replayed = json::array({Event(rng, RandomUuid(rng), "create", 0, {{"name", "stored"}})});
+    PgSession first;
+    Push(first, shop, "dev-0", replayed);
+
+    // A push stays uncommitted: it holds the shop's cursor row lock.
+    PgSession holder;
+    holder.Query("BEGIN");
+    holder.ActAs(shop.owner, shop.id);
+    std::string held_id = RandomUuid(rng);
+    json body{{"device_id", "dev-1"},
+              {"events", json::array({Event(rng, held_id, "create", 0, {{"name", "held"}})})}};
+    holder.Value("SELECT api.sync_push($1::jsonb)", {body.dump()});
+
+    // A batch that only replays draws no seq: it never waits.
+    PgSession other;
+    other.Query("SET statement_timeout = '3s'");
+    json again = json::parse(Push(other, shop, "dev-0", replayed));
+    REQUIRE(again["accepted"].size() == 1);
+    CHECK(again["accepted"][0]["replayed"] == true);
+
+    // A batch with a new row applies it, and waits only where it draws its seq:
+    // while it waits, it already holds its write locks on the entity and key tables.
+    std::string waiting_id = RandomUuid(rng);
+    std::string pid = other.Value("SELECT pg_backend_pid()");
+    std::string response;
+    Worker waiter([&] {
+        response = Push(other, shop, "dev-2",
+                        json::array({Event(rng, waiting_id, "create", 0, {{"name", "waits"}})}));
+    });
+    PgSession admin;
+    bool applied_then_waiting = false;
+    for (int i = 0; i < 100 && !applied_then_waiting; i++) {
+        applied_then_waiting =
+            admin.Value("SELECT bool_or(NOT granted) AND bool_or(granted AND relation = "
+                        "'shopsync.customers'::regclass)"
+                        " AND bool_or(granted AND relation = 'shopsync.idempotency_keys'::regclass)"
+                        " FROM pg_locks WHERE pid = $1",
+                        {pid}) == "t";
+        if (!applied_then_waiting)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(applied_then_waiting);
+    holder.Query("COMMIT");
+    waiter.Join();
+    CHECK(json::parse(response)["accepted"].size() == 1);
+    // Commit order is seq order.
+    CHECK(std::stoll(admin.Value("SELECT seq FROM shopsync.change_log WHERE entity_id = $1", {held_id})) <
+          std::stoll(admin.Value("SELECT seq FROM shopsync.change_log WHERE entity_id = $1", {waiting_id})));
+}
