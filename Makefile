@@ -58,7 +58,7 @@ ext: $(shlib) $(DATA_built)
 # The gateway and the client have Makefiles of their own; binaries go to build/.
 SUBDIRS := $(patsubst %/Makefile,%,$(wildcard gateway/Makefile client/Makefile))
 all: $(SUBDIRS)
-.PHONY: deps test bench demo chaos fuzz format format-check ext $(SUBDIRS)
+.PHONY: deps test test-citus bench demo chaos fuzz format format-check ext $(SUBDIRS)
 $(SUBDIRS):
 	$(MAKE) -C $@
 
@@ -77,6 +77,12 @@ bench: deps
 
 # The randomized fault suite (test/chaos): SEEDS=n runs seeds 1..n, SEED=n replays one
 # with its step log, FAULTS=all (or a list) picks the fault kinds.
+# ShopSync on Citus alone (test/citus): a coordinator and two workers; builds
+# Citus 13.2 from third_party/citus once when it is not installed.
+test-citus: deps ext
+	bash scripts/install-extension.sh
+	bash test/citus/run.sh
+
 # The gateway's libFuzzer targets, each for FUZZ_SECONDS (make test: 30 s each).
 fuzz: deps
 	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),600) bash test/fuzz/run.sh

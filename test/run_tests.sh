@@ -52,6 +52,7 @@ run_suite "pgTAP (database)" bash test/pgtap/run.sh
 run_suite "Catch2 (extension rules, concurrency)" bash test/cpp/run.sh
 run_suite "upgrade (every release updates to the current version: data, suite, catalog)" bash test/upgrade/run.sh
 run_suite "demo (the story converges; nothing is left behind, also after Ctrl-C)" bash test/demo/run.sh
+run_suite "Citus (coordinator + 2 workers: same answers as one node, one worker per call, restart and shop move lose nothing)" bash test/citus/run.sh
 run_suite "gateway" bash test/gateway/run.sh
 run_suite "hostile clients (the gateway survives any input and any client)" bash test/hostile/run.sh
 run_suite "fuzz (gateway parsers, 30 s each)" bash test/fuzz/run.sh

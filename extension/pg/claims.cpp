@@ -14,6 +14,7 @@ extern "C" {
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
@@ -158,10 +159,44 @@ SHOPSYNC_FUNCTION(current_user_id) {
 // primary key with the statement's snapshot. A direct index scan, not a query:
 // no planner, no RLS (shop_members' own policy calls this function), no
 // SECURITY DEFINER switch.
+// On a Citus cluster shop_members is a reference table (shopsync.distribute()):
+// its rows live in the shard shop_members_<shardid> that every node holds, and
+// the table itself stays empty. The shard id is read once per backend from
+// Citus' catalog (pg_dist_shard); 0 while the table is not distributed.
+static int64 member_shard = 0;
+
+static int64 MemberShard_Unsafe() {
+    if (!OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)))
+        return 0; // no Citus in this database
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    int64 shard = 0;
+    if (SPI_execute("SELECT shardid FROM pg_catalog.pg_dist_shard"
+                    " WHERE logicalrelid = 'shopsync.shop_members'::regclass",
+                    true, 1) == SPI_OK_SELECT &&
+        SPI_processed == 1) {
+        bool isnull;
+        shard = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    }
+    SPI_finish();
+    return shard;
+}
+
 static bool IsMember_Unsafe(const pg_uuid_t &shop, const pg_uuid_t &user) {
     Oid nsp = get_namespace_oid("shopsync", false);
-    Oid relid = get_relname_relid("shop_members", nsp);
-    Oid indexid = get_relname_relid("shop_members_pkey", nsp);
+    Oid relid = InvalidOid, indexid = InvalidOid;
+    for (int attempt = 0; attempt < 2 && !OidIsValid(relid); attempt++) {
+        if (member_shard == 0 || attempt > 0)
+            member_shard = MemberShard_Unsafe();
+        if (member_shard == 0)
+            break;
+        relid = get_relname_relid(psprintf("shop_members_" INT64_FORMAT, member_shard), nsp);
+        indexid = get_relname_relid(psprintf("shop_members_pkey_" INT64_FORMAT, member_shard), nsp);
+    }
+    if (!OidIsValid(relid)) { // one node, or a Citus node holding no placement of it
+        relid = get_relname_relid("shop_members", nsp);
+        indexid = get_relname_relid("shop_members_pkey", nsp);
+    }
     if (!OidIsValid(relid) || !OidIsValid(indexid))
         elog(ERROR, "shopsync.shop_members or its primary key is missing");
     Relation rel = table_open(relid, AccessShareLock);

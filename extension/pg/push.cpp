@@ -215,7 +215,9 @@ static void RecordDevice_Unsafe(const PushContext &ctx, int events, int rejected
         " (shop_id, device_id, user_id, last_push_at, push_count, event_count, rejected_count)"
         " VALUES ($1, $2, $3, now(), 1, $4, $5)"
         " ON CONFLICT (shop_id, device_id) DO UPDATE SET user_id = excluded.user_id,"
-        " last_seen_at = now(), last_push_at = now(), push_count = d.push_count + 1,"
+        // excluded.*, not now(): Citus accepts no STABLE function in DO UPDATE SET
+        " last_seen_at = excluded.last_seen_at, last_push_at = excluded.last_push_at, push_count = "
+        "d.push_count + 1,"
         " event_count = d.event_count + excluded.event_count,"
         " rejected_count = d.rejected_count + excluded.rejected_count",
         5, argtypes, values, nullptr, false, 0);

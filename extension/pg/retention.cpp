@@ -18,13 +18,18 @@ static Datum IntervalDays_Unsafe(int days) {
                                ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
-static int64 ExecCount_Unsafe(const char *sql, Datum age) {
-    Oid argtypes[1] = {INTERVALOID};
-    Datum values[1] = {age};
-    return (int64)ExecCachedPlan_Unsafe(sql, 1, argtypes, values, nullptr, false, 0);
+// $1 is the age; $2, when a shop is given, the shop (purge_shop).
+static int64 ExecCount_Unsafe(const char *sql, Datum age, const Datum *shop) {
+    Oid argtypes[2] = {INTERVALOID, UUIDOID};
+    Datum values[2] = {age, shop ? *shop : (Datum)0};
+    return (int64)ExecCachedPlan_Unsafe(sql, shop ? 2 : 1, argtypes, values, nullptr, false, 0);
 }
 
-static Datum Purge_Unsafe(Datum tombstone_age, Datum log_age, Datum key_age) {
+// shop: NULL for every shop, else only that shop's rows (on Citus each shop's
+// purge runs on its worker, where the stamp trigger sees this call).
+static Datum Purge_Unsafe(Datum tombstone_age, Datum log_age, Datum key_age, const Datum *shop) {
+    const char *only = shop ? " AND shop_id = $2" : "";
+    const char *only_c = shop ? " AND c.shop_id = $2" : "";
     StringInfoData out;
     initStringInfo(&out);
     appendStringInfoString(&out, "{\"tombstones\":{");
@@ -51,34 +56,39 @@ static Datum Purge_Unsafe(Datum tombstone_age, Datum log_age, Datum key_age) {
     for (uint64 i = 0; i < nlinks; i++)
         links[i] = psprintf("UPDATE %s c SET deleted_at = now() FROM %s p WHERE c.deleted_at IS NULL"
                             " AND p.shop_id = c.shop_id AND p.id = c.%s"
-                            " AND p.deleted_at IS NOT NULL AND p.deleted_at <= now() - $1",
+                            " AND p.deleted_at IS NOT NULL AND p.deleted_at <= now() - $1%s",
                             SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
                             SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3),
-                            SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+                            SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2), only_c);
     for (uint64 i = 0; i < nlinks; i++)
-        ExecCount_Unsafe(links[i], tombstone_age);
+        ExecCount_Unsafe(links[i], tombstone_age, shop);
 
     int64 total = 0;
     for (uint64 i = 0; i < ntables; i++) {
         int64 removed = ExecCount_Unsafe(
-            psprintf("DELETE FROM %s WHERE deleted_at IS NOT NULL AND deleted_at <= now() - $1", tables[i]),
-            tombstone_age);
+            psprintf("DELETE FROM %s WHERE deleted_at IS NOT NULL AND deleted_at <= now() - $1%s", tables[i],
+                     only),
+            tombstone_age, shop);
         total += removed;
         appendStringInfo(&out, "%s\"%s\":" INT64_FORMAT, i ? "," : "", entities[i], removed);
     }
 
-    int64 log_removed =
-        ExecCount_Unsafe("WITH horizon AS ("
-                         "  SELECT shop_id, max(seq) AS seq FROM shopsync.change_log"
-                         "  WHERE changed_at <= now() - $1 GROUP BY shop_id),"
-                         " moved AS ("
-                         "  UPDATE shopsync.shop_cursors c SET purged_seq = greatest(c.purged_seq, h.seq)"
-                         "  FROM horizon h WHERE c.shop_id = h.shop_id)"
-                         " DELETE FROM shopsync.change_log l USING horizon h"
-                         " WHERE l.shop_id = h.shop_id AND l.seq <= h.seq",
-                         log_age);
-    int64 keys_removed =
-        ExecCount_Unsafe("DELETE FROM shopsync.idempotency_keys WHERE created_at <= now() - $1", key_age);
+    const char *only_l = shop ? " AND l.shop_id = $2" : "";
+    const char *only_cursor = shop ? " AND c.shop_id = $2" : "";
+    int64 log_removed = ExecCount_Unsafe(psprintf("WITH horizon AS ("
+                                                  "  SELECT shop_id, max(seq) AS seq FROM shopsync.change_log"
+                                                  "  WHERE changed_at <= now() - $1%s GROUP BY shop_id),"
+                                                  " moved AS ("
+                                                  "  UPDATE shopsync.shop_cursors c"
+                                                  "  SET purged_seq = greatest(c.purged_seq, h.seq)"
+                                                  "  FROM horizon h WHERE c.shop_id = h.shop_id%s)"
+                                                  " DELETE FROM shopsync.change_log l USING horizon h"
+                                                  " WHERE l.shop_id = h.shop_id AND l.seq <= h.seq%s",
+                                                  only, only_cursor, only_l),
+                                         log_age, shop);
+    int64 keys_removed = ExecCount_Unsafe(
+        psprintf("DELETE FROM shopsync.idempotency_keys WHERE created_at <= now() - $1%s", only), key_age,
+        shop);
 
     appendStringInfo(&out,
                      "},\"tombstones_total\":" INT64_FORMAT ",\"change_log\":" INT64_FORMAT
@@ -89,21 +99,25 @@ static Datum Purge_Unsafe(Datum tombstone_age, Datum log_age, Datum key_age) {
 
 struct PurgeArgs {
     Datum tombstone_age, log_age, key_age;
+    const Datum *shop;
 };
 
 static Datum PurgeCall_Unsafe(void *arg) {
     PurgeArgs *args = (PurgeArgs *)arg;
-    return Purge_Unsafe(args->tombstone_age, args->log_age, args->key_age);
+    return Purge_Unsafe(args->tombstone_age, args->log_age, args->key_age, args->shop);
 }
 
 // shopsync.purge(tombstone_age interval, log_age interval, key_age interval) returns jsonb
 // NULL arguments take the GUC windows.
-SHOPSYNC_FUNCTION(purge) {
+static Datum RunPurge_Unsafe(FunctionCallInfo fcinfo, int age_arg, const Datum *shop) {
     PurgeArgs args;
     args.tombstone_age =
-        PG_ARGISNULL(0) ? IntervalDays_Unsafe(guc_tombstone_retention_days) : PG_GETARG_DATUM(0);
-    args.log_age = PG_ARGISNULL(1) ? IntervalDays_Unsafe(guc_log_retention_days) : PG_GETARG_DATUM(1);
-    args.key_age = PG_ARGISNULL(2) ? IntervalDays_Unsafe(guc_idempotency_retention_days) : PG_GETARG_DATUM(2);
+        PG_ARGISNULL(age_arg) ? IntervalDays_Unsafe(guc_tombstone_retention_days) : PG_GETARG_DATUM(age_arg);
+    args.log_age = PG_ARGISNULL(age_arg + 1) ? IntervalDays_Unsafe(guc_log_retention_days)
+                                             : PG_GETARG_DATUM(age_arg + 1);
+    args.key_age = PG_ARGISNULL(age_arg + 2) ? IntervalDays_Unsafe(guc_idempotency_retention_days)
+                                             : PG_GETARG_DATUM(age_arg + 2);
+    args.shop = shop;
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     // A purge call lets the stamp trigger really delete (trigger_stamp.cpp).
@@ -112,6 +126,19 @@ SHOPSYNC_FUNCTION(purge) {
     result = PointerGetDatum(SPI_datumTransfer(result, false, -1));
     SPI_finish();
     PG_RETURN_DATUM(result);
+}
+
+SHOPSYNC_FUNCTION(purge) {
+    return RunPurge_Unsafe(fcinfo, 0, nullptr);
+}
+
+// shopsync.purge_shop(shop uuid, tombstone_age, log_age, key_age) returns jsonb:
+// the same for one shop (on Citus, purge() runs it on each shop's worker).
+SHOPSYNC_FUNCTION(purge_shop) {
+    if (PG_ARGISNULL(0))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("shop is required")));
+    Datum shop = PG_GETARG_DATUM(0);
+    return RunPurge_Unsafe(fcinfo, 1, &shop);
 }
 
 // The synced tables, children before the tables they reference (foreign keys

@@ -30,7 +30,16 @@ DECLARE
     status_col text;
     transitions jsonb;
     parent_links jsonb := '[]';
+    -- The policy's shop: once per statement through a sub-select; on Citus,
+    -- which refuses sub-selects in policies, a direct call (sql/src/80_citus.sql).
+    member_shop text := '(SELECT shopsync.current_member_shop_id())';
 BEGIN
+    IF to_regprocedure('shopsync.is_distributed()') IS NOT NULL THEN
+        IF shopsync.is_distributed() THEN
+            member_shop := 'shopsync.current_member_shop_id()';
+            PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+        END IF;
+    END IF;
     IF (SELECT relkind FROM pg_class WHERE oid = tbl) <> 'r' THEN
         RAISE EXCEPTION 'shopsync can only sync plain tables, and % is not one', tbl
             USING ERRCODE = 'wrong_object_type';
@@ -182,8 +191,7 @@ BEGIN
     EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tbl);
     EXECUTE format('DROP POLICY IF EXISTS shopsync_shop_isolation ON %s', tbl);
     EXECUTE format('CREATE POLICY shopsync_shop_isolation ON %s
-                    USING (shop_id = (SELECT shopsync.current_member_shop_id()))
-                    WITH CHECK (shop_id = (SELECT shopsync.current_member_shop_id()))', tbl);
+                    USING (shop_id = %s) WITH CHECK (shop_id = %s)', tbl, member_shop, member_shop);
     -- Clients read under RLS; they write only through api.sync_push.
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN
         EXECUTE format('GRANT SELECT ON %s TO authenticated', tbl);
@@ -200,6 +208,10 @@ BEGIN
             delete_roles = excluded.delete_roles, status_column = excluded.status_column,
             status_transitions = excluded.status_transitions, override_roles = excluded.override_roles,
             parents = excluded.parents;
+    END IF;
+    -- On a distributed database the table is distributed by shop_id like the others.
+    IF to_regprocedure('shopsync.citus_after_enable_sync(regclass)') IS NOT NULL THEN
+        PERFORM shopsync.citus_after_enable_sync(tbl);
     END IF;
     RETURN entity_name;
 END

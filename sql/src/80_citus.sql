@@ -1,0 +1,440 @@
+-- sql/src/80_citus.sql — ShopSync on a Citus cluster (docs/scaling.md).
+-- shopsync.distribute(), run once on the coordinator, makes shops and
+-- shop_members reference tables and distributes every per-shop table by
+-- shop_id in one co-location group, so a shop's rows, log, cursor, keys,
+-- devices and audit entries live on one worker. The api functions become
+-- routers there: each call is delegated whole to the shop's worker, where it
+-- runs the same C code as on one node, in one backend (its triggers, change
+-- buffer and seq draw stay local). Without Citus nothing here is used, and
+-- distribute() says Citus is missing.
+
+-- The C implementations under names of their own: on one node api.* are these
+-- same C functions; on Citus the workers run them through shard_*().
+CREATE FUNCTION shopsync.local_sync_push(body jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'sync_push' LANGUAGE C VOLATILE;
+CREATE FUNCTION shopsync.local_sync_pull(cursor bigint, lim integer, protocol integer) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'sync_pull' LANGUAGE C STABLE;
+CREATE FUNCTION shopsync.local_sync_snapshot(entity text, after uuid, lim integer) RETURNS json
+    AS 'MODULE_PATHNAME', 'sync_snapshot' LANGUAGE C STABLE;
+CREATE FUNCTION shopsync.local_sync_health() RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'sync_health' LANGUAGE C STABLE;
+
+-- Retention for one shop: on Citus, purge() runs it on each shop's worker,
+-- where the stamp trigger sees the purge (it runs in the call's backend).
+CREATE FUNCTION shopsync.purge_shop(shop uuid, tombstone_age interval DEFAULT NULL,
+                                    log_age interval DEFAULT NULL, key_age interval DEFAULT NULL)
+    RETURNS jsonb AS 'MODULE_PATHNAME', 'purge_shop' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION shopsync.purge_shop(uuid, interval, interval, interval) IS
+    'Retention for one shop: shopsync.purge() restricted to that shop''s rows, log and keys.';
+
+-- The caller's claims, carried to the worker as an argument (a delegated call
+-- does not bring the coordinator's settings): they must name the shop the call
+-- was routed by. Only the routers (SECURITY DEFINER) may call these.
+CREATE FUNCTION shopsync.citus_take_claims(shop uuid, claims text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    PERFORM set_config('request.jwt.claims', coalesce(claims, ''), true);
+    IF shopsync.current_shop_id() IS DISTINCT FROM shop THEN
+        RAISE EXCEPTION 'the claims do not name the shop this call was routed by'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END
+$fn$;
+
+CREATE FUNCTION shopsync.shard_sync_push(shop_id uuid, claims text, body jsonb) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    PERFORM shopsync.citus_take_claims(shop_id, claims);
+    RETURN shopsync.local_sync_push(body);
+END
+$fn$;
+
+CREATE FUNCTION shopsync.shard_sync_pull(shop_id uuid, claims text, cursor bigint, lim integer,
+                                         protocol integer) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    PERFORM shopsync.citus_take_claims(shop_id, claims);
+    RETURN shopsync.local_sync_pull(cursor, lim, protocol);
+END
+$fn$;
+
+CREATE FUNCTION shopsync.shard_sync_snapshot(shop_id uuid, claims text, entity text, after uuid,
+                                             lim integer) RETURNS json
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    PERFORM shopsync.citus_take_claims(shop_id, claims);
+    RETURN shopsync.local_sync_snapshot(entity, after, lim);
+END
+$fn$;
+
+CREATE FUNCTION shopsync.shard_sync_health(shop_id uuid, claims text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    PERFORM shopsync.citus_take_claims(shop_id, claims);
+    RETURN shopsync.local_sync_health();
+END
+$fn$;
+
+REVOKE ALL ON FUNCTION shopsync.purge_shop(uuid, interval, interval, interval),
+    shopsync.local_sync_push(jsonb), shopsync.local_sync_pull(bigint, integer, integer),
+    shopsync.local_sync_snapshot(text, uuid, integer), shopsync.local_sync_health(),
+    shopsync.citus_take_claims(uuid, text), shopsync.shard_sync_push(uuid, text, jsonb),
+    shopsync.shard_sync_pull(uuid, text, bigint, integer, integer),
+    shopsync.shard_sync_snapshot(uuid, text, text, uuid, integer),
+    shopsync.shard_sync_health(uuid, text) FROM PUBLIC;
+
+-- True once shopsync.distribute() has run in this database.
+CREATE FUNCTION shopsync.is_distributed() RETURNS boolean
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN false;
+    END IF;
+    RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition
+                    WHERE logicalrelid = 'shopsync.change_log'::regclass);
+END
+$fn$;
+
+-- One node's share of the preparation, run on the coordinator and on every
+-- worker (the extension's tables exist on each node and serve Citus as the
+-- distributed tables' shells): Citus refuses sub-selects in policies on
+-- distributed tables, so the shop policy calls current_member_shop_id()
+-- directly (it is STABLE: an index condition evaluates it once per scan);
+-- and a foreign key to shops would make Citus convert the tables it links
+-- before they are distributed, so those keys are dropped here and made again
+-- by distribute() once every table is distributed.
+CREATE FUNCTION shopsync.citus_prepare_node(tables regclass[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    t regclass;
+    col text;
+    fk record;
+    g integer;
+BEGIN
+    FOREACH t IN ARRAY tables LOOP
+        IF EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = t AND polname = 'shopsync_shop_isolation') THEN
+            col := CASE WHEN t = 'shopsync.shops'::regclass THEN 'id' ELSE 'shop_id' END;
+            EXECUTE format('DROP POLICY shopsync_shop_isolation ON %s', t);
+            EXECUTE format('CREATE POLICY shopsync_shop_isolation ON %s
+                            USING (%I = shopsync.current_member_shop_id())
+                            WITH CHECK (%I = shopsync.current_member_shop_id())', t, col, col);
+        END IF;
+    END LOOP;
+    -- audit_log's ids come from each node's own identity sequence (the
+    -- extension made it on every node): each node draws from a range of its own.
+    IF to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
+        SELECT groupid INTO g FROM pg_catalog.pg_dist_local_group;
+        IF g > 0 THEN
+            PERFORM setval(pg_get_serial_sequence('shopsync.audit_log', 'id'), g::bigint << 48, false);
+        END IF;
+    END IF;
+    FOR fk IN SELECT conrelid::regclass AS tbl, conname FROM pg_constraint
+               WHERE contype = 'f' AND conrelid = ANY (tables) AND confrelid = ANY (tables) LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', fk.tbl, fk.conname);
+    END LOOP;
+END
+$fn$;
+
+-- The registry becomes a reference table, so enable_sync's writes reach every
+-- node in its transaction. Its rows are written again as values: relid is a
+-- regclass, and Citus sends a value's text (the table's name), which each node
+-- reads as its own table's oid; a copy of the stored oids would be wrong there.
+CREATE FUNCTION shopsync.citus_distribute_registry() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    rows text[] := ARRAY(SELECT s::text FROM shopsync.synced_tables s ORDER BY entity);
+    r text;
+BEGIN
+    DELETE FROM shopsync.synced_tables;
+    PERFORM create_reference_table('shopsync.synced_tables');
+    FOREACH r IN ARRAY rows LOOP
+        EXECUTE format('INSERT INTO shopsync.synced_tables VALUES (%s)',
+                       (SELECT string_agg(format('(%L::shopsync.synced_tables).%I', r, attname), ', ' ORDER BY attnum)
+                          FROM pg_attribute WHERE attrelid = 'shopsync.synced_tables'::regclass
+                                              AND attnum > 0 AND NOT attisdropped));
+    END LOOP;
+END
+$fn$;
+REVOKE ALL ON FUNCTION shopsync.citus_distribute_registry() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION shopsync.is_distributed(), shopsync.citus_prepare_node(regclass[]) FROM PUBLIC;
+
+-- The routers api.* become on the coordinator: the call goes whole to the
+-- worker of the caller's shop (create_distributed_function with
+-- force_delegation, so also inside the gateway's transaction), and a push
+-- pokes on the coordinator too, where the gateway listens: the coordinator
+-- commits after the worker, so the poke never comes before the change.
+CREATE FUNCTION shopsync.citus_install_routers() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    CREATE OR REPLACE FUNCTION api.sync_push(body jsonb) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $r$
+    DECLARE
+        shop constant uuid := shopsync.current_shop_id();
+        result jsonb;
+    BEGIN
+        IF shop IS NULL THEN
+            RETURN shopsync.local_sync_push(body); -- refuses a caller without a shop
+        END IF;
+        EXECUTE format('SELECT r FROM shopsync.shard_sync_push(%L::uuid, %L, %L::jsonb) r',
+                       shop, current_setting('request.jwt.claims', true), body) INTO result;
+        PERFORM pg_notify('shopsync_changes', shop::text);
+        RETURN result;
+    END
+    $r$;
+    CREATE OR REPLACE FUNCTION api.sync_pull(cursor bigint, lim integer DEFAULT 100, protocol integer DEFAULT 1)
+    RETURNS jsonb LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $r$
+    DECLARE
+        shop constant uuid := shopsync.current_shop_id();
+        result jsonb;
+    BEGIN
+        IF shop IS NULL THEN
+            RETURN shopsync.local_sync_pull(cursor, lim, protocol);
+        END IF;
+        EXECUTE format('SELECT r FROM shopsync.shard_sync_pull(%L::uuid, %L, %L::bigint, %L::integer, %L::integer) r',
+                       shop, current_setting('request.jwt.claims', true), cursor, lim, protocol) INTO result;
+        RETURN result;
+    END
+    $r$;
+    CREATE OR REPLACE FUNCTION api.sync_snapshot(entity text, after uuid DEFAULT NULL, lim integer DEFAULT 500)
+    RETURNS json LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $r$
+    DECLARE
+        shop constant uuid := shopsync.current_shop_id();
+        result json;
+    BEGIN
+        IF shop IS NULL THEN
+            RETURN shopsync.local_sync_snapshot(entity, after, lim);
+        END IF;
+        EXECUTE format('SELECT r FROM shopsync.shard_sync_snapshot(%L::uuid, %L, %L, %L::uuid, %L::integer) r',
+                       shop, current_setting('request.jwt.claims', true), entity, after, lim) INTO result;
+        RETURN result;
+    END
+    $r$;
+    -- Retention: shop by shop, each on its worker, summed into one answer.
+    CREATE OR REPLACE FUNCTION shopsync.purge(tombstone_age interval DEFAULT NULL, log_age interval DEFAULT NULL,
+                                              key_age interval DEFAULT NULL) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $r$
+    DECLARE
+        shop uuid;
+        one jsonb;
+        k text;
+        tombstones jsonb := (SELECT coalesce(jsonb_object_agg(entity, 0), '{}') FROM shopsync.synced_tables);
+        n_tombstones bigint := 0;
+        n_log bigint := 0;
+        n_keys bigint := 0;
+    BEGIN
+        FOR shop IN SELECT id FROM shopsync.shops ORDER BY id LOOP
+            EXECUTE format('SELECT r FROM shopsync.purge_shop(%L::uuid, %L::interval, %L::interval, %L::interval) r',
+                           shop, tombstone_age, log_age, key_age) INTO one;
+            FOR k IN SELECT jsonb_object_keys(one->'tombstones') LOOP
+                tombstones := tombstones || jsonb_build_object(k, coalesce((tombstones->>k)::bigint, 0)
+                                                                  + (one->'tombstones'->>k)::bigint);
+            END LOOP;
+            n_tombstones := n_tombstones + (one->>'tombstones_total')::bigint;
+            n_log := n_log + (one->>'change_log')::bigint;
+            n_keys := n_keys + (one->>'idempotency_keys')::bigint;
+        END LOOP;
+        RETURN jsonb_build_object('tombstones', tombstones, 'tombstones_total', n_tombstones,
+                                  'change_log', n_log, 'idempotency_keys', n_keys);
+    END
+    $r$;
+    CREATE OR REPLACE FUNCTION api.sync_health() RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $r$
+    DECLARE
+        shop constant uuid := shopsync.current_shop_id();
+        result jsonb;
+    BEGIN
+        IF shop IS NULL THEN
+            RETURN shopsync.local_sync_health();
+        END IF;
+        EXECUTE format('SELECT r FROM shopsync.shard_sync_health(%L::uuid, %L) r',
+                       shop, current_setting('request.jwt.claims', true)) INTO result;
+        RETURN result;
+    END
+    $r$;
+END
+$fn$;
+REVOKE ALL ON FUNCTION shopsync.citus_install_routers() FROM PUBLIC;
+
+-- Distributes one registered (or built-in per-shop) table by shop_id into the
+-- shops' co-location group; a no-op when it already is.
+CREATE FUNCTION shopsync.citus_distribute_table(tbl regclass) RETURNS boolean
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    -- A table with a foreign key to shops is in Citus' metadata already, as a
+    -- local table of the coordinator: distributed only when hash-partitioned.
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = tbl AND partmethod = 'h') THEN
+        RETURN false;
+    END IF;
+    IF tbl = 'shopsync.change_log'::regclass THEN
+        PERFORM create_distributed_table(tbl, 'shop_id');
+    ELSE
+        PERFORM create_distributed_table(tbl, 'shop_id', colocate_with => 'shopsync.change_log');
+    END IF;
+    RETURN true;
+END
+$fn$;
+REVOKE ALL ON FUNCTION shopsync.citus_distribute_table(regclass) FROM PUBLIC;
+
+-- The column an ON DELETE SET NULL key (shop_id, col) -> parent (shop_id, id)
+-- clears; other shapes cannot be carried over to Citus.
+CREATE FUNCTION shopsync.citus_set_null_column(fk oid) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    c record;
+    cols text[];
+    refs text[];
+BEGIN
+    SELECT * INTO c FROM pg_constraint WHERE oid = fk;
+    cols := ARRAY(SELECT attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o)
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY o);
+    refs := ARRAY(SELECT attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o)
+                    JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY o);
+    IF array_length(cols, 1) <> 2 OR cols[1] <> 'shop_id' OR refs <> ARRAY['shop_id', 'id'] THEN
+        RAISE EXCEPTION 'foreign key % of %: Citus refuses ON DELETE SET NULL on it', c.conname, c.conrelid::regclass
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Only a key (shop_id, column) referencing (shop_id, id) is carried over, as a trigger.';
+    END IF;
+    RETURN cols[2];
+END
+$fn$;
+
+-- BEFORE DELETE on the parent: clears the referencing column of the shop's children.
+CREATE FUNCTION shopsync.citus_set_null() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    EXECUTE format('UPDATE %s SET %I = NULL WHERE shop_id = $1 AND %I = $2', TG_ARGV[0], TG_ARGV[1], TG_ARGV[1])
+        USING OLD.shop_id, OLD.id;
+    RETURN OLD;
+END
+$fn$;
+REVOKE ALL ON FUNCTION shopsync.citus_set_null_column(oid), shopsync.citus_set_null() FROM PUBLIC;
+
+-- shopsync.distribute(): run once, as a superuser, on the coordinator of a
+-- Citus cluster whose workers were added (citus_add_node) and where CREATE
+-- EXTENSION shopsync ran (Citus creates it on every node). Idempotent: a
+-- second call distributes what a later enable_sync registered. Returns what it did.
+CREATE FUNCTION shopsync.distribute() RETURNS jsonb
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $fn$
+DECLARE
+    -- Shops, members and the gateway's users and refresh tokens: small, read on
+    -- every node, written rarely (a write goes to every node).
+    reference constant regclass[] := ARRAY['shopsync.shops', 'shopsync.shop_members', 'shopsync.users',
+                                           'shopsync.refresh_tokens'];
+    per_shop regclass[] := ARRAY['shopsync.change_log', 'shopsync.shop_cursors', 'shopsync.devices',
+                                 'shopsync.idempotency_keys', 'shopsync.audit_log'];
+    tables regclass[];
+    t regclass;
+    fk record;
+    fks jsonb := '[]';
+    done text[] := '{}';
+    res record;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+        RAISE EXCEPTION 'shopsync.distribute() needs Citus, and it is not installed in this database'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Install Citus 13 on every node (shared_preload_libraries = ''citus''), CREATE EXTENSION citus, add the workers with citus_add_node, then call shopsync.distribute() on the coordinator.';
+    END IF;
+    IF NOT (SELECT citus_is_coordinator()) THEN
+        RAISE EXCEPTION 'shopsync.distribute() runs on the coordinator' USING ERRCODE = 'feature_not_supported';
+    END IF;
+    -- Citus distributes tables with triggers only when told to; ours run on the
+    -- shard's node, the whole api call with them (see the routers).
+    PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+    -- Foreign keys to reference tables are made in this transaction: one
+    -- connection per node throughout (Citus refuses them after parallel work).
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    per_shop := per_shop || ARRAY(SELECT relid FROM shopsync.synced_tables ORDER BY entity);
+    tables := reference || per_shop;
+
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = 'shopsync.shops'::regclass) THEN
+        -- Every foreign key among these tables, to make again afterwards.
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'tbl', c.conrelid::regclass::text, 'name', c.conname, 'def', pg_get_constraintdef(c.oid),
+                   'parent', c.confrelid::regclass::text,
+                   'set_null', CASE WHEN c.confdeltype = 'n' THEN shopsync.citus_set_null_column(c.oid) END)
+                   ORDER BY c.conrelid::regclass::text, c.conname), '[]')
+          INTO fks FROM pg_constraint c
+         WHERE c.contype = 'f' AND c.conrelid = ANY (tables) AND c.confrelid = ANY (tables);
+        PERFORM shopsync.citus_prepare_node(tables);
+        FOR res IN EXECUTE format('SELECT * FROM run_command_on_workers(%L)',
+                                  format('SELECT shopsync.citus_prepare_node(%L::regclass[])',
+                                         reference || per_shop[1:5] ||
+                                         ARRAY(SELECT relid FROM shopsync.synced_tables
+                                                WHERE relid::regclass::text LIKE 'shopsync.%'))) LOOP
+            IF NOT res.success THEN
+                RAISE EXCEPTION 'preparing worker %:% failed: %', res.nodename, res.nodeport, res.result;
+            END IF;
+        END LOOP;
+        FOREACH t IN ARRAY reference LOOP
+            PERFORM create_reference_table(t);
+            done := done || t::text;
+        END LOOP;
+        PERFORM shopsync.citus_distribute_registry();
+        done := done || 'shopsync.synced_tables'::text;
+    END IF;
+    FOREACH t IN ARRAY per_shop LOOP
+        IF shopsync.citus_distribute_table(t) THEN
+            done := done || t::text;
+        END IF;
+    END LOOP;
+    FOR fk IN SELECT * FROM jsonb_to_recordset(fks) AS x(tbl text, name text, def text, parent text,
+                                                        set_null text) LOOP
+        IF fk.set_null IS NULL THEN
+            EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk.tbl, fk.name, fk.def);
+        ELSE
+            -- Citus refuses ON DELETE SET NULL on a key holding shop_id: the key
+            -- checks without an action, and a trigger on the parent clears the
+            -- children's column first (after the tombstone trigger, which keeps
+            -- every delete but a purge's from happening).
+            EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk.tbl, fk.name,
+                           regexp_replace(fk.def, ' ON DELETE SET NULL( \([^)]*\))?', ''));
+            EXECUTE format('CREATE TRIGGER %I BEFORE DELETE ON %s FOR EACH ROW
+                            EXECUTE FUNCTION shopsync.citus_set_null(%L, %L)',
+                           left('zzz_shopsync_set_null_' || fk.name, 63), fk.parent, fk.tbl, fk.set_null);
+        END IF;
+    END LOOP;
+
+    -- Each call is delegated to the worker holding the shop's shard group.
+    PERFORM create_distributed_function('shopsync.shard_sync_push(uuid, text, jsonb)', 'shop_id',
+                                        colocate_with => 'shopsync.change_log', force_delegation => true);
+    PERFORM create_distributed_function('shopsync.shard_sync_pull(uuid, text, bigint, integer, integer)', 'shop_id',
+                                        colocate_with => 'shopsync.change_log', force_delegation => true);
+    PERFORM create_distributed_function('shopsync.shard_sync_snapshot(uuid, text, text, uuid, integer)', 'shop_id',
+                                        colocate_with => 'shopsync.change_log', force_delegation => true);
+    PERFORM create_distributed_function('shopsync.shard_sync_health(uuid, text)', 'shop_id',
+                                        colocate_with => 'shopsync.change_log', force_delegation => true);
+    PERFORM create_distributed_function('shopsync.purge_shop(uuid, interval, interval, interval)', 'shop',
+                                        colocate_with => 'shopsync.change_log', force_delegation => true);
+    PERFORM create_distributed_function('shopsync.delete_shop(uuid)', 'shop',
+                                        colocate_with => 'shopsync.change_log', force_delegation => true);
+    PERFORM shopsync.citus_install_routers();
+    RETURN jsonb_build_object('distributed', to_jsonb(done),
+                              'workers', (SELECT count(*) FROM pg_catalog.pg_dist_node
+                                           WHERE noderole = 'primary' AND groupid <> 0));
+END
+$fn$;
+REVOKE ALL ON FUNCTION shopsync.distribute() FROM PUBLIC;
+COMMENT ON FUNCTION shopsync.distribute() IS
+    'On a Citus coordinator: shops and shop_members become reference tables, every per-shop table is distributed by shop_id (co-located), api calls are delegated to the shop''s worker. Errors when Citus is absent.';
+
+-- enable_sync on a distributed database distributes the table the same way
+-- and registers it on the workers (enable_sync calls this last).
+CREATE FUNCTION shopsync.citus_after_enable_sync(tbl regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    name constant text := tbl::text;
+    entity_name text;
+BEGIN
+    IF NOT shopsync.is_distributed() THEN
+        RETURN;
+    END IF;
+    SELECT entity INTO entity_name FROM shopsync.synced_tables WHERE relid = tbl;
+    PERFORM shopsync.distribute();
+    -- A table with a foreign key to shops was a Citus local table until now;
+    -- distributing it made it anew (a new oid on every node): the registry
+    -- names it again, each node reading the name as its own table.
+    EXECUTE format('UPDATE shopsync.synced_tables SET relid = %L::regclass WHERE entity = %L', name, entity_name);
+END
+$fn$;
+REVOKE ALL ON FUNCTION shopsync.citus_after_enable_sync(regclass) FROM PUBLIC;

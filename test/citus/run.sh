@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# test/citus/run.sh — ShopSync on Citus: a coordinator and two workers (three
+# private clusters on loopback) next to a single node; test/citus/citus_test.py
+# checks the same answers, routing to one worker, seq order under concurrency,
+# a worker restart and a shop move with nothing lost, pokes, enable_sync.
+# Needs Citus 13.2 (scripts/install-citus.sh installs or builds it, or fails).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export SHOPSYNC_TMPDIR="${SHOPSYNC_TMPDIR:-/tmp}"
+bash scripts/install-citus.sh
+source test/lib/pgcluster.sh
+source test/lib/citus_cluster.sh
+stop_all() { citus_cluster_stop; pgcluster_stop; }
+pgcluster_start
+pgcluster_install_shopsync
+SINGLE_URL="$DATABASE_URL"
+citus_cluster_start
+trap stop_all EXIT
+trap 'stop_all; exit 130' INT TERM
+# Citus creates the extension on every node; distribute() lays the tables out.
+citus_psql 0 -c "CREATE EXTENSION shopsync" -c "SELECT shopsync.distribute()" >/dev/null
+url() { echo "postgresql://postgres@127.0.0.1:${CITUS_PORTS[$1]}/shopsync_test"; }
+export CITUS_RESTART_WORKER1="runuser -u $CITUS_RUNAS -- $PG_BINDIR/pg_ctl -D ${CITUS_DIRS[1]}/data -m fast -w restart -l ${CITUS_DIRS[1]}/server.log >/dev/null"
+[ -n "$CITUS_RUNAS" ] || CITUS_RESTART_WORKER1="${CITUS_RESTART_WORKER1#runuser -u  -- }"
+/usr/bin/python3 test/citus/citus_test.py "$SINGLE_URL" "$(url 0)" "$(url 1)" "$(url 2)"
