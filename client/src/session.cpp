@@ -24,8 +24,12 @@ std::string ErrorText(const HttpResponse &response) {
         text += ": " + body["message"].get<std::string>();
         if (body.contains("code") && body["code"].is_string())
             text += " (" + body["code"].get<std::string>() + ")";
-    } else if (body.is_object() && body.contains("msg") && body["msg"].is_string()) { // GoTrue's errors
-        text += ": " + body["msg"].get<std::string>();
+    } else if (body.is_object()) { // GoTrue's errors: {"msg"}, or older {"error_description"}
+        for (const char *key : {"msg", "error_description"})
+            if (body.contains(key) && body[key].is_string()) {
+                text += ": " + body[key].get<std::string>();
+                break;
+            }
     }
     return text;
 }
@@ -121,8 +125,10 @@ void Session::SwitchShop(const std::string &next, const std::string &refresh_to_
 
 void Session::Login(const std::string &email, const std::string &password, const std::string &shop_id) {
     HttpResponse response = transport_.Send(LoginRequest(profile_, email, password, shop_id));
-    if (response.status != 200)
-        throw ClientError("sign-in failed: " + ErrorText(response), ResultCodeFor(response));
+    if (response.status != 200) // GoTrue answers bad credentials with 400 invalid_credentials
+        throw ClientError("sign-in failed: " + ErrorText(response),
+                          profile_.postgrest() && response.status == 400 ? SHOPSYNC_AUTH
+                                                                         : ResultCodeFor(response));
     json reply = json::parse(response.body, nullptr, false);
     std::lock_guard<std::mutex> lock(refresh_mutex_);
     std::string next = ShopOf(reply);

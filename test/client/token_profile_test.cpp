@@ -580,3 +580,81 @@ TEST_CASE("the token source: asked when a token is needed, and once after a 401,
             CHECK(r.path.find("/auth/") == std::string::npos);
     }
 }
+
+TEST_CASE("postgrest profile: sign-in, refresh and sign-out go to GoTrue under /auth/v1",
+          "[profile][token]") {
+    Device d;
+    Session session = d.NewSession();
+    double exp = std::floor(UnixNow()) + 3600;
+    std::string access = ShopToken(kShop, exp);
+    json gotrue_session{
+        {"access_token", access},
+        {"token_type", "bearer"},
+        {"expires_in", 3600},
+        {"expires_at", (long long)exp},
+        {"refresh_token", "gotrue-refresh-1"},
+        {"user", {{"id", "u-1"}, {"email", "ann@example.com"}, {"app_metadata", {{"shop_id", kShop}}}}}};
+    d.server.handler = [&](const HttpRequest &r) {
+        if (r.path == "/auth/v1/token?grant_type=password") {
+            json body = json::parse(r.body);
+            if (body["password"] != "correct horse")
+                return Answer(400, {{"code", 400},
+                                    {"error_code", "invalid_credentials"},
+                                    {"msg", "Invalid login credentials"}});
+            return Answer(200, gotrue_session);
+        }
+        if (r.path == "/auth/v1/logout")
+            return HttpResponse{204, "", -1, ""};
+        return Answer(404, {{"code", 404}, {"msg", "Not Found"}});
+    };
+    SECTION("a wrong password: SHOPSYNC_AUTH with GoTrue's message") {
+        try {
+            session.Login("ann@example.com", "wrong", "");
+            FAIL("signed in");
+        } catch (const ClientError &e) {
+            CHECK(e.code == SHOPSYNC_AUTH);
+            CHECK(std::string(e.what()).find("Invalid login credentials") != std::string::npos);
+        }
+    }
+    SECTION("the password grant: tokens, the shop from app_metadata, the apikey sent") {
+        session.Login("ann@example.com", "correct horse", "");
+        CHECK(d.store.Get("access_token") == access);
+        CHECK(d.store.Get("refresh_token") == "gotrue-refresh-1");
+        CHECK(d.store.Get("shop_id") == kShop);
+        CHECK(d.store.Get("user_id") == "u-1");
+        CHECK(std::atof(d.store.Get("access_expires_at").c_str()) == Approx(exp));
+        const HttpRequest &login = d.server.requests.at(0);
+        CHECK(json::parse(login.body) == json{{"email", "ann@example.com"}, {"password", "correct horse"}});
+        CHECK(Header(login, "apikey") == "anon-key");
+        session.Logout(); // GoTrue revokes the bearer's session
+        CHECK(d.server.requests.back().path == "/auth/v1/logout");
+        CHECK(d.server.requests.back().bearer == access);
+        CHECK(d.store.Get("access_token").empty());
+        CHECK(d.store.Get("refresh_token").empty());
+    }
+    SECTION("naming a shop the hook did not choose: refused, the new session revoked") {
+        try {
+            session.Login("ann@example.com", "correct horse", kOtherShop);
+            FAIL("signed in");
+        } catch (const ClientError &e) {
+            CHECK(e.code == SHOPSYNC_FORBIDDEN);
+        }
+        CHECK(d.server.requests.back().path == "/auth/v1/logout");
+        CHECK(d.store.Get("access_token").empty());
+    }
+}
+
+TEST_CASE("gateway profile: a push answered 404 keeps its writes queued (it used to refuse them all)",
+          "[profile]") {
+    Device d("gateway");
+    d.store.Put("access_token", ShopToken(kShop, UnixNow() + 3600));
+    d.store.Put("access_expires_at", std::to_string(UnixNow() + 3600));
+    d.store.Put("refresh_token", "refresh-1");
+    LocalWrite(d.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    d.server.handler = [](const HttpRequest &) { return Answer(404, json::object()); }; // e.g. a proxy's
+    SyncReport report = d.Run();
+    CHECK(report.code == SHOPSYNC_NOT_CONFIGURED);
+    CHECK(PendingCount(d.store) == 1);
+    CHECK(d.Value("SELECT count(*) FROM sync_failed") == "0");
+    CHECK(d.Value("SELECT sync_state FROM customers") == "pending_create");
+}
