@@ -129,3 +129,23 @@ test("selectRows: equality filter, predicate, order and limit", () => {
   assert.deepEqual(selectRows(rows, (r) => r.total > 4, { orderBy: "-total" }).map((r) => r.id), ["2", "1"]);
   assert.deepEqual(selectRows(rows, undefined, { orderBy: "total", limit: 2 }).map((r) => r.id), ["3", "1"]);
 });
+
+test("outbox: after a restart (a new outbox over the same storage) the queued event goes out under its first key", async () => {
+  const sent = [];
+  const fetch = async (url, init) => {
+    if (url.endsWith("/auth/login")) return json(200, { access_token: jwt({ sub: "u" }), refresh_token: "r", expires_in: 900 });
+    const events = JSON.parse(init.body).body.events;
+    sent.push(...events.map((e) => e.idempotency_key));
+    return json(200, { accepted: events.map((e) => ({ ...e, version: 1, replayed: true })), conflicts: [], rejected: [], server_seq: 1 });
+  };
+  const session = new Session({ url: "http://gw", fetch });
+  await session.login("a@b", "pw");
+  const storage = memoryStorage();
+  const before = new Outbox(new Api(session), storage);
+  const event = await before.enqueue({ entity: "orders", op: "create", baseVersion: 0, payload: { order_code: "O-1" } });
+  const device = await before.deviceId();
+  const after = new Outbox(new Api(session), storage); // the app restarted before the push
+  assert.equal(await after.deviceId(), device);
+  await after.flush();
+  assert.deepEqual(sent, [event.idempotency_key]);
+});
