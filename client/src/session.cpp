@@ -265,6 +265,11 @@ void Session::Refresh() {
 void Session::Renew(TokenReason reason) {
     if (hook_ && hook_->fn)
         AskTokenSource(reason);
+    else if (reason == TokenReason::Refused && store_.Get("refresh_token").empty() &&
+             store_.Get("token_source") == "external")
+        throw ClientError("the server refused the access token and nothing can renew it: give the library a "
+                          "new one (shopsync_set_tokens) or a token source (shopsync_set_token_source)",
+                          SHOPSYNC_AUTH);
     else
         Refresh();
 }
@@ -297,7 +302,15 @@ HttpResponse Session::Send(HttpRequest request) {
     HttpResponse response = transport_.Send(request);
     if (response.status != 401)
         return response;
-    RefreshAfterRefusal(request.bearer); // once
+    try {
+        RefreshAfterRefusal(request.bearer); // once
+    } catch (const AccessLost &) {
+        throw;
+    } catch (const ClientError &e) { // say what the server said about the refused token
+        if (e.code != SHOPSYNC_AUTH)
+            throw;
+        throw ClientError(std::string(e.what()) + " (" + ErrorText(response) + ")", e.code);
+    }
     request.bearer = AccessToken();
     response = transport_.Send(request);
     if (response.status == 401)

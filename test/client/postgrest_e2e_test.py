@@ -4,7 +4,8 @@ PostgREST-style routes (POST /rpc/<fn>, and /rest/v1/rpc/<fn> where the
 gateway serves it) with a private cluster: a device signed in with a token
 from /auth/login called here, another with a JWT signed here with the test
 secret and read from a token file (the token source), push, pull and
-converge; a refused token is renewed from the source once and the request
+converge; a handed-in refresh token renews an expired token (gateway and
+GoTrue); a refused token is renewed from the source once and the request
 retried; without an event stream a device polls and a change from another
 device arrives; losing membership moves the device out; a missing route keeps
 writes queued; GoTrue sign-in where /auth/v1 is served.
@@ -17,6 +18,7 @@ import hmac
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -73,11 +75,25 @@ def mint(claims, secret=SECRET):
     return f"{head}.{body}.{b64url(sig)}"
 
 
+# The project's anon key, as Supabase issues it: the gateway checks an apikey it is sent.
+ANON_KEY = mint({"role": "anon", "iss": "supabase", "iat": int(time.time()), "exp": int(time.time()) + 86400})
+
+
 def claims_for(email, shop, ttl=900):
     user = admin("SELECT id::text FROM shopsync.users WHERE email = %s", email)[0][0]
     now = int(time.time())
     return {"sub": user, "email": email, "role": "authenticated", "aud": "authenticated",
             "iat": now, "exp": now + ttl, "app_metadata": {"shop_id": shop}}
+
+
+def expire_access_token(d):
+    """Makes the device's stored access token look expired: the next call renews it."""
+    db = sqlite3.connect(d.db)
+    with db:
+        db.execute("UPDATE sync_kv SET value = '1' WHERE key = 'access_expires_at'")
+    refresh = db.execute("SELECT value FROM sync_kv WHERE key = 'refresh_token'").fetchone()[0]
+    db.close()
+    return refresh
 
 
 def password_of(email):
@@ -103,7 +119,7 @@ class RestDevice(DeviceCli):
         self.env, self.token_file = dict(env or {}), token_file
         super().__init__(BINARY, name, os.path.join(WORK, name + ".db"), GATEWAY, options)
         self.run("init", "--server", GATEWAY, "--device-id", name, "--profile", "postgrest",
-                 "--rpc-prefix", prefix, "--apikey", "anon-key-of-the-test")
+                 "--rpc-prefix", prefix, "--apikey", ANON_KEY)
 
     def run(self, *args, password=None, check=True, env=None):
         cmd = [self.binary, "--db", self.db, "--json"]
@@ -175,6 +191,15 @@ with open(token_file, "w") as f:
     f.write(mint(claims_for(staff, SHOP)) + "\n")
 ok(tablet.sync(check=False)["ok"] and tablet.status()["pending"] == 0, "a good token again: it goes out")
 
+# ---- tokens handed in with a refresh token: the library renews them (gateway profile: /auth/refresh) ----
+pair = call(GATEWAY, "POST", "/auth/login", {"email": owner, "password": password_of(owner)})
+keeper = DeviceCli(BINARY, "gw-keeper", os.path.join(WORK, "gw-keeper.db"), GATEWAY)
+subprocess.run([BINARY, "--db", keeper.db, "use-token"], check=True, capture_output=True,
+               env=dict(os.environ, SHOPSYNC_TOKEN=pair["access_token"], SHOPSYNC_REFRESH_TOKEN=pair["refresh_token"]))
+spent = expire_access_token(keeper)
+ok(keeper.sync()["ok"] and expire_access_token(keeper) != spent,
+   "gateway profile: an expired handed-in token is renewed with its refresh token, which rotates")
+
 # ---- without an event stream the device polls --------------------------------------------------
 watcher = RestDevice("rest-watch", token_file=os.path.join(WORK, "watch.token"), poll_min="0.3", poll_max="0.6")
 with open(watcher.token_file, "w") as f:
@@ -228,6 +253,14 @@ if route_exists("/auth/v1/token?grant_type=password"):
     goer.login(owner, password_of(owner))
     ok(goer.status()["shop_id"] == SHOP, "GoTrue sign-in (/auth/v1/token): the shop from app_metadata")
     ok(goer.sync(check=False)["ok"], "and the device syncs with it")
+    grant = call(GATEWAY, "POST", "/auth/v1/token?grant_type=password", {"email": owner, "password": password_of(owner)})
+    renew = RestDevice("rest-renew", prefix="/rest/v1",
+                       env={"SHOPSYNC_TOKEN": grant["access_token"], "SHOPSYNC_REFRESH_TOKEN": grant["refresh_token"]})
+    renew.run("use-token")
+    spent = expire_access_token(renew)
+    report = renew.sync(check=False)
+    ok(report["ok"] and expire_access_token(renew) != spent,
+       "GoTrue's refresh grant renews a handed-in token when it runs out", report)
 else:
     skip("GoTrue sign-in (/auth/v1/token)", "the gateway serves no /auth/v1 yet")
 

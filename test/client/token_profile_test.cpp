@@ -493,6 +493,20 @@ TEST_CASE("set_tokens: a token issued elsewhere signs the device in; bad input c
         CHECK(d.store.Get("shop_id") == kOtherShop);
         CHECK(d.store.Get("cursor") == "0"); // the new shop starts from its snapshot
     }
+    SECTION("a token the server refuses, with nothing to renew it: AUTH, saying what the server said") {
+        session.SetTokens(token, "", 0);
+        LocalWrite(d.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+        d.server.handler = [](const HttpRequest &) {
+            return Answer(401, {{"code", "PGRST301"}, {"message", "Invalid API key: token expired"}});
+        };
+        SyncReport report = d.Run();
+        CHECK(report.code == SHOPSYNC_AUTH);
+        CHECK(report.error.find("refused the access token") != std::string::npos);
+        CHECK(report.error.find("Invalid API key") != std::string::npos);
+        CHECK(report.error.find(token.substr(0, 20)) == std::string::npos);
+        CHECK(PendingCount(d.store) == 1);
+        CHECK(d.server.requests.size() == 1); // not sent again with the same token
+    }
     SECTION("an expired token without a refresh token or source: the round ends with AUTH, writes stay") {
         session.SetTokens(ShopToken(kShop, UnixNow() + 2), "", 0);
         d.store.Put("access_expires_at", std::to_string(UnixNow() - 1));

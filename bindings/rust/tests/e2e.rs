@@ -280,7 +280,6 @@ fn tokens_from_elsewhere_drive_devices_over_the_postgrest_profile() {
         let client = Client::open(work.join(format!("{name}.db"))).unwrap();
         client.set_server(&gateway).unwrap();
         client.set_profile(Profile::Postgrest, Some("")).unwrap(); // the gateway serves POST /rpc/<fn>
-        client.set_apikey(Some("anon-key")).unwrap();
         client.set_device_id(name).unwrap();
         client
     };
