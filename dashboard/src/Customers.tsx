@@ -4,6 +4,7 @@ import { useDeferredValue, useMemo, useState } from "react";
 import { useRows } from "@shopsync/client/react";
 
 const SHOWN = 100;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export function Customers() {
   const customers = useRows("customers", undefined, { orderBy: "name" });
@@ -33,7 +34,7 @@ export function Customers() {
               <span className="code">{String(c.customer_code ?? "—")}</span>
               <span className="cust">{String(c.name)}</span>
               <span className="muted small">{[c.phone, c.email].filter(Boolean).join(" · ")}</span>
-              <span className="amount">{counts.get(c.id) ?? 0} orders</span>
+              <span className="amount">{plural(counts.get(c.id) ?? 0, "order")}</span>
             </div>
           </li>
         ))}

@@ -60,6 +60,7 @@ async function signIn(viewport, email) {
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByTestId("status-summary").waitFor({ timeout: 10_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="role"]')?.textContent !== "…");
   return { context, page, errors };
 }
 
@@ -82,6 +83,12 @@ before(async () => {
   device("add", "order", "order_code=O-2", "customer_id=C-2", "total=10");
   device("edit", "order", "O-2", "status=confirmed");
   device("sync");
+  // A conflict for the owner's panel: two writes from the same base version.
+  const o1 = device("list", "orders").find((o) => o.order_code === "O-1");
+  const sam = await post("/auth/login", { email: "sam@dash.example", password: PASSWORD });
+  for (const notes of ["first", "second"])
+    await post("/sync/push", { device_id: "script-1", events: [{ idempotency_key: crypto.randomUUID(), entity: "orders",
+      entity_id: o1.id, op: "update", base_version: o1.version, payload: { notes } }] }, sam.access_token);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
 });
 
@@ -131,6 +138,8 @@ test("owner on a phone: sign in, today's orders by status with totals, an order'
   if (await page.getByTestId("devices").count()) {
     await page.getByTestId("device-row").first().waitFor();
     assert.match(await page.getByTestId("devices").innerText(), /tablet-1[\s\S]*sam@dash\.example/);
+    await page.getByTestId("recent-issues").getByText("conflict").first().waitFor();
+    assert.match(await page.getByTestId("recent-issues").innerText(), /orders[\s\S]*script-1/);
   } else {
     console.log(`# owner panel without device figures: ${await page.getByTestId("stats-error").innerText()}`);
   }

@@ -235,6 +235,7 @@ export class ShopSyncClient implements SyncSource {
   private async rebuild(signal: AbortSignal): Promise<void> {
     this.setStatus({ phase: "snapshot" });
     this.health = await this.api.health(signal);
+    this.setStatus({ role: this.health.role, shopId: this.health.shop_id }); // known before the rows are
     const entities = this.options.entities ?? this.health.entities;
     const tables = new Map<string, Map<Uuid, Row>>(entities.map((e) => [e, new Map()]));
     const firstLoad = this.current.rebuilds === 0 && this.tables.size === 0;

@@ -43,6 +43,7 @@ test("first entities show early; ready after all; pull from the earliest cursor;
   const started = client.start();
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(client.status().ready, false);
+  assert.equal(client.status().role, "owner", "the role is known before the rows are all in");
   assert.equal(client.rows("orders").length, 2, "orders show before the items are in");
   assert.equal(client.rows("order_items").length, 0);
   assert.ok(seen.includes("orders"));
