@@ -109,10 +109,13 @@ static void ClaimKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
                        PointerGetDatum(construct_array(keys, count, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR)),
                        TextArray(hashes, count)};
     uint64 inserted =
-        ExecCachedPlan_Unsafe("INSERT INTO shopsync.idempotency_keys (shop_id, key, request_hash)"
-                              " SELECT $1, u.key, u.hash FROM unnest($2, $3) AS u(key, hash)"
-                              " ON CONFLICT (shop_id, key) DO NOTHING RETURNING key",
-                              3, argtypes, values, nullptr, false, 0);
+        // In a CTE: on Citus an INSERT … SELECT whose ON CONFLICT skips rows returns
+        // fewer rows than it reports, and SPI refuses the mismatch.
+        ExecCachedPlan_Unsafe(
+            "WITH claimed AS (INSERT INTO shopsync.idempotency_keys (shop_id, key, request_hash)"
+            " SELECT $1, u.key, u.hash FROM unnest($2, $3) AS u(key, hash)"
+            " ON CONFLICT (shop_id, key) DO NOTHING RETURNING key) SELECT key FROM claimed",
+            3, argtypes, values, nullptr, false, 0);
     for (uint64 r = 0; r < inserted; r++) {
         bool isnull;
         PushEvent *owner = FindKeyOwner(

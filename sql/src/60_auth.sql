@@ -85,7 +85,8 @@ BEGIN
                                           'email', (SELECT email FROM shopsync.users WHERE id = t.user_id));
             END IF;
         END IF;
-        UPDATE shopsync.refresh_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = t.family_id;
+        -- (revoked_at IS NULL, not coalesce(revoked_at, now()): Citus refuses the latter)
+        UPDATE shopsync.refresh_tokens SET revoked_at = now() WHERE family_id = t.family_id AND revoked_at IS NULL;
         -- The revocation must survive this call's failure, so it is returned, not raised.
         RETURN jsonb_build_object('reused', true);
     END IF;
@@ -98,10 +99,14 @@ BEGIN
 END
 $$;
 
+-- PL/pgSQL, not SQL: Citus plans no parameter of an SQL function's statement.
 CREATE FUNCTION shopsync.auth_revoke_family(token_hash text) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    UPDATE shopsync.refresh_tokens SET revoked_at = coalesce(revoked_at, now())
-     WHERE family_id = (SELECT family_id FROM shopsync.refresh_tokens r WHERE r.token_hash = auth_revoke_family.token_hash)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    family uuid := (SELECT family_id FROM shopsync.refresh_tokens r WHERE r.token_hash = auth_revoke_family.token_hash);
+BEGIN
+    UPDATE shopsync.refresh_tokens SET revoked_at = now() WHERE family_id = family AND revoked_at IS NULL;
+END
 $$;
 
 REVOKE ALL ON FUNCTION shopsync.auth_signup(text, text), shopsync.auth_password_hash(text),

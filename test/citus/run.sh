@@ -22,4 +22,13 @@ citus_psql 0 -c "CREATE EXTENSION shopsync" -c "SELECT shopsync.distribute()" >/
 url() { echo "postgresql://postgres@127.0.0.1:${CITUS_PORTS[$1]}/shopsync_test"; }
 export CITUS_RESTART_WORKER1="runuser -u $CITUS_RUNAS -- $PG_BINDIR/pg_ctl -D ${CITUS_DIRS[1]}/data -m fast -w restart -l ${CITUS_DIRS[1]}/server.log >/dev/null"
 [ -n "$CITUS_RUNAS" ] || CITUS_RESTART_WORKER1="${CITUS_RESTART_WORKER1#runuser -u  -- }"
-/usr/bin/python3 test/citus/citus_test.py "$SINGLE_URL" "$(url 0)" "$(url 1)" "$(url 2)"
+status=0
+/usr/bin/python3 test/citus/citus_test.py "$SINGLE_URL" "$(url 0)" "$(url 1)" "$(url 2)" || status=1
+# The gateway against the coordinator (its restart test restarts the coordinator).
+make -s -C gateway
+echo "# the gateway's integration tests against the Citus coordinator"
+PGHOST=127.0.0.1 PGPORT="${CITUS_PORTS[0]}" PGDATABASE=shopsync_test PGUSER=postgres \
+    PGCLUSTER_DIR="${CITUS_DIRS[0]}" PGCLUSTER_RUNAS="$CITUS_RUNAS" \
+    JWT_SECRET="test-secret-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+    /usr/bin/python3 test/gateway/integration_test.py build/shopsync-gateway || status=1
+exit $status

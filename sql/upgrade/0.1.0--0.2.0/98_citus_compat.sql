@@ -1,6 +1,8 @@
--- 98_citus_enable_sync.sql — enable_sync on a distributed (Citus) database
--- distributes the table like the others and writes its policy without a
--- sub-select (sql/src/20_enable_sync.sql, sql/src/80_citus.sql).
+-- 98_citus_compat.sql — what Citus needs of the functions before 80_citus.sql
+-- (sql/src/20_enable_sync.sql, sql/src/60_auth.sql): enable_sync on a
+-- distributed database distributes the table like the others and writes its
+-- policy without a sub-select; the refresh-token revocations use no
+-- coalesce(…, now()) and no parameter inside an SQL function.
 CREATE OR REPLACE FUNCTION shopsync.enable_sync(tbl regclass, entity text DEFAULT NULL, rules jsonb DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql
@@ -209,3 +211,48 @@ BEGIN
     RETURN entity_name;
 END
 $fn$;
+
+CREATE OR REPLACE FUNCTION shopsync.auth_rotate_refresh(token_hash text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t shopsync.refresh_tokens;
+    successor shopsync.refresh_tokens;
+BEGIN
+    SELECT * INTO t FROM shopsync.refresh_tokens r WHERE r.token_hash = auth_rotate_refresh.token_hash FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invalid refresh token' USING ERRCODE = 'PT401';
+    END IF;
+    IF t.used_at IS NOT NULL THEN
+        IF t.revoked_at IS NULL AND t.used_at > now() - interval '30 seconds' THEN
+            SELECT * INTO successor FROM shopsync.refresh_tokens r
+             WHERE r.family_id = t.family_id AND r.issued_at >= t.used_at AND r.token_hash <> t.token_hash
+             ORDER BY r.issued_at LIMIT 1;
+            IF FOUND AND successor.used_at IS NULL AND successor.revoked_at IS NULL AND successor.expires_at > now() THEN
+                RETURN jsonb_build_object('retry', true, 'user_id', t.user_id, 'shop_id', successor.shop_id,
+                                          'family_id', t.family_id, 'successor_hash', successor.token_hash,
+                                          'email', (SELECT email FROM shopsync.users WHERE id = t.user_id));
+            END IF;
+        END IF;
+        -- (revoked_at IS NULL, not coalesce(revoked_at, now()): Citus refuses the latter)
+        UPDATE shopsync.refresh_tokens SET revoked_at = now() WHERE family_id = t.family_id AND revoked_at IS NULL;
+        -- The revocation must survive this call's failure, so it is returned, not raised.
+        RETURN jsonb_build_object('reused', true);
+    END IF;
+    IF t.revoked_at IS NOT NULL OR t.expires_at <= now() THEN
+        RAISE EXCEPTION 'refresh token expired or revoked' USING ERRCODE = 'PT401';
+    END IF;
+    UPDATE shopsync.refresh_tokens r SET used_at = now() WHERE r.token_hash = t.token_hash;
+    RETURN jsonb_build_object('user_id', t.user_id, 'shop_id', t.shop_id, 'family_id', t.family_id,
+                              'email', (SELECT email FROM shopsync.users WHERE id = t.user_id));
+END
+$$;
+
+-- PL/pgSQL, not SQL: Citus plans no parameter of an SQL function's statement.
+CREATE OR REPLACE FUNCTION shopsync.auth_revoke_family(token_hash text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    family uuid := (SELECT family_id FROM shopsync.refresh_tokens r WHERE r.token_hash = auth_revoke_family.token_hash);
+BEGIN
+    UPDATE shopsync.refresh_tokens SET revoked_at = now() WHERE family_id = family AND revoked_at IS NULL;
+END
+$$;
