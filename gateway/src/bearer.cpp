@@ -52,9 +52,63 @@ static Response Unauthorized(const Request &req, const std::string &why) {
     return res;
 }
 
+// Verifies one token: its signature (HS256 with the secret, ES256/RS256
+// with the JWKS keys; "none" and anything else refused) and expiry. An anon
+// key (role "anon", as Supabase's) needs no audience: it becomes an anon
+// caller. Every other token needs the audience and role "authenticated".
+static bool VerifyToken(const Context &ctx, const std::string &token, Bearer *out, std::string *error) {
+    long now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    std::string alg = JwtAlgorithm(token);
+    JwtResult jwt;
+    if (alg == "HS256" && !ctx.config.jwt_secret.empty())
+        jwt = VerifyJwt(token, ctx.config.jwt_secret, "", now);
+    else if (alg != "HS256" && !ctx.jwks.empty())
+        jwt = ctx.jwks.Verify(token, "", now);
+    else
+        jwt.error = "unsupported algorithm";
+    if (!jwt.ok) {
+        *error = jwt.error;
+        return false;
+    }
+    Identity identity;
+    if (!ReadClaims(jwt.claims, &identity, error))
+        return false;
+    if (identity.role == "anon") {
+        out->caller.authenticated = false;
+        out->caller.claims = std::move(jwt.claims);
+        return true;
+    }
+    JwtResult audience = CheckClaims(jwt.claims, ctx.config.audience, now, 5);
+    if (!audience.ok) {
+        *error = audience.error;
+        return false;
+    }
+    if (identity.role != "authenticated") {
+        *error = "role must be 'authenticated' (or 'anon')";
+        return false;
+    }
+    out->identity = std::move(identity);
+    out->caller.authenticated = true;
+    out->caller.claims = std::move(jwt.claims);
+    return true;
+}
+
 bool VerifyBearer(const Context &ctx, const Request &req, bool allow_query_token, Bearer *out,
                   Response *refusal) {
-    std::string token;
+    std::string token, error;
+    // Supabase's clients send the project key as `apikey` on every call: it
+    // must be a key of ours (anon, or a user's token), and stands in for a
+    // missing Authorization header, as Supabase's API gateway does.
+    auto apikey = req.find("apikey");
+    if (apikey != req.end()) {
+        Bearer key;
+        if (!VerifyToken(ctx, std::string(apikey->value()), &key, &error)) {
+            *refusal = Unauthorized(req, "Invalid API key: " + error);
+            return false;
+        }
+    }
     auto auth = req.find(http::field::authorization);
     if (auth != req.end()) {
         std::string value(auth->value());
@@ -72,38 +126,14 @@ bool VerifyBearer(const Context &ctx, const Request &req, bool allow_query_token
                                        "Send the token in an Authorization: Bearer header."));
             return false;
         }
-        token = from_query;
+        token = from_query.empty() && apikey != req.end() ? std::string(apikey->value()) : from_query;
     }
     if (token.empty())
         return true; // anon
-    long now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    // HS256 only with the shared secret; ES256/RS256 only with the JWKS keys;
-    // anything else ("none" included) is refused by both.
-    std::string alg = JwtAlgorithm(token);
-    JwtResult jwt;
-    if (alg == "HS256" && !ctx.config.jwt_secret.empty())
-        jwt = VerifyJwt(token, ctx.config.jwt_secret, ctx.config.audience, now);
-    else if (alg != "HS256" && !ctx.jwks.empty())
-        jwt = ctx.jwks.Verify(token, ctx.config.audience, now);
-    else
-        jwt.error = "unsupported algorithm";
-    if (!jwt.ok) {
-        *refusal = Unauthorized(req, "JWT rejected: " + jwt.error);
-        return false;
-    }
-    std::string error;
-    if (!ReadClaims(jwt.claims, &out->identity, &error)) {
+    if (!VerifyToken(ctx, token, out, &error)) {
         *refusal = Unauthorized(req, "JWT rejected: " + error);
         return false;
     }
-    if (out->identity.role != "authenticated") {
-        *refusal = Unauthorized(req, "JWT rejected: role must be 'authenticated'");
-        return false;
-    }
-    out->caller.authenticated = true;
-    out->caller.claims = std::move(jwt.claims);
     return true;
 }
 

@@ -9,6 +9,7 @@
 #include "login_throttle.hpp"
 #include "pokes.hpp"
 #include "rate_limit.hpp"
+#include "schema_cache.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -45,12 +46,13 @@ struct Config {
     int max_connections = 10000;
     int max_streams = 20000;
     int max_streams_per_user = 10;
-    int stream_recheck_seconds = 30;  // how often open streams re-check membership
-    int max_queued_calls = 1000;      // database calls waiting for a worker; more get 503
-    std::string trusted_proxy_header; // e.g. X-Forwarded-For: its last address is the client's
-    std::string metrics_token;        // /metrics wants it as a bearer; unset: loopback peers only
-    double shop_create_per_hour = 10; // api.create_shop calls per user (burst as many)
-    std::string static_dir;           // canonical; when set, other GET paths serve its files
+    int stream_recheck_seconds = 30;       // how often open streams re-check membership
+    int max_queued_calls = 1000;           // database calls waiting for a worker; more get 503
+    std::string trusted_proxy_header;      // e.g. X-Forwarded-For: its last address is the client's
+    std::string metrics_token;             // /metrics wants it as a bearer; unset: loopback peers only
+    double shop_create_per_hour = 10;      // api.create_shop calls per user (burst as many)
+    std::string static_dir;                // canonical; when set, other GET paths serve its files
+    std::vector<std::string> cors_origins; // empty: any origin ("*")
 };
 
 class EventStream;
@@ -89,6 +91,7 @@ struct Context {
     RateLimiter user_limits, device_limits, shop_creation_limits;
     LoginThrottle login_by_account{5, 900}, login_by_address{20, 900};
     StreamRegistry streams;
+    SchemaCache functions; // the api functions, for /rpc calls
     std::atomic<int> connections{0};
     std::atomic<int> queued_calls{0};
     std::atomic<int> active_requests{0};

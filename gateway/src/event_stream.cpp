@@ -28,7 +28,8 @@ EventStream::~EventStream() {
 void EventStream::Start() {
     ctx_.pokes.Subscribe(shop_, this, weak_from_this());
     pending_ = "HTTP/1.1 200 OK\r\nServer: shopsync-gateway\r\nContent-Type: text/event-stream\r\n"
-               "Cache-Control: no-cache\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n: connected\n\n";
+               "Cache-Control: no-cache\r\nConnection: close\r\nX-Accel-Buffering: no\r\n" +
+               header_lines_ + "\r\n: connected\n\n";
     double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     if (exp_ > 0) {
         expiry_.expires_after(std::chrono::milliseconds((long)std::max(0.0, (exp_ - now) * 1000)));

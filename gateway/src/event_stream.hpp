@@ -23,6 +23,8 @@ class EventStream : public Subscriber, public std::enable_shared_from_this<Event
     ~EventStream() override;
     // Sends the response header and starts; call once, after registering.
     void Start();
+    // Extra "Name: value\r\n" lines for the response header (CORS); before Start.
+    void AddHeaderLines(const std::string &lines) { header_lines_ += lines; }
     void Poke() override;                           // any thread
     void Close(const std::string &reason) override; // any thread
     const std::string &user() const { return user_; }
@@ -42,6 +44,7 @@ class EventStream : public Subscriber, public std::enable_shared_from_this<Event
     std::string out_;        // being written
     std::string pending_;    // to write next
     std::string close_with_; // final event, when closing
+    std::string header_lines_;
     bool writing_ = false, closing_ = false, closed_ = false;
     char peer_byte_[512];
 };

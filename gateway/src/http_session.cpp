@@ -3,6 +3,7 @@
 // comes back to the strand.
 #include "http_session.hpp"
 
+#include "cors.hpp"
 #include "event_stream.hpp"
 #include "routes.hpp"
 #include "rpc.hpp"
@@ -117,6 +118,9 @@ void HttpSession::OnBody(beast::error_code ec) {
 
 void HttpSession::Dispatch(Request req) {
     bool head = req.method() == http::verb::head;
+    cors_request_.emplace();
+    if (auto origin = req.find(http::field::origin); origin != req.end())
+        cors_request_->set(http::field::origin, origin->value());
     switch (Classify(req)) {
     case RouteKind::Inline: {
         std::string route;
@@ -196,6 +200,7 @@ void HttpSession::StartEventStream(Request req) {
             auto stream = std::make_shared<EventStream>(self->ctx_, std::move(self->stream_), id.sub,
                                                         id.shop_id, id.exp);
             self->closed_ = true;
+            stream->AddHeaderLines(CorsHeaderLines(self->ctx_.config.cors_origins, *shared));
             self->ctx_.streams.Attach(id.sub, stream);
             self->ctx_.metrics.Request("/sync/events", 200, 0);
             stream->Start();
@@ -210,6 +215,8 @@ void HttpSession::StartEventStream(Request req) {
 void HttpSession::Write(Response res, bool head_only) {
     if (closed_)
         return;
+    if (cors_request_) // answers made here (capacity, stream refusals) carry CORS headers too
+        AddCorsHeaders(ctx_.config.cors_origins, *cors_request_, res);
     bool keep = res.keep_alive() && !ctx_.stopping;
     res.keep_alive(keep);
     stream_.expires_after(std::chrono::seconds(ctx_.config.body_timeout_seconds));

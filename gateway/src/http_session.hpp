@@ -38,6 +38,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::shared_ptr<void> answer_; // the response being written
     std::string remote_;
+    std::optional<Request> cors_request_; // the current request's Origin, for Write
     bool closed_ = false;
 };
 

@@ -122,8 +122,8 @@ JwtResult CheckClaims(const nlohmann::json &claims, const std::string &audience,
         return Refuse("token has no expiry");
     if (claims["exp"].get<double>() + leeway < (double)now)
         return Refuse("token expired");
-    bool audience_ok = false;
-    if (claims.contains("aud")) {
+    bool audience_ok = audience.empty(); // "": the caller checks the audience itself
+    if (!audience_ok && claims.contains("aud")) {
         const auto &aud = claims["aud"];
         if (aud.is_string())
             audience_ok = aud == audience;

@@ -18,7 +18,7 @@ struct JwtResult {
 // Verifies a compact JWS. Only HS256 is accepted: "none" and every other
 // algorithm (RS256 with an HMAC key, algorithm confusion) are refused.
 // exp must be in the future and nbf (if any) in the past (with `leeway`
-// seconds), and aud must contain `audience`.
+// seconds), and aud must contain `audience` (not checked when `audience` is "").
 JwtResult VerifyJwt(const std::string &token, const std::string &secret, const std::string &audience,
                     long now, long leeway = 5);
 

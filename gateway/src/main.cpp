@@ -1,4 +1,6 @@
 // gateway/src/main.cpp — shopsync-gateway: flags, environment, signals.
+#include "cors.hpp"
+#include "jwt.hpp"
 #include "server.hpp"
 
 #include <sys/resource.h>
@@ -8,6 +10,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <ctime>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -41,6 +44,10 @@ Usage: shopsync-gateway [options]
   --shop-create-rate N      create_shop calls per user per hour, burst N (env SHOP_CREATE_RATE; default 10; 0 = off)
   --static-dir DIR          serve the files of DIR (a built front end, e.g. dashboard/dist) on every other GET
                             path, index.html for paths naming no file (env STATIC_DIR; default: none)
+  --cors-origins A,B        browser origins allowed to call (env CORS_ORIGINS; default: any origin, "*",
+                            without credentials)
+  --anon-key                print an anon key (role "anon", signed with JWT_SECRET, valid 10 years) and exit:
+                            the key Supabase clients send as apikey
   --help                    this text
 
 Secrets come from the environment only, so they never show in a process
@@ -87,6 +94,8 @@ int main(int argc, char **argv) {
     config.metrics_token = Env("METRICS_TOKEN", "");
     config.shop_create_per_hour = std::atof(Env("SHOP_CREATE_RATE", "10").c_str());
     config.static_dir = Env("STATIC_DIR", "");
+    config.cors_origins = gateway::ParseOrigins(Env("CORS_ORIGINS", ""));
+    bool print_anon_key = false;
     // Integer settings with a flag and an environment variable each.
     struct IntOption {
         const char *flag, *env;
@@ -135,6 +144,10 @@ int main(int argc, char **argv) {
             config.access_ttl_seconds = std::atoi(next().c_str());
         } else if (arg == "--trusted-proxy-header") {
             config.trusted_proxy_header = next();
+        } else if (arg == "--cors-origins") {
+            config.cors_origins = gateway::ParseOrigins(next());
+        } else if (arg == "--anon-key") {
+            print_anon_key = true;
         } else if (arg == "--shop-create-rate") {
             config.shop_create_per_hour = std::atof(next().c_str());
         } else if (arg == "--static-dir") {
@@ -149,6 +162,20 @@ int main(int argc, char **argv) {
             std::cerr << "shopsync-gateway: unknown option " << arg << " (see --help)\n";
             return 2;
         }
+    }
+    if (print_anon_key) {
+        if (config.jwt_secret.size() < 32) {
+            std::cerr << "shopsync-gateway: --anon-key needs JWT_SECRET (at least 32 bytes)\n";
+            return 2;
+        }
+        long now = (long)std::time(nullptr);
+        std::cout << gateway::SignJwt({{"role", "anon"},
+                                       {"iss", "shopsync"},
+                                       {"iat", now},
+                                       {"exp", now + 10L * 365 * 24 * 3600}},
+                                      config.jwt_secret)
+                  << "\n";
+        return 0;
     }
     config.user_burst = config.user_rate * 2;
     config.device_burst = config.device_rate * 2;

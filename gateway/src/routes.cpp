@@ -1,7 +1,11 @@
 // gateway/src/routes.cpp — see routes.hpp.
 #include "routes.hpp"
 
+#include "cors.hpp"
+#include "gotrue_routes.hpp"
+#include "postgrest_errors.hpp"
 #include "rpc.hpp"
+#include "rpc_request.hpp"
 #include "sign_in.hpp"
 #include "static_files.hpp"
 #include "text.hpp"
@@ -10,6 +14,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <set>
 
 namespace gateway {
 
@@ -21,11 +26,22 @@ static std::string PathOf(const Request &req) {
     return target.substr(0, target.find('?'));
 }
 
+// The api function an /rpc/<fn> or /rest/v1/rpc/<fn> path names; "" for other paths.
+static std::string RpcFunction(const std::string &path) {
+    if (path.rfind("/rpc/", 0) == 0)
+        return path.substr(5);
+    if (path.rfind("/rest/v1/rpc/", 0) == 0)
+        return path.substr(13);
+    return "";
+}
+
 RouteKind Classify(const Request &req) {
     std::string path = PathOf(req);
+    if (req.method() == boost::beast::http::verb::options)
+        return RouteKind::Inline; // a preflight, on any path
     if (path == "/sync/events")
         return RouteKind::EventStream;
-    if (path == "/ready" || path == "/sync/push" || path == "/sync/pull" || path.rfind("/rpc/", 0) == 0 ||
+    if (path == "/ready" || path == "/sync/push" || path == "/sync/pull" || !RpcFunction(path).empty() ||
         path.rfind("/auth/", 0) == 0)
         return RouteKind::Database;
     return RouteKind::Inline;
@@ -135,6 +151,10 @@ struct Handler {
     Response Handle() {
         std::string target(req.target());
         path = PathOf(req);
+        if (req.method() == http::verb::options) {
+            route = "preflight";
+            return Preflight(ctx.config.cors_origins, req);
+        }
         if (path == "/health") {
             route = "/health";
             return Reply(req, 200, R"({"status":"ok"})");
@@ -153,6 +173,10 @@ struct Handler {
             return Reply(req, 200, ctx.metrics.Render(ctx.pool.size(), ctx.pool.in_use()) + ExtraMetrics(),
                          "text/plain; version=0.0.4");
         }
+        if (path.rfind("/auth/v1/", 0) == 0) {
+            route = "/auth/v1";
+            return HandleGoTrue(ctx, req, remote);
+        }
         if (path.rfind("/auth/", 0) == 0) {
             // Metrics labels come from a fixed set: unknown paths must not grow them.
             std::string verb = path.substr(6);
@@ -161,7 +185,8 @@ struct Handler {
                         : "/auth/other";
             return SignIn();
         }
-        bool rpc = path.rfind("/rpc/", 0) == 0;
+        std::string function = RpcFunction(path);
+        bool rpc = !function.empty();
         bool sync = path == "/sync/push" || path == "/sync/pull";
         if (!rpc && !sync && !ctx.config.static_dir.empty()) {
             route = "static";
@@ -169,9 +194,12 @@ struct Handler {
         }
         if (!rpc && !sync)
             return Reply(req, 404, ErrorJson("PGRST125", "no route for " + CutUtf8(path, 100)));
-        route = rpc ? "/rpc" : path;
+        route = !rpc ? path : path[1] == 'r' && path[2] == 'e' ? "/rest/v1/rpc" : "/rpc";
 
         Response refusal;
+        RpcRequest call;
+        if (rpc && !ReadRpcRequest(req, function, &call, &refusal))
+            return refusal;
         if (!VerifyBearer(ctx, req, false, &bearer, &refusal))
             return refusal;
         bool authenticated = bearer.caller.authenticated;
@@ -180,6 +208,8 @@ struct Handler {
         if (authenticated && RateLimited("user:" + bearer.identity.sub, ctx.user_limits, &refusal))
             return refusal;
 
+        if (rpc)
+            return Rpc(function, call);
         if (path == "/sync/pull") {
             if (req.method() != http::verb::get && req.method() != http::verb::head)
                 return Reply(req, 405, ErrorJson("PGRST117", "use GET for /sync/pull"));
@@ -197,21 +227,47 @@ struct Handler {
         nlohmann::json body = nlohmann::json::object();
         if (!req.body().empty() && !ParseJson(req.body(), &body))
             return Reply(req, 400, ErrorJson("PGRST102", "Empty or invalid json"));
-        if (path == "/sync/push")
-            return Push(body, req.body());
-        // The PostgREST spelling of a push obeys the same per-device limit.
-        if (path == "/rpc/sync_push" && body.is_object() && body.contains("body") &&
-            DeviceLimited(body["body"], &refusal))
-            return refusal;
-        if (path == "/rpc/create_shop" &&
-            RateLimited("shop:" + (authenticated ? bearer.identity.sub : "ip:" + remote),
-                        ctx.shop_creation_limits, &refusal))
-            return refusal;
+        return Push(body, req.body());
+    }
+
+    // api.<function>(named arguments), found in the schema cache as PostgREST finds it.
+    Response Rpc(const std::string &function, const RpcRequest &call) {
+        if (!call.args.is_object())
+            return Reply(req, 400,
+                         ErrorJson("PGRST100", "the body must be a JSON object of named arguments"));
+        // Names that cannot be identifiers are a bad request; well-formed but unknown ones, PGRST202.
         std::string sql, error;
         std::vector<std::optional<std::string>> params;
-        if (!BuildRpcCall(path.substr(5), body, &sql, &params, &error))
+        if (!BuildRpcCall(function, call.args, &sql, &params, &error))
             return Reply(req, 400, ErrorJson("PGRST100", error));
-        return Call(sql, params);
+        std::set<std::string> names;
+        std::vector<std::string> listed;
+        for (const auto &item : call.args.items()) {
+            names.insert(item.key());
+            listed.push_back(item.key());
+        }
+        PooledConnection conn = Acquire();
+        if (!conn)
+            return NoConnection(req);
+        ApiFunction found;
+        if (!ctx.functions.Find(conn.get(), function, names, &found))
+            return Reply(req, 404, NoFunctionError(function, listed, ctx.functions.Names()));
+        if (call.read_only && found.is_volatile)
+            return Reply(req, 405, ReadOnlyCallError(function));
+        Response refusal;
+        // The PostgREST spelling of a push obeys the same per-device limit.
+        if (function == "sync_push" && call.args.contains("body") &&
+            DeviceLimited(call.args["body"], &refusal))
+            return refusal;
+        if (function == "create_shop" &&
+            RateLimited("shop:" + (bearer.caller.authenticated ? bearer.identity.sub : "ip:" + remote),
+                        ctx.shop_creation_limits, &refusal))
+            return refusal;
+        RpcResult r = CallApi(conn.get(), bearer.caller, sql, params, ctx.config.statement_timeout_ms);
+        Response res = Reply(req, r.status, r.body);
+        if (call.profile_named)
+            res.set("Content-Profile", "api");
+        return res;
     }
 
     // true (and the 429) when the envelope's device is over its push rate.

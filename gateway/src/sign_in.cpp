@@ -113,6 +113,14 @@ static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::
         claims["shop_id"] = shop["shop_id"];
         claims["shop_role"] = shop["role"];
     }
+    // As Supabase Auth's tokens: the shop also in app_metadata (where its
+    // access-token hook puts it), and the session (refresh family) it belongs to.
+    claims["app_metadata"] = {{"provider", "email"}, {"providers", {"email"}}};
+    if (shop.is_object()) {
+        claims["app_metadata"]["shop_id"] = shop["shop_id"];
+        claims["app_metadata"]["shop_role"] = shop["role"];
+    }
+    claims["user_metadata"] = nlohmann::json::object();
     if (refresh.empty())
         refresh = Base64UrlEncode(RandomBytes(32));
     std::string family_id = family;
@@ -128,6 +136,7 @@ static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::
             family_id += kHex[r[i] & 15];
         }
     }
+    claims["session_id"] = family_id;
     if (store) {
         Result stored = ExecParams(
             conn, "SELECT shopsync.auth_issue_refresh($1, $2, $3, $4, $5::interval)",
@@ -140,6 +149,7 @@ static AuthReply IssueTokens(PGconn *conn, const AuthConfig &config, const std::
     nlohmann::json out{{"access_token", SignJwt(claims, config.jwt_secret)},
                        {"token_type", "bearer"},
                        {"expires_in", config.access_ttl_seconds},
+                       {"expires_at", now + config.access_ttl_seconds},
                        {"refresh_token", refresh},
                        {"user", {{"id", user_id}, {"email", email}}},
                        {"shop_id", shop.is_object() ? shop["shop_id"] : nlohmann::json()},
@@ -234,7 +244,12 @@ static AuthReply Refresh(PGconn *conn, const AuthConfig &config, const nlohmann:
         reply = IssueTokens(conn, config, t["user_id"], t["email"], t["shop_id"], t["family_id"], successor,
                             false);
     } else {
-        nlohmann::json wanted = body.contains("shop_id") ? body["shop_id"] : t["shop_id"];
+        // The shop asked for; else, for a /auth/v1 refresh, the user's active
+        // shop (api.set_active_shop); else the token's.
+        nlohmann::json wanted = body.contains("shop_id") ? body["shop_id"]
+                                : body.value("follow_active_shop", false) && t["active_shop_id"].is_string()
+                                    ? t["active_shop_id"]
+                                    : t["shop_id"];
         reply = IssueTokens(conn, config, t["user_id"], t["email"], wanted, t["family_id"], successor);
     }
     if (reply.status != 200) {

@@ -31,6 +31,59 @@ ALTER TABLE shopsync.refresh_tokens ENABLE ROW LEVEL SECURITY;
 ALTER TABLE shopsync.refresh_tokens FORCE ROW LEVEL SECURITY;
 REVOKE ALL ON shopsync.users, shopsync.refresh_tokens FROM PUBLIC;
 
+-- ---- who users are: Supabase Auth's auth.users when it exists, else shopsync.users ----
+-- (looked up dynamically, so installing Supabase Auth later needs no change here)
+
+CREATE FUNCTION shopsync.user_id_by_email(email text) RETURNS uuid
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found uuid;
+BEGIN
+    IF to_regclass('auth.users') IS NOT NULL THEN
+        EXECUTE 'SELECT id FROM auth.users WHERE lower(email) = lower($1) ORDER BY created_at LIMIT 1'
+            INTO found USING email;
+    ELSE
+        SELECT u.id INTO found FROM shopsync.users u WHERE u.email = lower(user_id_by_email.email);
+    END IF;
+    RETURN found;
+END
+$$;
+
+CREATE FUNCTION shopsync.user_email(user_id uuid) RETURNS text
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found text;
+BEGIN
+    IF to_regclass('auth.users') IS NOT NULL THEN
+        EXECUTE 'SELECT email::text FROM auth.users WHERE id = $1' INTO found USING user_id;
+    ELSE
+        SELECT u.email INTO found FROM shopsync.users u WHERE u.id = user_email.user_id;
+    END IF;
+    RETURN found;
+END
+$$;
+
+-- The shop a user chose to work in (api.set_active_shop): new tokens name it
+-- (the gateway's sign-in, and Supabase's access-token hook). Keyed by user,
+-- like refresh_tokens: shop_id is nullable, so it is not a per-shop table.
+CREATE TABLE shopsync.active_shops (
+    user_id    uuid PRIMARY KEY,
+    shop_id    uuid REFERENCES shopsync.shops (id) ON DELETE CASCADE,
+    chosen_at  timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE shopsync.active_shops ENABLE ROW LEVEL SECURITY;
+ALTER TABLE shopsync.active_shops FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON shopsync.active_shops FROM PUBLIC;
+
+-- The user's active shop while they are still a member of it, else NULL.
+CREATE FUNCTION shopsync.active_shop(user_id uuid) RETURNS uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT a.shop_id FROM shopsync.active_shops a
+      JOIN shopsync.shop_members m ON m.shop_id = a.shop_id AND m.user_id = a.user_id
+     WHERE a.user_id = active_shop.user_id
+$$;
+REVOKE ALL ON FUNCTION shopsync.user_id_by_email(text), shopsync.user_email(uuid), shopsync.active_shop(uuid) FROM PUBLIC;
+
 -- ---- called by the gateway's login role only -------------------------------------
 
 CREATE FUNCTION shopsync.auth_signup(email text, password_hash text) RETURNS uuid
@@ -43,10 +96,13 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT id, password_hash FROM shopsync.users WHERE users.email = lower(auth_password_hash.email)
 $$;
 
--- The user's memberships, so the gateway can pick the shop for a token.
+-- The user's memberships, so the gateway can pick the shop for a token:
+-- the active shop first (a sign-in that names none gets it), then by age.
 CREATE FUNCTION shopsync.auth_memberships(user_id uuid) RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce(jsonb_agg(jsonb_build_object('shop_id', m.shop_id, 'role', m.role) ORDER BY m.created_at), '[]')
+    SELECT coalesce(jsonb_agg(jsonb_build_object('shop_id', m.shop_id, 'role', m.role)
+                              ORDER BY m.shop_id IS NOT DISTINCT FROM shopsync.active_shop(auth_memberships.user_id) DESC,
+                                       m.created_at), '[]')
       FROM shopsync.shop_members m WHERE m.user_id = auth_memberships.user_id
 $$;
 
@@ -95,6 +151,7 @@ BEGIN
     END IF;
     UPDATE shopsync.refresh_tokens r SET used_at = now() WHERE r.token_hash = t.token_hash;
     RETURN jsonb_build_object('user_id', t.user_id, 'shop_id', t.shop_id, 'family_id', t.family_id,
+                              'active_shop_id', shopsync.active_shop(t.user_id),
                               'email', (SELECT email FROM shopsync.users WHERE id = t.user_id));
 END
 $$;
@@ -178,7 +235,7 @@ BEGIN
     IF role NOT IN ('owner', 'staff', 'viewer') THEN
         RAISE EXCEPTION 'role must be owner, staff or viewer' USING ERRCODE = '22023';
     END IF;
-    SELECT id INTO member FROM shopsync.users u WHERE u.email = lower(add_member.email);
+    member := shopsync.user_id_by_email(add_member.email);
     IF member IS NULL THEN
         RAISE EXCEPTION 'no user signed up with that email' USING ERRCODE = 'PT404';
     END IF;
@@ -230,9 +287,9 @@ $$;
 
 CREATE FUNCTION api.list_members() RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce(jsonb_agg(jsonb_build_object('user_id', m.user_id, 'email', u.email, 'role', m.role)
-                              ORDER BY m.created_at), '[]')
-      FROM shopsync.shop_members m JOIN shopsync.users u ON u.id = m.user_id
+    SELECT coalesce(jsonb_agg(jsonb_build_object('user_id', m.user_id, 'email', shopsync.user_email(m.user_id),
+                                                 'role', m.role) ORDER BY m.created_at), '[]')
+      FROM shopsync.shop_members m
      WHERE m.shop_id = shopsync.require_owner()
 $$;
 

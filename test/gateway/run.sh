@@ -17,4 +17,5 @@ status=0
 /usr/bin/python3 test/gateway/integration_test.py build/shopsync-gateway || status=1
 GATEWAY_BINARY="$PWD/build/shopsync-gateway" PGCLUSTER_DIR="$PGCLUSTER_DIR" \
     /usr/bin/python3 test/gateway/auth_limits_test.py || status=1
+/usr/bin/python3 test/gateway/supabase_routes_test.py || status=1
 exit $status

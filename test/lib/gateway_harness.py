@@ -120,7 +120,7 @@ class Gateway:
         if bearer:
             h["Authorization"] = f"Bearer {bearer}"
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        if data is not None:
+        if data is not None and not any(k.lower() == "content-type" for k in h):
             h["Content-Type"] = "application/json"
         conn.request(method, path, body=data, headers=h)
         res = conn.getresponse()
