@@ -245,7 +245,8 @@ int Run(Device &d, Args &args) {
     }
     if (cmd == "use-token") {
         std::string access, refresh;
-        if (!TokenFrom("SHOPSYNC_TOKEN", args.Flag("--token-file"), &access) || access.empty())
+        std::string file = args.Has("--token-file") ? args.Flag("--token-file") : args.token_file;
+        if (!TokenFrom("SHOPSYNC_TOKEN", file, &access) || access.empty())
             return shopsync_cli::Usage("use-token needs $SHOPSYNC_TOKEN or --token-file PATH");
         if (!TokenFrom("SHOPSYNC_REFRESH_TOKEN", args.Flag("--refresh-token-file"), &refresh))
             return 2;

@@ -212,6 +212,11 @@ void Session::AskTokenSource(TokenReason reason) {
         throw ClientError("the app's token source gave no access token (it returned " + std::to_string(rc) +
                               ")",
                           SHOPSYNC_AUTH);
+    try { // it goes into a header: no controls, no spaces
+        CheckTokenText(reply.access_token, "the token source's access token");
+    } catch (const ClientError &e) {
+        throw ClientError(e.what(), SHOPSYNC_AUTH);
+    }
     JwtInfo claims = ReadJwt(reply.access_token);
     if (!claims.ok)
         throw ClientError("the app's token source gave a token that is not a JWT", SHOPSYNC_AUTH);

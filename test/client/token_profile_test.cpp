@@ -561,12 +561,14 @@ TEST_CASE("the token source: asked when a token is needed, and once after a 401,
         CHECK(d.Value("SELECT max(retry_count) FROM sync_outbox") == "0");
     }
     SECTION("a source that has no token, throws, or answers garbage: AUTH, nothing sent") {
-        for (int mode = 0; mode < 4; mode++) {
+        for (int mode = 0; mode < 5; mode++) {
             d.hook.fn = [mode](TokenReason, TokenReply &reply) -> int {
                 if (mode == 1)
                     throw std::runtime_error("boom");
                 if (mode == 2)
                     reply.access_token = "not-a-jwt";
+                if (mode == 4) // a header injection
+                    reply.access_token = ShopToken(kShop, UnixNow() + 600) + "\r\nX-Evil: 1";
                 if (mode == 3)
                     reply.access_token = ShopToken(kShop, UnixNow() - 5);
                 return mode == 0 ? SHOPSYNC_AUTH : SHOPSYNC_OK;
