@@ -1,9 +1,9 @@
 // dashboard/src/App.tsx — sign-in, then the shop: orders, customers and (for
 // owners) the shop's devices, read live through @shopsync/client.
 import { useEffect, useMemo, useState } from "react";
-import { ShopSyncClient, type Session } from "@shopsync/client";
+import { ShopSyncClient, type Session, type ShopSyncError } from "@shopsync/client";
 import { ShopSyncProvider, useRows, useSyncStatus } from "@shopsync/client/react";
-import { makeSession, resume } from "./auth";
+import { forget, makeSession, resume } from "./auth";
 import { SignIn } from "./SignIn";
 import { Orders } from "./Orders";
 import { Customers } from "./Customers";
@@ -14,20 +14,20 @@ type Tab = "orders" | "customers" | "shop";
 
 export function App() {
   const session = useMemo(makeSession, []);
-  const [state, setState] = useState<"checking" | "out" | "in">("checking");
-  useEffect(() => {
-    resume(session).then((ok) => setState(ok ? "in" : "out"));
-  }, [session]);
-  if (state === "checking") return <div className="splash">Loading…</div>;
+  const [state, setState] = useState<"out" | "in">(() => (resume(session) ? "in" : "out"));
   if (state === "out") return <SignIn session={session} onSignedIn={() => setState("in")} />;
-  return <Shop session={session} onSignOut={() => session.logout().then(() => setState("out"))} />;
+  return (
+    <Shop session={session} onSignOut={() => session.logout().then(() => setState("out"))}
+      onRefused={() => (forget(), setState("out"))} />
+  );
 }
 
-function Shop({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+function Shop({ session, onSignOut, onRefused }: { session: Session; onSignOut: () => void; onRefused: () => void }) {
   const client = useMemo(() => new ShopSyncClient({ session, first: ["orders", "customers"] }), [session]);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    client.start().catch((e: Error) => setError(e.message));
+    // A kept session the server no longer takes (revoked, expired): sign in again.
+    client.start().catch((e: ShopSyncError) => (e.status === 401 ? onRefused() : setError(e.message)));
     return () => void client.stop();
   }, [client]);
   return (

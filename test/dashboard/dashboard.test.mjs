@@ -184,7 +184,7 @@ test("a viewer sees orders and customers but no owner panel, and the server refu
   assert.equal(res.status, 403);
 });
 
-test("a reload stays signed in (this tab's refresh token) and sign-out forgets it", async () => {
+test("a reload stays signed in (this tab's tokens), sign-out forgets them, refused tokens lead to the sign-in form", async () => {
   const { context, page } = await signIn(PHONE, "sam@dash.example");
   await page.reload();
   await page.getByTestId("order-row").first().waitFor();
@@ -192,5 +192,10 @@ test("a reload stays signed in (this tab's refresh token) and sign-out forgets i
   await page.getByRole("button", { name: "Sign in" }).waitFor();
   await page.reload();
   await page.getByRole("button", { name: "Sign in" }).waitFor();
+  // Kept tokens the server refuses (revoked, made up) lead back to the sign-in form.
+  await page.evaluate(() => sessionStorage.setItem("shopsync.dashboard.tokens", JSON.stringify({ access_token: "not.a.token", refresh_token: "bogus" })));
+  await page.reload();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("shopsync.dashboard.tokens")), null);
   await context.close();
 });

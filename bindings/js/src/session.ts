@@ -90,6 +90,17 @@ export class Session {
     return tokens;
   }
 
+  /**
+   * Takes kept tokens without a call (a reload of a signed-in page): the
+   * access token is used while it is good, then refreshed as usual.
+   */
+  restore(tokens: { access_token?: string | null; refresh_token: string; shop_id?: Uuid | null }): void {
+    this.access = tokens.access_token ?? null;
+    this.refreshToken = tokens.refresh_token;
+    this.shop = tokens.shop_id ?? this.shop;
+    this.emit();
+  }
+
   /** Resumes a session from a kept refresh token (e.g. after a reload). */
   async resume(refreshToken: string, shopId?: Uuid): Promise<void> {
     this.refreshToken = refreshToken;

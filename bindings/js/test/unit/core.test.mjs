@@ -149,3 +149,22 @@ test("outbox: after a restart (a new outbox over the same storage) the queued ev
   await after.flush();
   assert.deepEqual(sent, [event.idempotency_key]);
 });
+
+test("session.restore: a kept good token is used without a call; a kept expired one is refreshed first", async () => {
+  const paths = [];
+  const now = Math.floor(Date.now() / 1000);
+  const fetch = async (url) => {
+    paths.push(new URL(url).pathname);
+    if (url.endsWith("/auth/refresh")) return json(200, { access_token: jwt({ sub: "u", iat: now, exp: now + 900 }), refresh_token: "r2", expires_in: 900 });
+    return json(200, {});
+  };
+  const good = new Session({ url: "http://gw", fetch });
+  good.restore({ access_token: jwt({ sub: "u", iat: now, exp: now + 900 }), refresh_token: "r1" });
+  await good.authorizedFetch("/rpc/x");
+  assert.deepEqual(paths, ["/rpc/x"]);
+  paths.length = 0;
+  const old = new Session({ url: "http://gw", fetch });
+  old.restore({ access_token: jwt({ sub: "u", iat: now - 1000, exp: now - 100 }), refresh_token: "r1" });
+  await old.authorizedFetch("/rpc/x");
+  assert.deepEqual(paths, ["/auth/refresh", "/rpc/x"]);
+});
