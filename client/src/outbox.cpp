@@ -5,6 +5,7 @@
 #include "permission_check.hpp"
 #include "sqlite_statement.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -235,6 +236,21 @@ int PendingCount(LocalStore &store) {
     Statement st(store, "SELECT count(*) FROM sync_outbox");
     st.Step();
     return (int)st.Int(0);
+}
+
+nlohmann::json OutboxReport(LocalStore &store, double now) {
+    Statement oldest(store, "SELECT created_at, retry_count FROM sync_outbox ORDER BY id LIMIT 1");
+    long long age_ms = 0, depth = 0;
+    if (oldest.Step()) {
+        age_ms = std::max(0LL, (long long)((now - oldest.Real(0)) * 1000));
+        depth = oldest.Int(1);
+    }
+    Statement failed(store, "SELECT count(*) FROM sync_failed");
+    failed.Step();
+    return {{"pending", PendingCount(store)},
+            {"failed", failed.Int(0)},
+            {"oldest_age_ms", age_ms},
+            {"retry_depth", depth}};
 }
 
 } // namespace shopsync::client

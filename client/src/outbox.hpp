@@ -60,6 +60,11 @@ void QueueEvent(LocalStore &store, const std::string &entity, const std::string 
 // Events waiting to be pushed, oldest first.
 int PendingCount(LocalStore &store);
 
+// The outbox as the push envelope reports it to the server's dashboards
+// (protocol 3, docs/protocol.md): {"pending", "failed", "oldest_age_ms",
+// "retry_depth" = the attempts of the oldest waiting event}.
+nlohmann::json OutboxReport(LocalStore &store, double now);
+
 std::string NewUuid();
 
 } // namespace shopsync::client

@@ -3,8 +3,10 @@
 
 #include "apply.hpp"
 #include "server_error.hpp"
+#include "outbox.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <future>
 #include <map>
 
@@ -38,11 +40,13 @@ bool SyncEngine::Push(SyncReport &report) {
         json events = TakeBatch(store_, batch_size, UnixNow());
         if (events.empty())
             return true;
+        json envelope{{"device_id", device}, {"protocol", kProtocol}, {"events", events}};
+        // An older server refuses fields it does not know: report only to one that reads it.
+        if (std::atoi(store_.Get("server_protocol", "0").c_str()) >= 3)
+            envelope["outbox"] = OutboxReport(store_, UnixNow());
         HttpResponse response;
         try {
-            response = session_.Send(
-                PushRequest(session_.profile(),
-                            json{{"device_id", device}, {"protocol", kProtocol}, {"events", events}}));
+            response = session_.Send(PushRequest(session_.profile(), envelope));
         } catch (...) {
             ReturnBatch(store_, events); // not sent: no backoff, same keys
             throw;

@@ -46,7 +46,8 @@ class SyncEngine {
     SyncReport SyncOnce();
 
     // The sync protocol this client speaks (push envelope "protocol"; absent = 1).
-    static constexpr int kProtocol = 2;
+    // 3: the envelope's "outbox" report, sent to servers that speak 3.
+    static constexpr int kProtocol = 3;
 
     // How often a round asks the server which entities it syncs.
     static constexpr double kEntityCheckSeconds = 60;

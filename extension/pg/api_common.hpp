@@ -11,7 +11,7 @@ void RequireMember_Unsafe(pg_uuid_t *shop, pg_uuid_t *user, ShopRole *role);
 // The protocol this server speaks, and the check of a client's: below
 // shopsync.min_client_protocol raises 0A000 "client protocol N is no longer
 // served" with a hint to update the app.
-constexpr int kProtocolVersion = 2;
+constexpr int kProtocolVersion = 3;
 void CheckClientProtocol_Unsafe(int64 protocol);
 
 // The shop's last drawn seq (0 for a shop without changes): as of now (the

@@ -10,7 +10,8 @@
 //     replays its stored outcome (or is idempotency_key_reused);
 //  4. the claimed events are applied together (push_event_apply.cpp), rows
 //     locked entity by entity in one order for every push;
-//  5. outcomes are stored under their keys and the device is recorded;
+//  5. outcomes are stored under their keys and the device with its sync
+//     figures is recorded (device_stats.cpp);
 //  6. last, the changes are logged: the seqs are drawn under the shop's cursor
 //     row lock, held until commit, so pushes of one shop run side by side
 //     until this short end (seq order = commit order, DESIGN §3); the response
@@ -18,6 +19,7 @@
 #include "api_common.hpp"
 #include "call_state.hpp"
 #include "change_buffer.hpp"
+#include "device_stats.hpp"
 #include "guard.hpp"
 #include "json_util.hpp"
 #include "plan_cache.hpp"
@@ -209,23 +211,6 @@ static void ResolveSameKey(PushEvent *events, int i) {
 
 // ---- device and response ---------------------------------------------------------
 
-static void RecordDevice_Unsafe(const PushContext &ctx, int events, int rejected) {
-    Oid argtypes[5] = {UUIDOID, TEXTOID, UUIDOID, INT8OID, INT8OID};
-    Datum values[5] = {UuidGetDatumCopy(ctx.shop_id), CStringGetTextDatum(ctx.device_id),
-                       UuidGetDatumCopy(ctx.user_id), Int64GetDatum(events), Int64GetDatum(rejected)};
-    ExecCachedPlan_Unsafe(
-        "INSERT INTO shopsync.devices AS d"
-        " (shop_id, device_id, user_id, last_push_at, push_count, event_count, rejected_count)"
-        " VALUES ($1, $2, $3, now(), 1, $4, $5)"
-        " ON CONFLICT (shop_id, device_id) DO UPDATE SET user_id = excluded.user_id,"
-        // excluded.*, not now(): Citus accepts no STABLE function in DO UPDATE SET
-        " last_seen_at = excluded.last_seen_at, last_push_at = excluded.last_push_at, push_count = "
-        "d.push_count + 1,"
-        " event_count = d.event_count + excluded.event_count,"
-        " rejected_count = d.rejected_count + excluded.rejected_count",
-        5, argtypes, values, nullptr, false, 0);
-}
-
 static void AppendOutcomeList(StringInfo out, const char *name, PushEvent *events, int n,
                               OutcomeStatus status, bool first) {
     AppendJsonKey(out, name, first);
@@ -266,6 +251,8 @@ struct PushEnvelope {
     PushContext ctx;
     JsonbContainer *events;
     int nevents;
+    OutboxReport outbox; // the device's account of its queue (device_stats.hpp)
+    TimestampTz started;
 };
 
 static void ReadEnvelope_Unsafe(Jsonb *body, PushEnvelope *env) {
@@ -281,7 +268,8 @@ static void ReadEnvelope_Unsafe(Jsonb *body, PushEnvelope *env) {
             continue;
         bool known = (v.val.string.len == 9 && memcmp(v.val.string.val, "device_id", 9) == 0) ||
                      (v.val.string.len == 6 && memcmp(v.val.string.val, "events", 6) == 0) ||
-                     (v.val.string.len == 8 && memcmp(v.val.string.val, "protocol", 8) == 0);
+                     (v.val.string.len == 8 && memcmp(v.val.string.val, "protocol", 8) == 0) ||
+                     (v.val.string.len == 6 && memcmp(v.val.string.val, "outbox", 6) == 0);
         if (!known)
             EnvelopeError(psprintf("unknown field \"%s\" in push body",
                                    ClipText(v.val.string.val, v.val.string.len, 64)));
@@ -304,6 +292,10 @@ static void ReadEnvelope_Unsafe(Jsonb *body, PushEnvelope *env) {
         EnvelopeError("events must be a JSON array");
     env->events = v.val.binary.data;
     env->nevents = JsonbValueSize(v);
+    OutboxReportInit(&env->outbox);
+    if (JsonbGetKey(&body->root, "outbox", &v) && !ParseOutboxReport(v, &env->outbox))
+        EnvelopeError(
+            "outbox must be an object of non-negative integers: pending, failed, oldest_age_ms, retry_depth");
     if (env->nevents > guc_max_batch)
         ereport(ERROR, (errcode(SHOPSYNC_ERRCODE_TOO_LARGE),
                         errmsg("too many events in one push: %d, at most %d", env->nevents, guc_max_batch),
@@ -331,15 +323,11 @@ static Datum PushBatch_Unsafe(void *arg) {
         if (events[i].same_key_as < 0 && events[i].claimed && events[i].status == OutcomeStatus::Pending)
             to_apply[napply++] = &events[i];
     ApplyEvents_Unsafe(&ctx, to_apply, napply);
-    int rejected = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++)
         if (events[i].same_key_as >= 0)
             ResolveSameKey(events, i);
-        if (events[i].status == OutcomeStatus::Rejected)
-            rejected++;
-    }
     StoreOutcomes_Unsafe(ctx.shop_id, events, n);
-    RecordDevice_Unsafe(ctx, n, rejected);
+    RecordDevicePush_Unsafe(ctx, env->outbox, env->started, events, n);
     // Last: the seqs are drawn under the shop's cursor row lock, held until
     // commit; nothing else is written after it, so pushes of one shop queue
     // only for this (DESIGN §3).
@@ -368,6 +356,7 @@ SHOPSYNC_FUNCTION(sync_push) {
         elog(ERROR, "SPI_connect failed");
     PushEnvelope env;
     memset(&env, 0, sizeof(env));
+    env.started = GetCurrentTimestamp();
     ReadEnvelope_Unsafe(body, &env);
     // one change_log write for the whole batch, at its end
     CallState call = {CallKind::Push, env.ctx.device_id, true};

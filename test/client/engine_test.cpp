@@ -658,14 +658,15 @@ TEST_CASE("write groups: committed as one, sent whole in one batch with protocol
         auto pushes = round.server.To("/sync/push");
         REQUIRE(pushes.size() == 2);
         json first = json::parse(pushes[0].body), second = json::parse(pushes[1].body);
-        CHECK(first["protocol"] == 2);
+        CHECK(first["protocol"] == SyncEngine::kProtocol); // groups need 2 or newer
         CHECK(first["events"].size() == 98);
         REQUIRE(second["events"].size() == 3);
         std::string group = second["events"][0]["group_id"];
         CHECK(group.size() == 36);
         for (const auto &e : second["events"])
             CHECK(e["group_id"] == group);
-        CHECK(round.server.To("/sync/pull")[0].path.find("protocol=2") != std::string::npos);
+        CHECK(round.server.To("/sync/pull")[0].path.find(
+                  "protocol=" + std::to_string(SyncEngine::kProtocol)) != std::string::npos);
     }
     SECTION("a later edit of a grouped row is its own event, chained on the group's version") {
         LocalWrite(round.store, "orders", WriteOp::Update, order, {{"notes", "later"}});
@@ -791,11 +792,11 @@ TEST_CASE("protocol 2: the health answer's role and rules are kept; a too-old cl
         CHECK(json::parse(round.store.Get("rules")) == kRules);
         CHECK(round.store.Get("server_protocol") == "2");
     }
-    SECTION("a server that no longer serves protocol 2 stops the round before any push") {
+    SECTION("a server that no longer serves this client's protocol stops the round before any push") {
         round.server.handler = [](const HttpRequest &r) {
-            return r.path == "/rpc/sync_health"
-                       ? Health({{"protocol_version", 3}, {"min_client_protocol", 3}})
-                       : AcceptAll(r);
+            return r.path == "/rpc/sync_health" ? Health({{"protocol_version", SyncEngine::kProtocol + 1},
+                                                          {"min_client_protocol", SyncEngine::kProtocol + 1}})
+                                                : AcceptAll(r);
         };
         SyncReport report = round.Run();
         CHECK(report.code == SHOPSYNC_UPDATE_REQUIRED);
@@ -968,4 +969,42 @@ TEST_CASE("a write answered after the pull or snapshot passed its change takes t
     CHECK(Value(store, "SELECT sync_state || ' ' || shop_id || ' ' || updated_at FROM customers") ==
           "synced s-1 2026-11-25T10:00:00+00:00");
     CHECK(Value(store, "SELECT server_data IS NULL FROM customers") == "1");
+}
+
+TEST_CASE("the push reports the outbox (pending, failed, oldest age, retry depth) only to protocol 3 servers",
+          "[engine]") {
+    Round round;
+    LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    LocalWrite(round.store, "customers", WriteOp::Create, "", {{"name", "Bob"}});
+    round.server.handler = [](const HttpRequest &r) {
+        return r.path == "/sync/push" ? HttpResponse{503, "{}", -1, ""} : AcceptAll(r);
+    };
+    round.Run(); // a server of unknown protocol: no report (it might refuse the field)
+    auto pushes = round.server.To("/sync/push");
+    REQUIRE(pushes.size() == 1);
+    CHECK_FALSE(json::parse(pushes[0].body).contains("outbox"));
+    CHECK(json::parse(pushes[0].body)["protocol"] == SyncEngine::kProtocol);
+
+    round.store.Exec("UPDATE sync_outbox SET next_retry_at = 0, created_at = created_at - 10");
+    round.store.Put("server_protocol", "2");
+    round.server.requests.clear();
+    round.Run();
+    pushes = round.server.To("/sync/push");
+    REQUIRE(pushes.size() == 1);
+    CHECK_FALSE(json::parse(pushes[0].body).contains("outbox"));
+
+    round.store.Exec("UPDATE sync_outbox SET next_retry_at = 0");
+    round.store.Put("server_protocol", "3");
+    round.server.requests.clear();
+    round.server.handler = AcceptAll;
+    CHECK(round.Run().ok);
+    pushes = round.server.To("/sync/push");
+    REQUIRE(pushes.size() == 1);
+    json outbox = json::parse(pushes[0].body)["outbox"];
+    CHECK(outbox["pending"] == 2);
+    CHECK(outbox["failed"] == 0);
+    CHECK(outbox["retry_depth"] == 2); // the oldest event failed twice before
+    CHECK(outbox["oldest_age_ms"].get<long long>() >= 10000);
+    CHECK(outbox["oldest_age_ms"].get<long long>() < 60000);
+    CHECK(OutboxReport(round.store, UnixNow())["pending"] == 0);
 }

@@ -6,7 +6,7 @@ SELECT plan(14);
 \ir fixtures.sql
 
 SELECT pg_temp.act_as('staff_a');
-SELECT is(api.sync_health()->'protocol_version', '2', 'health states protocol 2');
+SELECT is(api.sync_health()->'protocol_version', '3', 'health states protocol 3');
 SELECT is(api.sync_health()->'min_client_protocol', '1', 'and serves clients from protocol 1');
 SELECT is(api.sync_health()->>'role', 'staff', 'and the caller''s role');
 SELECT is(api.sync_health()->'rules'->'orders',
