@@ -2,8 +2,9 @@
 // docs/protocol.md is the contract; test/protocol.test.mjs reads its tables
 // and fails when a reason or an error code here differs from it.
 
-/** The protocol this SDK speaks (sent in every push and pull). */
-export const PROTOCOL_VERSION = 2;
+/** The protocol this SDK speaks (sent in every push and pull). 3 adds the
+ * push envelope's optional `outbox` report, which this SDK does not send. */
+export const PROTOCOL_VERSION = 3;
 
 /** Every `reason` a refused event can carry (docs/protocol.md, "Rejection reasons"). */
 export const REJECTION_REASONS = [
@@ -68,9 +69,18 @@ export interface PushEvent {
   group_id?: Uuid;
 }
 
+/** A device's account of its queue, for the owners' sync dashboard (protocol 3). */
+export interface OutboxReport {
+  pending?: number;
+  failed?: number;
+  oldest_age_ms?: number;
+  retry_depth?: number;
+}
+
 export interface PushEnvelope {
   device_id: string;
   protocol?: number;
+  outbox?: OutboxReport;
   events: PushEvent[];
 }
 

@@ -2,7 +2,7 @@
 // session's refresh rules and the outbox's retries under the same keys.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { backoffDelay, parseRetryAfter, parseEvent, Session, Api, Outbox, memoryStorage, ShopSyncError } from "../../dist/index.js";
+import { backoffDelay, parseRetryAfter, parseEvent, Session, Api, Outbox, memoryStorage, ShopSyncError, PROTOCOL_VERSION } from "../../dist/index.js";
 import { selectRows } from "../../dist/react.js";
 
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -106,7 +106,7 @@ test("outbox: keys are stored before sending; a failed push is retried with the 
   const outcome = await outbox.flush();
   assert.equal(outcome.accepted, 1);
   assert.equal(bodies.length, 3);
-  assert.ok(bodies.every((b) => b.events[0].idempotency_key === event.idempotency_key && b.protocol === 2));
+  assert.ok(bodies.every((b) => b.events[0].idempotency_key === event.idempotency_key && b.protocol === PROTOCOL_VERSION));
   assert.ok(bodies.every((b) => b.device_id === bodies[0].device_id && b.device_id.startsWith("web-")));
   assert.deepEqual(await outbox.pending(), []);
 });
