@@ -246,10 +246,18 @@ static AuthReply Refresh(PGconn *conn, const AuthConfig &config, const nlohmann:
     } else {
         // The shop asked for; else, for a /auth/v1 refresh, the user's active
         // shop (api.set_active_shop); else the token's.
-        nlohmann::json wanted = body.contains("shop_id") ? body["shop_id"]
-                                : body.value("follow_active_shop", false) && t["active_shop_id"].is_string()
-                                    ? t["active_shop_id"]
-                                    : t["shop_id"];
+        nlohmann::json wanted = body.contains("shop_id") ? body["shop_id"] : t["shop_id"];
+        if (!body.contains("shop_id") && body.value("follow_active_shop", false)) {
+            Result active =
+                ExecParams(conn, "SELECT shopsync.active_shop($1)::text", {t["user_id"].get<std::string>()});
+            if (PQresultStatus(active.get()) != PGRES_TUPLES_OK) {
+                AuthReply failure = DatabaseError(conn, active.get());
+                Exec(conn, "ROLLBACK");
+                return failure;
+            }
+            if (!PQgetisnull(active.get(), 0, 0))
+                wanted = PQgetvalue(active.get(), 0, 0);
+        }
         reply = IssueTokens(conn, config, t["user_id"], t["email"], wanted, t["family_id"], successor);
     }
     if (reply.status != 200) {

@@ -151,7 +151,6 @@ BEGIN
     END IF;
     UPDATE shopsync.refresh_tokens r SET used_at = now() WHERE r.token_hash = t.token_hash;
     RETURN jsonb_build_object('user_id', t.user_id, 'shop_id', t.shop_id, 'family_id', t.family_id,
-                              'active_shop_id', shopsync.active_shop(t.user_id),
                               'email', (SELECT email FROM shopsync.users WHERE id = t.user_id));
 END
 $$;

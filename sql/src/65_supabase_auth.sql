@@ -60,14 +60,17 @@ $$;
 
 -- Sign-out of the gateway's /auth/v1/logout: scope global (every session of
 -- the user), local (this session: its refresh-token family) or others.
+-- (PL/pgSQL and revoked_at IS NULL, not coalesce(): as auth_revoke_family, for Citus.)
 CREATE FUNCTION shopsync.auth_revoke_sessions(user_id uuid, session uuid, scope text) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    UPDATE shopsync.refresh_tokens r SET revoked_at = coalesce(r.revoked_at, now())
-     WHERE r.user_id = auth_revoke_sessions.user_id
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE shopsync.refresh_tokens r SET revoked_at = now()
+     WHERE r.user_id = auth_revoke_sessions.user_id AND r.revoked_at IS NULL
        AND CASE auth_revoke_sessions.scope
                WHEN 'local' THEN r.family_id = auth_revoke_sessions.session
                WHEN 'others' THEN r.family_id IS DISTINCT FROM auth_revoke_sessions.session
-               ELSE true END
+               ELSE true END;
+END
 $$;
 
 REVOKE ALL ON FUNCTION api.set_active_shop(uuid), api.my_shops(), shopsync.custom_access_token_hook(jsonb),
@@ -78,7 +81,8 @@ BEGIN
         GRANT EXECUTE ON FUNCTION api.set_active_shop(uuid), api.my_shops() TO authenticated;
     END IF;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shopsync_gateway') THEN
-        GRANT EXECUTE ON FUNCTION shopsync.auth_revoke_sessions(uuid, uuid, text) TO shopsync_gateway;
+        GRANT EXECUTE ON FUNCTION shopsync.auth_revoke_sessions(uuid, uuid, text), shopsync.active_shop(uuid)
+            TO shopsync_gateway;
     END IF;
     -- Supabase runs access-token hooks as supabase_auth_admin.
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'supabase_auth_admin') THEN

@@ -317,10 +317,10 @@ REVOKE ALL ON FUNCTION shopsync.citus_set_null_column(oid), shopsync.citus_set_n
 CREATE FUNCTION shopsync.distribute() RETURNS jsonb
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $fn$
 DECLARE
-    -- Shops, members and the gateway's users and refresh tokens: small, read on
-    -- every node, written rarely (a write goes to every node).
+    -- Shops, members, the gateway's users and refresh tokens and the users'
+    -- active shops: small, read on every node, written rarely (a write goes to every node).
     reference constant regclass[] := ARRAY['shopsync.shops', 'shopsync.shop_members', 'shopsync.users',
-                                           'shopsync.refresh_tokens'];
+                                           'shopsync.refresh_tokens', 'shopsync.active_shops'];
     per_shop regclass[] := ARRAY['shopsync.change_log', 'shopsync.shop_cursors', 'shopsync.devices',
                                  'shopsync.idempotency_keys', 'shopsync.audit_log'];
     tables regclass[];

@@ -65,41 +65,6 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
       FROM shopsync.shop_members m WHERE m.user_id = auth_memberships.user_id
 $$;
 
-CREATE OR REPLACE FUNCTION shopsync.auth_rotate_refresh(token_hash text) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    t shopsync.refresh_tokens;
-    successor shopsync.refresh_tokens;
-BEGIN
-    SELECT * INTO t FROM shopsync.refresh_tokens r WHERE r.token_hash = auth_rotate_refresh.token_hash FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'invalid refresh token' USING ERRCODE = 'PT401';
-    END IF;
-    IF t.used_at IS NOT NULL THEN
-        IF t.revoked_at IS NULL AND t.used_at > now() - interval '30 seconds' THEN
-            SELECT * INTO successor FROM shopsync.refresh_tokens r
-             WHERE r.family_id = t.family_id AND r.issued_at >= t.used_at AND r.token_hash <> t.token_hash
-             ORDER BY r.issued_at LIMIT 1;
-            IF FOUND AND successor.used_at IS NULL AND successor.revoked_at IS NULL AND successor.expires_at > now() THEN
-                RETURN jsonb_build_object('retry', true, 'user_id', t.user_id, 'shop_id', successor.shop_id,
-                                          'family_id', t.family_id, 'successor_hash', successor.token_hash,
-                                          'email', (SELECT email FROM shopsync.users WHERE id = t.user_id));
-            END IF;
-        END IF;
-        UPDATE shopsync.refresh_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = t.family_id;
-        -- The revocation must survive this call's failure, so it is returned, not raised.
-        RETURN jsonb_build_object('reused', true);
-    END IF;
-    IF t.revoked_at IS NOT NULL OR t.expires_at <= now() THEN
-        RAISE EXCEPTION 'refresh token expired or revoked' USING ERRCODE = 'PT401';
-    END IF;
-    UPDATE shopsync.refresh_tokens r SET used_at = now() WHERE r.token_hash = t.token_hash;
-    RETURN jsonb_build_object('user_id', t.user_id, 'shop_id', t.shop_id, 'family_id', t.family_id,
-                              'active_shop_id', shopsync.active_shop(t.user_id),
-                              'email', (SELECT email FROM shopsync.users WHERE id = t.user_id));
-END
-$$;
-
 CREATE OR REPLACE FUNCTION api.add_member(email text, role text) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
