@@ -126,28 +126,31 @@ void RecordDevicePush_Unsafe(const PushContext &ctx, const OutboxReport &report,
     nulls[10] = report.oldest_age_ms < 0 ? 'n' : ' ';
     // A figure the client did not report keeps its last value (an old client
     // reports none).
-    ExecCachedPlan_Unsafe(
-        "INSERT INTO shopsync.devices AS d"
-        " (shop_id, device_id, user_id, last_push_at, push_count, event_count, rejected_count,"
-        "  conflict_count, last_push_ms, push_ms_total, retry_depth, outbox_pending, outbox_failed,"
-        "  outbox_age_ms, recent_issues)"
-        " VALUES ($1, $2, $3, now(), 1, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12::jsonb)"
-        // excluded.*, not now(): Citus accepts no STABLE function in DO UPDATE SET
-        " ON CONFLICT (shop_id, device_id) DO UPDATE SET user_id = excluded.user_id,"
-        " last_seen_at = excluded.last_seen_at, last_push_at = excluded.last_push_at,"
-        " push_count = d.push_count + 1,"
-        " event_count = d.event_count + excluded.event_count,"
-        " rejected_count = d.rejected_count + excluded.rejected_count,"
-        " conflict_count = d.conflict_count + excluded.conflict_count,"
-        " last_push_ms = excluded.last_push_ms, push_ms_total = d.push_ms_total + excluded.push_ms_total,"
-        " retry_depth = coalesce(excluded.retry_depth, d.retry_depth),"
-        " outbox_pending = coalesce(excluded.outbox_pending, d.outbox_pending),"
-        " outbox_failed = coalesce(excluded.outbox_failed, d.outbox_failed),"
-        " outbox_age_ms = coalesce(excluded.outbox_age_ms, d.outbox_age_ms),"
-        " recent_issues = CASE WHEN excluded.recent_issues = '[]' THEN d.recent_issues"
-        "   ELSE jsonb_path_query_array(excluded.recent_issues || d.recent_issues, '$[0 to 19]') END", // kRecentIssues
-                                                                                                       // - 1
-        nargs, argtypes, values, nulls, false, 0);
+    ExecCachedPlan_Unsafe("INSERT INTO shopsync.devices AS d"
+                          " (shop_id, device_id, user_id, last_push_at, push_count, event_count, "
+                          "rejected_count,"
+                          "  conflict_count, last_push_ms, push_ms_total, retry_depth, outbox_pending, "
+                          "outbox_failed,"
+                          "  outbox_age_ms, recent_issues)"
+                          " VALUES ($1, $2, $3, now(), 1, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12::jsonb)"
+                          // excluded.*, not now(): Citus accepts no STABLE function in DO UPDATE SET
+                          " ON CONFLICT (shop_id, device_id) DO UPDATE SET user_id = excluded.user_id,"
+                          " last_seen_at = excluded.last_seen_at, last_push_at = excluded.last_push_at,"
+                          " push_count = d.push_count + 1,"
+                          " event_count = d.event_count + excluded.event_count,"
+                          " rejected_count = d.rejected_count + excluded.rejected_count,"
+                          " conflict_count = d.conflict_count + excluded.conflict_count,"
+                          " last_push_ms = excluded.last_push_ms, push_ms_total = d.push_ms_total + "
+                          "excluded.push_ms_total,"
+                          " retry_depth = coalesce(excluded.retry_depth, d.retry_depth),"
+                          " outbox_pending = coalesce(excluded.outbox_pending, d.outbox_pending),"
+                          " outbox_failed = coalesce(excluded.outbox_failed, d.outbox_failed),"
+                          " outbox_age_ms = coalesce(excluded.outbox_age_ms, d.outbox_age_ms),"
+                          " recent_issues = CASE WHEN excluded.recent_issues = '[]' THEN d.recent_issues"
+                          "   ELSE jsonb_path_query_array(excluded.recent_issues || d.recent_issues, '$[0 to "
+                          "19]') END", // kRecentIssues
+                                       // - 1
+                          nargs, argtypes, values, nulls, false, 0);
 }
 
 } // namespace shopsync

@@ -3,10 +3,13 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include "cors.hpp"
 #include "jwt.hpp"
 #include "metrics.hpp"
+#include "postgrest_errors.hpp"
 #include "rate_limit.hpp"
 #include "rpc.hpp"
+#include "rpc_request.hpp"
 #include "static_files.hpp"
 
 #include <unistd.h>
@@ -433,4 +436,70 @@ TEST_CASE("Static files: only regular files under the root, by safe paths", "[st
     }
     CHECK(get("/big.bin").result_int() == 404); // over the size bound
     REQUIRE(system(("rm -rf " + std::string(real)).c_str()) == 0);
+}
+
+TEST_CASE("PostgREST request reading: form decoding, profiles, content types") {
+    CHECK(UrlDecode("a+b%20c%2Fd") == "a b c/d");
+    CHECK(UrlDecode("%") == "%"); // a cut escape stays as it is
+    CHECK(UrlDecode("%4") == "%4");
+    CHECK(UrlDecode("%zz") == "%zz");
+    auto call = [](boost::beast::http::verb method, const std::string &target, const std::string &type,
+                   const std::string &body, RpcRequest *out) {
+        Request req{method, target, 11};
+        if (!type.empty())
+            req.set(boost::beast::http::field::content_type, type);
+        req.body() = body;
+        Response refusal;
+        bool ok = ReadRpcRequest(req, "sync_pull", out, &refusal);
+        return ok ? 0 : refusal.result_int();
+    };
+    RpcRequest r;
+    CHECK(call(boost::beast::http::verb::get, "/rpc/sync_pull?cursor=5&lim=2&select=x", "", "", &r) == 0);
+    CHECK(r.read_only);
+    CHECK(r.args == json{{"cursor", "5"}, {"lim", "2"}}); // select shapes a set's result: not an argument
+    CHECK(call(boost::beast::http::verb::post, "/rpc/sync_pull", "application/x-www-form-urlencoded",
+               "cursor=1&lim=%33", &r) == 0);
+    CHECK(r.args == json{{"cursor", "1"}, {"lim", "3"}});
+    CHECK(call(boost::beast::http::verb::post, "/rpc/sync_pull", "Application/JSON; charset=utf-8",
+               "{\"cursor\":1}", &r) == 0);
+    CHECK(call(boost::beast::http::verb::post, "/rpc/sync_pull", "text/csv", "a", &r) == 400);
+    CHECK(call(boost::beast::http::verb::post, "/rpc/sync_pull", "text/plain", "a", &r) == 404);
+    CHECK(call(boost::beast::http::verb::put, "/rpc/sync_pull", "", "", &r) == 405);
+    Request profiled{boost::beast::http::verb::post, "/rpc/sync_pull", 11};
+    profiled.set("Content-Profile", "public");
+    Response refusal;
+    CHECK(!ReadRpcRequest(profiled, "sync_pull", &r, &refusal));
+    CHECK(refusal.result_int() == 406);
+    CHECK(json::parse(refusal.body())["code"] == "PGRST106");
+}
+
+TEST_CASE("PGRST202 in PostgREST's words, with the nearest function as hint") {
+    json e = json::parse(
+        NoFunctionError("sync_pul", {"cursor", "lim"}, {"sync_pull", "sync_push", "create_shop"}));
+    CHECK(e["code"] == "PGRST202");
+    CHECK(e["message"] == "Could not find the function api.sync_pul(cursor, lim) in the schema cache");
+    CHECK(e["details"] ==
+          "Searched for the function api.sync_pul with parameters cursor, lim or with a single "
+          "unnamed json/jsonb parameter, but no matches were found in the schema cache.");
+    CHECK(e["hint"] == "Perhaps you meant to call the function api.sync_pull");
+    CHECK(json::parse(NoFunctionError("zzzzzzzzzz", {}, {"sync_pull"}))["hint"].is_null()); // nothing close
+}
+
+TEST_CASE("CORS: any origin without credentials, or exactly the listed ones") {
+    CHECK(ParseOrigins(" http://a.example , ,http://b.example") ==
+          std::vector<std::string>{"http://a.example", "http://b.example"});
+    Request req{boost::beast::http::verb::options, "/rpc/sync_push", 11};
+    req.set(boost::beast::http::field::origin, "http://evil.example");
+    Response any = Preflight({}, req);
+    CHECK(any.result_int() == 204);
+    CHECK(any[boost::beast::http::field::access_control_allow_origin] == "*");
+    CHECK(any[boost::beast::http::field::access_control_allow_credentials] == "");
+    Response listed = Preflight({"http://a.example"}, req);
+    CHECK(listed[boost::beast::http::field::access_control_allow_origin] == "");
+    CHECK(listed[boost::beast::http::field::access_control_allow_methods] == "");
+    CHECK(listed[boost::beast::http::field::vary] == "Origin");
+    req.set(boost::beast::http::field::origin, "http://a.example");
+    CHECK(Preflight({"http://a.example"}, req)[boost::beast::http::field::access_control_allow_origin] ==
+          "http://a.example");
+    CHECK(CorsHeaderLines({}, req).find("Access-Control-Allow-Origin: *\r\n") == 0);
 }
