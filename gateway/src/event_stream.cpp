@@ -1,11 +1,15 @@
 // gateway/src/event_stream.cpp — see event_stream.hpp. Every member runs on
-// the stream's strand; Poke and Close only post to it.
+// the stream's strand except Poke (on whichever I/O thread delivers it) and
+// Close (posts to the strand); the write state is shared under mutex_.
 #include "event_stream.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include <cerrno>
 #include <chrono>
+
+#include <sys/socket.h>
 
 namespace gateway {
 
@@ -25,11 +29,16 @@ EventStream::~EventStream() {
     ctx_.metrics.sse_streams--;
 }
 
+static constexpr char kPoke[] = "event: poke\ndata: changed\n\n";
+
 void EventStream::Start() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        pending_ = "HTTP/1.1 200 OK\r\nServer: shopsync-gateway\r\nContent-Type: text/event-stream\r\n"
+                   "Cache-Control: no-cache\r\nConnection: close\r\nX-Accel-Buffering: no\r\n" +
+                   header_lines_ + "\r\n: connected\n\n";
+    }
     ctx_.pokes.Subscribe(shop_, this, weak_from_this());
-    pending_ = "HTTP/1.1 200 OK\r\nServer: shopsync-gateway\r\nContent-Type: text/event-stream\r\n"
-               "Cache-Control: no-cache\r\nConnection: close\r\nX-Accel-Buffering: no\r\n" +
-               header_lines_ + "\r\n: connected\n\n";
     double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     if (exp_ > 0) {
         expiry_.expires_after(std::chrono::milliseconds((long)std::max(0.0, (exp_ - now) * 1000)));
@@ -43,24 +52,50 @@ void EventStream::Start() {
     Flush();
 }
 
-void EventStream::Poke() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
-        if (self->closing_)
-            return;
-        if (self->pending_.find("event: poke\n") == std::string::npos) { // pokes coalesce
-            self->pending_ += "event: poke\ndata: changed\n\n";
-            self->ctx_.metrics.pokes_sent++;
+// Sends what fits now, without blocking; -1 when the connection is broken.
+static ssize_t SendSome(int fd, const char *data, size_t size) {
+    ssize_t sent = ::send(fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent >= 0)
+        return sent;
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+}
+
+// The fan-out's inner loop: 10,000 streams are 10,000 calls of this on the
+// I/O threads. When the stream is idle (nearly always) the poke is one
+// send() of a constant frame; otherwise it joins what waits to be written
+// (or coalesces with a poke already waiting) and the strand writes it.
+bool EventStream::Poke() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closing_ || poke_pending_)
+        return false;
+    ctx_.metrics.pokes_sent++;
+    size_t size = sizeof kPoke - 1;
+    if (!writing_ && pending_.empty()) {
+        ssize_t sent = SendSome(stream_.socket().native_handle(), kPoke, size);
+        if (sent == (ssize_t)size)
+            return true;
+        if (sent < 0) {
+            closing_ = true; // the strand shuts it down
+        } else {
+            pending_.assign(kPoke + sent, size - sent); // the rest, by the strand
         }
-        self->Flush();
-    });
+    } else {
+        pending_.append(kPoke, size);
+        poke_pending_ = true;
+    }
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->Flush(); });
+    return true;
 }
 
 void EventStream::Close(const std::string &reason) {
     net::post(stream_.get_executor(), [self = shared_from_this(), reason] {
-        if (self->closing_)
-            return;
-        self->closing_ = true;
-        self->pending_ += "event: closed\ndata: " + reason + "\n\n";
+        {
+            std::lock_guard<std::mutex> lock(self->mutex_);
+            if (self->closing_)
+                return;
+            self->closing_ = true;
+            self->pending_ += "event: closed\ndata: " + reason + "\n\n";
+        }
         self->keepalive_.cancel();
         self->expiry_.cancel();
         self->Flush();
@@ -70,10 +105,15 @@ void EventStream::Close(const std::string &reason) {
 void EventStream::ArmKeepalive() {
     keepalive_.expires_after(std::chrono::seconds(ctx_.config.keepalive_seconds));
     keepalive_.async_wait([self = shared_from_this()](beast::error_code ec) {
-        if (ec || self->closing_)
+        if (ec)
             return;
-        if (self->pending_.empty())
-            self->pending_ = ": keepalive\n\n";
+        {
+            std::lock_guard<std::mutex> lock(self->mutex_);
+            if (self->closing_)
+                return;
+            if (self->pending_.empty())
+                self->pending_ = ": keepalive\n\n";
+        }
         self->Flush();
         self->ArmKeepalive();
     });
@@ -92,30 +132,34 @@ void EventStream::WatchPeer() {
                                      });
 }
 
+// On the strand: writes what is pending, without blocking when the socket
+// has room (the usual case), else as an asynchronous write.
 void EventStream::Flush() {
+    std::unique_lock<std::mutex> lock(mutex_);
     if (writing_ || closed_)
         return;
     if (pending_.empty()) {
-        if (closing_)
+        if (closing_) {
+            lock.unlock();
             Shutdown();
+        }
         return;
     }
     out_.swap(pending_);
     pending_.clear();
-    // Fast path: a poke is a few bytes and the socket buffer nearly always has
-    // room, so try a non-blocking send first; no timer, no queued operation.
-    // That keeps a fan-out to 10,000 streams a tight loop.
-    beast::error_code ec;
-    stream_.socket().non_blocking(true, ec);
-    size_t sent = ec ? 0 : stream_.socket().write_some(net::buffer(out_), ec);
-    if (ec && ec != net::error::would_block && ec != net::error::try_again) {
+    poke_pending_ = false;
+    ssize_t sent = SendSome(stream_.socket().native_handle(), out_.data(), out_.size());
+    if (sent < 0) {
+        lock.unlock();
         Shutdown();
         return;
     }
     out_.erase(0, sent);
     if (out_.empty()) {
-        if (closing_)
+        if (closing_) {
+            lock.unlock();
             Shutdown();
+        }
         return;
     }
     writing_ = true;
@@ -127,7 +171,11 @@ void EventStream::Flush() {
 }
 
 void EventStream::OnWritten(beast::error_code ec) {
-    writing_ = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        writing_ = false;
+        out_.clear();
+    }
     if (ec) {
         Shutdown();
         return;
@@ -136,14 +184,20 @@ void EventStream::OnWritten(beast::error_code ec) {
 }
 
 void EventStream::Shutdown() {
-    if (closed_)
-        return;
-    closed_ = true;
-    closing_ = true;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (closed_)
+            return;
+        closed_ = true;
+        closing_ = true;
+    }
     keepalive_.cancel();
     expiry_.cancel();
     beast::error_code ec;
     stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    // Under the lock: a Poke on another thread must not send on a closed
+    // (and perhaps reused) descriptor.
+    std::lock_guard<std::mutex> lock(mutex_);
     stream_.socket().close(ec);
 }
 

@@ -2,12 +2,14 @@
 // a server restart and then pokes everyone, since notifications may be lost.
 #include "pokes.hpp"
 
+#include <boost/asio/post.hpp>
 #include <libpq-fe.h>
 #include <sys/select.h>
 
 namespace gateway {
 
-void PokeRelay::Start() {
+void PokeRelay::Start(boost::asio::io_context &io) {
+    io_ = &io;
     thread_ = std::thread([this] { Run(); });
 }
 
@@ -24,15 +26,17 @@ void PokeRelay::Stop() {
 std::vector<std::shared_ptr<Subscriber>> PokeRelay::Collect(const std::string &shop) {
     std::vector<std::shared_ptr<Subscriber>> out;
     std::lock_guard<std::mutex> lock(mutex_);
-    auto take = [&out](const std::map<Subscriber *, std::weak_ptr<Subscriber>> &subs) {
+    auto take = [&out](const std::unordered_map<Subscriber *, std::weak_ptr<Subscriber>> &subs) {
         for (auto &[key, weak] : subs)
             if (auto s = weak.lock())
                 out.push_back(std::move(s));
     };
     if (!shop.empty()) {
         auto it = subscribers_.find(shop);
-        if (it != subscribers_.end())
+        if (it != subscribers_.end()) {
+            out.reserve(it->second.size());
             take(it->second);
+        }
         return out;
     }
     for (auto &[name, subs] : subscribers_)
@@ -57,19 +61,26 @@ void PokeRelay::Unsubscribe(const std::string &shop, Subscriber *key) {
         subscribers_.erase(it);
 }
 
+// The streams are written in batches, one posted handler each, so both I/O
+// threads take part and a busy one never holds up the rest; each stream
+// writes the poke straight to its socket (EventStream::Poke).
 void PokeRelay::Deliver(const std::string &shop) {
-    if (shop.empty())
-        return;
-    for (auto &s : Collect(shop)) {
-        s->Poke();
-        delivered++;
-    }
-}
-
-void PokeRelay::DeliverAll() {
-    for (auto &s : Collect("")) {
-        s->Poke();
-        delivered++;
+    constexpr size_t kBatch = 256;
+    auto all = std::make_shared<std::vector<std::shared_ptr<Subscriber>>>(Collect(shop));
+    for (size_t first = 0; first < all->size(); first += kBatch) {
+        auto batch = [this, all, first] {
+            size_t last = std::min(all->size(), first + kBatch);
+            long queued = 0;
+            for (size_t i = first; i < last; i++) {
+                queued += (*all)[i]->Poke() ? 1 : 0;
+                (*all)[i].reset(); // a stream gone meanwhile is released here, not by the last batch
+            }
+            delivered += queued;
+        };
+        if (io_ != nullptr)
+            boost::asio::post(*io_, batch);
+        else
+            batch();
     }
 }
 
@@ -90,7 +101,7 @@ void PokeRelay::Run() {
                 continue;
             }
             if (was_connected)
-                DeliverAll(); // changes during the outage were not notified
+                Deliver(""); // changes during the outage were not notified
             was_connected = true;
         }
         int fd = PQsocket(conn);
@@ -103,7 +114,8 @@ void PokeRelay::Run() {
         if (!PQconsumeInput(conn))
             continue; // broken: reconnect at the top
         while (PGnotify *n = PQnotifies(conn)) {
-            Deliver(n->extra);
+            if (n->extra[0] != '\0') // "" would mean every shop
+                Deliver(n->extra);
             PQfreemem(n);
         }
     }

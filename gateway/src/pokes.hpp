@@ -1,24 +1,27 @@
 // gateway/src/pokes.hpp — relays NOTIFY shopsync_changes (payload: a shop id)
-// to that shop's event streams. A poke carries no data. Subscribers are held
-// weakly, so a stream that is going away is simply skipped.
+// to that shop's event streams. A poke carries no data. Subscribers are
+// indexed by shop and held weakly, so a stream that is going away is simply
+// skipped.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+
 #include <atomic>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace gateway {
 
-// One open event stream. Poke and Close are called from the relay's thread
-// (under its lock) and must only schedule work, never block.
+// One open event stream. Poke runs on an I/O thread, any of them, and must
+// not block; Close may be called from any thread and only schedules work.
 class Subscriber {
   public:
     virtual ~Subscriber() = default;
-    virtual void Poke() = 0;
+    virtual bool Poke() = 0; // true when a poke was queued (not coalesced)
     virtual void Close(const std::string &reason) = 0;
 };
 
@@ -26,22 +29,25 @@ class PokeRelay {
   public:
     explicit PokeRelay(std::string conninfo) : conninfo_(std::move(conninfo)) {}
     ~PokeRelay() { Stop(); }
-    void Start();
+    // Listens on its own thread; pokes are written on io's threads.
+    void Start(boost::asio::io_context &io);
     void Stop(); // closes every subscription
     void Subscribe(const std::string &shop, Subscriber *key, std::weak_ptr<Subscriber> s);
     void Unsubscribe(const std::string &shop, Subscriber *key);
+    // Pokes every stream of shop ("" = every stream): the streams are split
+    // into batches posted to the I/O threads, which write them in parallel.
+    void Deliver(const std::string &shop);
     std::atomic<long> delivered{0};
 
   private:
     void Run();
-    void Deliver(const std::string &shop);
-    void DeliverAll();
     std::vector<std::shared_ptr<Subscriber>> Collect(const std::string &shop);
     std::string conninfo_;
+    boost::asio::io_context *io_ = nullptr;
     std::thread thread_;
     std::atomic<bool> stopping_{false};
     std::mutex mutex_;
-    std::map<std::string, std::map<Subscriber *, std::weak_ptr<Subscriber>>> subscribers_;
+    std::unordered_map<std::string, std::unordered_map<Subscriber *, std::weak_ptr<Subscriber>>> subscribers_;
 };
 
 } // namespace gateway

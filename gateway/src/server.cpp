@@ -130,7 +130,7 @@ int Server::Run() {
     bound_port_ = acceptor_->local_endpoint().port();
     accept_retry_ = std::make_unique<net::steady_timer>(ctx.io);
     recheck_ = std::make_unique<net::steady_timer>(ctx.io);
-    ctx.pokes.Start();
+    ctx.pokes.Start(ctx.io);
     Accept();
     ScheduleMembershipCheck();
 
