@@ -11,6 +11,7 @@ with SEED=n. The last line is "chaos: N seeds, N passed, N failed".
 import argparse
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -72,7 +73,15 @@ def run_seed(seed, faults, steps, verbose):
     return not findings
 
 
+def _stop(signum, frame):
+    # A runner's timeout sends SIGTERM: end through the `finally` that closes the
+    # seed's world, since its gateway (own session) outlives this process otherwise.
+    raise SystemExit(128 + signum)
+
+
 def main():
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", default="1")
     parser.add_argument("--steps", type=int, default=60)

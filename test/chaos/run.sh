@@ -23,5 +23,6 @@ if [ -n "${SEEDS:-}" ]; then
     /usr/bin/python3 test/chaos/chaos.py --seeds "1-$SEEDS" --steps "$steps"
     exit
 fi
+/usr/bin/python3 test/chaos/harness_test.py
 /usr/bin/python3 test/chaos/chaos.py --selftest
 /usr/bin/python3 test/chaos/chaos.py --seeds 1-5 --steps "$steps"

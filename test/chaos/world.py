@@ -83,7 +83,11 @@ class World:
         # commits the devices were told about. Commits here are durable, as in production.
         admin_sql(None, f"ALTER DATABASE {self.dbname} SET synchronous_commit = on")
         self.admin("CREATE EXTENSION shopsync")
-        self.start_gateway()
+        try:
+            self.start_gateway()
+        except BaseException:  # e.g. SIGTERM while starting: run_seed has no world to close yet
+            self.kill_gateway()
+            raise
 
     # ---- server side ---------------------------------------------------------------------------
     def admin(self, sql, *args):
@@ -107,6 +111,7 @@ class World:
                 except Exception:
                     time.sleep(0.02)
             if self.gateway.poll() is None:
+                self.kill_gateway()  # in a session of its own: nothing else would ever stop it
                 raise RuntimeError("gateway did not answer /health")
             time.sleep(0.1)
         raise RuntimeError("gateway would not start; see gateway.log")
