@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
     build-essential g++ make python3
     postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+    postgresql-15-cron
     libpq-dev catch2 nlohmann-json3-dev libsqlite3-dev sqlite3
     libboost-dev libboost-system-dev libssl-dev libargon2-dev libsodium-dev libcurl4-openssl-dev
     curl wrk jq openssl python3-psycopg2

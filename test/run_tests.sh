@@ -58,6 +58,7 @@ run_suite "hostile clients (the gateway survives any input and any client)" bash
 run_suite "fuzz (gateway parsers, 30 s each)" bash test/fuzz/run.sh
 run_suite "client" bash test/client/run.sh
 run_suite "Supabase clients (supabase-js, postgrest-js, headless Chromium CORS) against the gateway" bash test/supabase/run.sh
+run_suite "retention on a schedule (pg_cron runs shopsync.purge as README says)" bash test/retention/run.sh
 run_suite "Rust crate (safe API, FFI checked against shopsync.h, Tauri commands end to end)" bash test/rust/run.sh
 run_suite "JavaScript SDK (@shopsync/client: protocol.md drift, session, read model, writes, against the gateway)" bash test/js/run.sh
 run_suite "dashboard (headless Chromium: sign in, orders, live device write within 1 s, viewer, screenshots)" bash test/dashboard/run.sh

@@ -2,9 +2,12 @@
 #include "sync_engine.hpp"
 
 #include "apply.hpp"
+#include "outbox.hpp"
+#include "restore_recovery.hpp"
 #include "server_error.hpp"
 #include "outbox.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <future>
@@ -66,6 +69,8 @@ bool SyncEngine::Push(SyncReport &report) {
             report.rejected += Count(answer, "rejected");
             NoteEntities(report, answer.value("conflicts", json::array()));
             NoteEntities(report, answer.value("rejected", json::array()));
+            if (NoteRestoreEpoch(store_, answer)) // the server was restored: give back what it lost
+                return Recover(report);
             continue;
         }
         ServerError error = ClassifyError(response);
@@ -119,6 +124,8 @@ bool SyncEngine::LearnEntities(SyncReport &report, std::vector<std::string> *ent
     // offline pre-check reads them) and the oldest protocol they serve.
     if (info.contains("role") && info["role"].is_string())
         store_.Put("shop_role", info["role"].get<std::string>());
+    NoteRestoreEpoch(store_, info); // a new one is recovered to before the next push
+
     if (info.contains("rules") && info["rules"].is_object())
         store_.Put("rules", info["rules"].dump());
     if (info.contains("protocol_version") && info["protocol_version"].is_number_integer())
@@ -181,6 +188,11 @@ bool SyncEngine::Rebuild(SyncReport &report) {
         json body = json::parse(page.body, nullptr, false);
         if (!body.is_object() || !body.contains("rows") || !body["rows"].is_array())
             return Fail(report, page, "snapshot of " + entity + " is not a page");
+        if (NoteRestoreEpoch(store_, body)) { // restored: nothing of it applies before the recovery
+            if (next.valid())
+                next.wait();
+            return Recover(report);
+        }
         if (cursor < 0) // rows fetched later are at least this new; the pull replays the rest
             cursor = body.value("cursor", 0LL);
         if (body.value("has_more", false)) {
@@ -226,6 +238,8 @@ bool SyncEngine::Pull(SyncReport &report) {
         json page = json::parse(response.body, nullptr, false);
         if (!page.is_object() || !page.contains("changes"))
             return Fail(report, response, "pull answer is not a page");
+        if (NoteRestoreEpoch(store_, page)) // its seqs are another history's: recover, then rebuild
+            return Recover(report);
         int applied = ApplyPullPage(store_, page);
         report.pulled += applied;
         if (applied > 0)
@@ -233,6 +247,61 @@ bool SyncEngine::Pull(SyncReport &report) {
         if (!page.value("has_more", false))
             return true;
     }
+}
+
+bool SyncEngine::Recover(SyncReport &report) {
+    if (RecoveryTarget(store_).empty())
+        return true;
+    std::vector<std::string> served;
+    if (!LearnEntities(report, &served))
+        return false;
+    // Parents first (the built-in entities in their order), then the others.
+    std::vector<std::string> entities;
+    for (const auto &e : BuiltInEntities())
+        if (store_.HasEntity(e))
+            entities.push_back(e);
+    for (const auto &e : store_.Entities())
+        if (std::find(entities.begin(), entities.end(), e) == entities.end())
+            entities.push_back(e);
+    std::string target = RecoveryTarget(store_);
+    ServerRows server;
+    for (const auto &entity : entities) {
+        json after = nullptr;
+        for (;;) {
+            json args{{"entity", entity}, {"after", after}, {"lim", options_.snapshot_limit}};
+            HttpResponse page = session_.Send({"POST", "/rpc/sync_snapshot", args.dump(), ""});
+            if (page.status != 200)
+                return Fail(report, page, "recovery snapshot of " + entity);
+            json body = json::parse(page.body, nullptr, false);
+            if (!body.is_object() || !body.contains("rows") || !body["rows"].is_array())
+                return Fail(report, page, "recovery snapshot of " + entity + " is not a page");
+            if (AnswerRestoreEpoch(body) != target) { // restored once more meanwhile: next round
+                NoteRestoreEpoch(store_, body);
+                report.code = SHOPSYNC_SERVER;
+                report.error = "the server was restored again during the recovery; it starts over";
+                return false;
+            }
+            for (const auto &row : body["rows"])
+                if (row.is_object() && row.contains("id") && row["id"].is_string())
+                    server[entity][row["id"].get<std::string>()] =
+                        ServerRow{row.value("version", 0LL),
+                                  row.contains("deleted_at") && !row["deleted_at"].is_null(), row};
+            if (!body.value("has_more", false))
+                break;
+            after = body["next_after"];
+        }
+    }
+    RecoveryCounts counts = QueueRecovery(store_, entities, server);
+    report.reuploaded += counts.reuploaded;
+    if (!Push(report))
+        return false; // what is queued stays, with its keys; the next round goes on
+    SettleRecovery(store_);
+    store_.Put("bootstrapped", "0");
+    if (!Rebuild(report))
+        return false;
+    FinishRecovery(store_, target, counts);
+    report.recovered = true;
+    return true;
 }
 
 bool SyncEngine::MoveOut(SyncReport &report, const std::string &why) {
@@ -258,7 +327,7 @@ SyncReport SyncEngine::SyncOnce() {
         std::vector<std::string> served;
         double checked = std::atof(store_.Get("entities_checked_at", "0").c_str());
         bool learned = UnixNow() - checked < kEntityCheckSeconds || LearnEntities(report, &served);
-        report.ok = learned && Push(report) && Pull(report) && report.error.empty();
+        report.ok = learned && Recover(report) && Push(report) && Pull(report) && report.error.empty();
     } catch (const AccessLost &e) {
         MoveOut(report, e.what());
     } catch (const ClientError &e) {

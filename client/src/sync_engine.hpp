@@ -19,6 +19,8 @@ namespace shopsync::client {
 struct SyncReport {
     int pushed = 0, accepted = 0, conflicts = 0, rejected = 0, pulled = 0;
     bool rebuilt = false;
+    bool recovered = false; // the server was restored: what it lacked was given back (restore_recovery.hpp)
+    int reuploaded = 0;
     bool ok = false; // the server was reached and every step finished
     int code = SHOPSYNC_OK;
     std::string error;
@@ -57,6 +59,9 @@ class SyncEngine {
     bool Push(SyncReport &report);
     bool Pull(SyncReport &report);
     bool Rebuild(SyncReport &report);
+    // After a restore of the server (a new restore epoch): give back what it
+    // lacks, push, rebuild, adopt the epoch. True when done (or not needed).
+    bool Recover(SyncReport &report);
     bool Fail(SyncReport &report, const HttpResponse &response, const std::string &what);
     bool MoveOut(SyncReport &report, const std::string &why);
     LocalStore &store_;

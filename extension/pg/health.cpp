@@ -5,6 +5,7 @@
 #include "entity_registry.hpp"
 #include "guard.hpp"
 #include "json_util.hpp"
+#include "restore_epoch.hpp"
 #include "shopsync.hpp"
 
 using namespace shopsync;
@@ -29,6 +30,10 @@ SHOPSYNC_FUNCTION(sync_health) {
     AppendJsonString(&out, UuidToCString(user));
     appendStringInfoString(&out, ",\"role\":");
     AppendJsonString(&out, ShopRoleName(role));
+    // New after every restore: a device that saw another one re-uploads what
+    // this server lacks (client/src/restore_recovery.cpp).
+    appendStringInfoString(&out, ",\"restore_epoch\":");
+    AppendJsonString(&out, RestoreEpoch_Unsafe());
     appendStringInfo(&out, ",\"latest_seq\":" INT64_FORMAT ",\"entities\":%s", ShopLastSeq_Unsafe(shop),
                      EntityNamesJson_Unsafe());
     // The handshake: what this server speaks, the oldest client it serves,

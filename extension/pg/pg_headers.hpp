@@ -7,6 +7,8 @@ extern "C" {
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "access/xlog.h"
+#include "access/xlogrecovery.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "commands/async.h"

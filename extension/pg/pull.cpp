@@ -6,6 +6,7 @@
 #include "guard.hpp"
 #include "jsonb_tree.hpp"
 #include "plan_cache.hpp"
+#include "restore_epoch.hpp"
 #include "shopsync.hpp"
 
 extern "C" {
@@ -56,10 +57,11 @@ static void Key(JsonbPair *pair, const char *key) {
 }
 
 // The page {changes: [{seq, entity, entity_id, op, version, changed_at,
-// payload} …], cursor, has_more} from the first n rows of tuples (seq order).
+// payload} …], cursor, has_more, restore_epoch} from the first n rows of tuples (seq order).
 // Each stored payload is embedded as it is (jsonb_tree.hpp): building the page
 // costs no parse and no re-serialisation of the payloads.
-static Jsonb *BuildPage_Unsafe(SPITupleTable *tuples, uint64 n, bool has_more, int64 cursor) {
+static Jsonb *BuildPage_Unsafe(SPITupleTable *tuples, uint64 n, bool has_more, int64 cursor,
+                               char *restore_epoch) {
     static const char kHex[] = "0123456789abcdef";
     JsonbValue *changes = (JsonbValue *)palloc(sizeof(JsonbValue) * Max(n, (uint64)1));
     JsonbPair *pairs = (JsonbPair *)palloc(sizeof(JsonbPair) * 7 * Max(n, (uint64)1));
@@ -103,7 +105,7 @@ static Jsonb *BuildPage_Unsafe(SPITupleTable *tuples, uint64 n, bool has_more, i
         changes[r].val.object.pairs = p;
         cursor = seq;
     }
-    JsonbPair top[3];
+    JsonbPair top[4];
     Key(&top[0], "changes");
     top[0].value.type = jbvArray;
     top[0].value.val.array.nElems = (int)n;
@@ -114,9 +116,11 @@ static Jsonb *BuildPage_Unsafe(SPITupleTable *tuples, uint64 n, bool has_more, i
     Key(&top[2], "has_more");
     top[2].value.type = jbvBool;
     top[2].value.val.boolean = has_more;
+    Key(&top[3], "restore_epoch");
+    StringNode(&top[3].value, restore_epoch, (int)strlen(restore_epoch));
     JsonbValue root;
     root.type = jbvObject;
-    root.val.object.nPairs = 3;
+    root.val.object.nPairs = 4;
     root.val.object.pairs = top;
     return JsonbFromTree_Unsafe(&root, (int)Min(size_hint, (int64)(MaxAllocSize / 2)));
 }
@@ -149,6 +153,7 @@ SHOPSYNC_FUNCTION(sync_pull) {
     CheckClientProtocol_Unsafe(protocol);
     CheckCursor_Unsafe(shop, cursor);
 
+    char *epoch = RestoreEpoch_Unsafe(); // before the page's query: SPI_tuptable is the page's afterwards
     Oid argtypes[3] = {UUIDOID, INT8OID, INT4OID};
     Datum values[3] = {UuidGetDatumCopy(shop), Int64GetDatum(cursor), Int32GetDatum(lim + 1)};
     uint64 found = ExecCachedPlan_Unsafe("SELECT seq, entity, entity_id, op, version, changed_at, payload"
@@ -157,7 +162,7 @@ SHOPSYNC_FUNCTION(sync_pull) {
                                          3, argtypes, values, nullptr, true, 0);
     // The page is built in the caller's context, so it outlives SPI_finish uncopied.
     MemoryContext spi_context = MemoryContextSwitchTo(caller_context);
-    Jsonb *page = BuildPage_Unsafe(SPI_tuptable, Min(found, (uint64)lim), found > (uint64)lim, cursor);
+    Jsonb *page = BuildPage_Unsafe(SPI_tuptable, Min(found, (uint64)lim), found > (uint64)lim, cursor, epoch);
     MemoryContextSwitchTo(spi_context);
     SPI_finish();
     PG_RETURN_JSONB_P(page);

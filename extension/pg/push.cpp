@@ -24,6 +24,7 @@
 #include "json_util.hpp"
 #include "plan_cache.hpp"
 #include "push_event.hpp"
+#include "restore_epoch.hpp"
 #include "shopsync.hpp"
 
 extern "C" {
@@ -339,7 +340,10 @@ static Datum PushBatch_Unsafe(void *arg) {
     AppendOutcomeList(&out, "accepted", events, n, OutcomeStatus::Accepted, true);
     AppendOutcomeList(&out, "conflicts", events, n, OutcomeStatus::Conflict, false);
     AppendOutcomeList(&out, "rejected", events, n, OutcomeStatus::Rejected, false);
-    appendStringInfo(&out, ",\"server_seq\":" INT64_FORMAT "}", ShopLastSeq_Unsafe(ctx.shop_id));
+    appendStringInfo(&out, ",\"server_seq\":" INT64_FORMAT, ShopLastSeq_Unsafe(ctx.shop_id));
+    appendStringInfoString(&out, ",\"restore_epoch\":");
+    AppendJsonString(&out, RestoreEpoch_Unsafe());
+    appendStringInfoChar(&out, '}');
     return JsonbDatumFromText_Unsafe(out.data);
 }
 

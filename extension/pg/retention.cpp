@@ -5,7 +5,8 @@
 // moves each shop's purged_seq horizon so pulls from before it get
 // cursor_expired. The log is cut as a prefix per shop (everything up to the
 // newest entry older than the window), never with holes. Safe to run
-// concurrently with traffic and to schedule with pg_cron.
+// concurrently with traffic and to schedule with pg_cron. What each run
+// removed is returned and kept per shop (shopsync.purge_runs / purge_removed).
 #include "call_state.hpp"
 #include "guard.hpp"
 #include "plan_cache.hpp"
@@ -25,11 +26,40 @@ static int64 ExecCount_Unsafe(const char *sql, Datum age, const Datum *shop) {
     return (int64)ExecCachedPlan_Unsafe(sql, shop ? 2 : 1, argtypes, values, nullptr, false, 0);
 }
 
+// Runs a removal whose text has `removed` as a CTE of the removed rows'
+// shop_id, records its per-shop counts under the run as `what`, and returns
+// the total. $1 is the window, $2 the run, $3 what, $4 the shop when given.
+static int64 ExecRemoval_Unsafe(const char *removal, Datum age, int64 run_id, const char *what,
+                                const Datum *shop) {
+    char *sql = psprintf("WITH %s,"
+                         " per_shop AS (SELECT shop_id, count(*) AS n FROM removed GROUP BY shop_id),"
+                         " recorded AS (INSERT INTO shopsync.purge_removed (run_id, shop_id, what, removed)"
+                         "              SELECT $2, shop_id, $3, n FROM per_shop)"
+                         " SELECT coalesce(sum(n), 0)::bigint FROM per_shop",
+                         removal);
+    Oid argtypes[4] = {INTERVALOID, INT8OID, TEXTOID, UUIDOID};
+    Datum values[4] = {age, Int64GetDatum(run_id), CStringGetTextDatum(what), shop ? *shop : (Datum)0};
+    ExecCachedPlan_Unsafe(sql, shop ? 4 : 3, argtypes, values, nullptr, false, 0);
+    bool isnull;
+    return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
 // shop: NULL for every shop, else only that shop's rows (on Citus each shop's
 // purge runs on its worker, where the stamp trigger sees this call).
 static Datum Purge_Unsafe(Datum tombstone_age, Datum log_age, Datum key_age, const Datum *shop) {
-    const char *only = shop ? " AND shop_id = $2" : "";
     const char *only_c = shop ? " AND c.shop_id = $2" : "";
+    // In the removals below the shop is $4 ($2 is the run).
+    const char *only4 = shop ? " AND shop_id = $4" : "";
+    // The run's report is kept per shop in shopsync.purge_removed (a cron
+    // job's caller sees only a status line).
+    Oid run_types[3] = {INTERVALOID, INTERVALOID, INTERVALOID};
+    Datum run_values[3] = {tombstone_age, log_age, key_age};
+    ExecCachedPlan_Unsafe("INSERT INTO shopsync.purge_runs (tombstone_age, log_age, key_age)"
+                          " VALUES ($1, $2, $3) RETURNING id",
+                          3, run_types, run_values, nullptr, false, 0);
+    bool isnull;
+    int64 run_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
     StringInfoData out;
     initStringInfo(&out);
     appendStringInfoString(&out, "{\"tombstones\":{");
@@ -65,35 +95,54 @@ static Datum Purge_Unsafe(Datum tombstone_age, Datum log_age, Datum key_age, con
 
     int64 total = 0;
     for (uint64 i = 0; i < ntables; i++) {
-        int64 removed = ExecCount_Unsafe(
-            psprintf("DELETE FROM %s WHERE deleted_at IS NOT NULL AND deleted_at <= now() - $1%s", tables[i],
-                     only),
-            tombstone_age, shop);
+        int64 removed = ExecRemoval_Unsafe(
+            psprintf("removed AS (DELETE FROM %s WHERE deleted_at IS NOT NULL AND deleted_at <= now() - $1%s"
+                     " RETURNING shop_id)",
+                     tables[i], only4),
+            tombstone_age, run_id, entities[i], shop);
         total += removed;
         appendStringInfo(&out, "%s\"%s\":" INT64_FORMAT, i ? "," : "", entities[i], removed);
     }
 
-    const char *only_l = shop ? " AND l.shop_id = $2" : "";
-    const char *only_cursor = shop ? " AND c.shop_id = $2" : "";
-    int64 log_removed = ExecCount_Unsafe(psprintf("WITH horizon AS ("
-                                                  "  SELECT shop_id, max(seq) AS seq FROM shopsync.change_log"
-                                                  "  WHERE changed_at <= now() - $1%s GROUP BY shop_id),"
-                                                  " moved AS ("
-                                                  "  UPDATE shopsync.shop_cursors c"
-                                                  "  SET purged_seq = greatest(c.purged_seq, h.seq)"
-                                                  "  FROM horizon h WHERE c.shop_id = h.shop_id%s)"
-                                                  " DELETE FROM shopsync.change_log l USING horizon h"
-                                                  " WHERE l.shop_id = h.shop_id AND l.seq <= h.seq%s",
-                                                  only, only_cursor, only_l),
-                                         log_age, shop);
-    int64 keys_removed = ExecCount_Unsafe(
-        psprintf("DELETE FROM shopsync.idempotency_keys WHERE created_at <= now() - $1%s", only), key_age,
-        shop);
+    const char *only_l = shop ? " AND l.shop_id = $4" : "";
+    const char *only_cursor = shop ? " AND c.shop_id = $4" : "";
+    int64 log_removed =
+        ExecRemoval_Unsafe(psprintf("horizon AS ("
+                                    "  SELECT shop_id, max(seq) AS seq FROM shopsync.change_log"
+                                    "  WHERE changed_at <= now() - $1%s GROUP BY shop_id),"
+                                    " moved AS ("
+                                    "  UPDATE shopsync.shop_cursors c SET purged_seq = greatest(c.purged_seq, h.seq)"
+                                    "  FROM horizon h WHERE c.shop_id = h.shop_id%s),"
+                                    " removed AS (DELETE FROM shopsync.change_log l USING horizon h"
+                                    "  WHERE l.shop_id = h.shop_id AND l.seq <= h.seq%s RETURNING l.shop_id)",
+                                    only4, only_cursor, only_l),
+                           log_age, run_id, "change_log", shop);
+    // A key of a shop deleted meanwhile has no shop to report under.
+    int64 keys_removed = ExecRemoval_Unsafe(
+        psprintf("gone AS (DELETE FROM shopsync.idempotency_keys WHERE created_at <= now() - $1%s"
+                 " RETURNING shop_id),"
+                 " removed AS (SELECT g.shop_id FROM gone g JOIN shopsync.shops s ON s.id = g.shop_id)",
+                 only4),
+        key_age, run_id, "idempotency_keys", shop);
+
+    // Runs are kept a while (a year at least), then go too.
+    Oid finish_types[2] = {INT8OID, INTERVALOID};
+    Datum finish_values[2] = {Int64GetDatum(run_id), log_age};
+    ExecCachedPlan_Unsafe("UPDATE shopsync.purge_runs SET finished_at = clock_timestamp() WHERE id = $1", 1,
+                          finish_types, finish_values, nullptr, false, 0);
+    ExecCachedPlan_Unsafe("DELETE FROM shopsync.purge_runs"
+                          " WHERE id <> $1 AND started_at < now() - greatest($2, interval '366 days')",
+                          2, finish_types, finish_values, nullptr, false, 0);
+    ExecCachedPlan_Unsafe("SELECT coalesce(jsonb_object_agg(shop_id, removed), '{}')::text FROM ("
+                          " SELECT shop_id, jsonb_object_agg(what, removed) AS removed"
+                          " FROM shopsync.purge_removed WHERE run_id = $1 GROUP BY shop_id) s",
+                          1, finish_types, finish_values, nullptr, false, 1); // sees this run's rows
+    char *per_shop = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 
     appendStringInfo(&out,
                      "},\"tombstones_total\":" INT64_FORMAT ",\"change_log\":" INT64_FORMAT
-                     ",\"idempotency_keys\":" INT64_FORMAT "}",
-                     total, log_removed, keys_removed);
+                     ",\"idempotency_keys\":" INT64_FORMAT ",\"run_id\":" INT64_FORMAT ",\"shops\":%s}",
+                     total, log_removed, keys_removed, run_id, per_shop);
     return DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
 }
 
@@ -179,6 +228,8 @@ static Datum DeleteShopCall_Unsafe(void *arg) {
                                                argtypes, values, nullptr, false, 0);
     uint64 keys_removed = ExecCachedPlan_Unsafe("DELETE FROM shopsync.idempotency_keys WHERE shop_id = $1", 1,
                                                 argtypes, values, nullptr, false, 0);
+    ExecCachedPlan_Unsafe("DELETE FROM shopsync.purge_removed WHERE shop_id = $1", 1, argtypes, values, nullptr,
+                          false, 0);
     // members, cursor, devices, audit and refresh tokens go by cascade
     ExecCachedPlan_Unsafe("DELETE FROM shopsync.shops WHERE id = $1", 1, argtypes, values, nullptr, false, 0);
     appendStringInfo(&out, "},\"change_log\":" UINT64_FORMAT ",\"idempotency_keys\":" UINT64_FORMAT "}",

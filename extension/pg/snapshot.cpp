@@ -7,6 +7,7 @@
 #include "guard.hpp"
 #include "json_util.hpp"
 #include "plan_cache.hpp"
+#include "restore_epoch.hpp"
 #include "shopsync.hpp"
 
 using namespace shopsync;
@@ -51,15 +52,20 @@ SHOPSYNC_FUNCTION(sync_snapshot) {
         "  'has_more', (SELECT count(*) FROM page) > $3,"
         "  'next_after', CASE WHEN (SELECT count(*) FROM page) > $3"
         "                     THEN (SELECT id FROM served ORDER BY id DESC LIMIT 1) END,"
-        "  'cursor', $5::bigint)",
+        "  'cursor', $5::bigint,"
+        "  'restore_epoch', $6::text)",
         entity->qualified, first_page ? "$2::uuid IS NULL" : "t.id > $2", entity->qualified);
-    Oid argtypes[5] = {UUIDOID, UUIDOID, INT4OID, TEXTOID, INT8OID};
-    Datum values[5] = {UuidGetDatumCopy(shop), PG_ARGISNULL(1) ? (Datum)0 : PG_GETARG_DATUM(1),
-                       Int32GetDatum(lim), CStringGetTextDatum(entity->name), Int64GetDatum(cursor)};
-    char nulls[6] = "     ";
+    // Minting the epoch (a write, once per restore) runs in a snapshot of its
+    // own; the read-only queries of the rows and the cursor keep the statement's.
+    char *epoch = RestoreEpoch_Unsafe();
+    Oid argtypes[6] = {UUIDOID, UUIDOID, INT4OID, TEXTOID, INT8OID, TEXTOID};
+    Datum values[6] = {UuidGetDatumCopy(shop), PG_ARGISNULL(1) ? (Datum)0 : PG_GETARG_DATUM(1),
+                       Int32GetDatum(lim),     CStringGetTextDatum(entity->name),
+                       Int64GetDatum(cursor),  CStringGetTextDatum(epoch)};
+    char nulls[7] = "      ";
     if (PG_ARGISNULL(1))
         nulls[1] = 'n';
-    ExecCachedPlan_Unsafe(sql, 5, argtypes, values, nulls, true, 1);
+    ExecCachedPlan_Unsafe(sql, 6, argtypes, values, nulls, true, 1);
     bool isnull;
     Datum result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
     result = PointerGetDatum(SPI_datumTransfer(result, false, -1));
