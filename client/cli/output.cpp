@@ -85,8 +85,11 @@ std::string SyncLine(const json &r) {
     out << (r.value("ok", false) ? "synced" : "sync incomplete") << ": pushed " << r.value("pushed", 0)
         << " (" << r.value("accepted", 0) << " accepted, " << r.value("conflicts", 0) << " conflicts, "
         << r.value("rejected", 0) << " rejected), pulled " << r.value("pulled", 0)
-        << (r.value("rebuilt", false) ? " (rebuilt from snapshot)" : "") << " in "
-        << (int)(r.value("seconds", 0.0) * 1000) << " ms";
+        << (r.value("rebuilt", false) ? " (rebuilt from snapshot)" : "")
+        << (r.value("recovered", false)
+                ? " (server restored: " + std::to_string(r.value("reuploaded", 0)) + " rows given back)"
+                : "")
+        << " in " << (int)(r.value("seconds", 0.0) * 1000) << " ms";
     if (!r.value("error", json()).is_null())
         out << "\n  " << Cell(r["error"]);
     if (r.value("code", 0) == 10) // SHOPSYNC_NOT_CONFIGURED

@@ -267,6 +267,8 @@ int shopsync_sync_now(shopsync_client *h, char **out_report) {
                     {"rejected", r.rejected},
                     {"pulled", r.pulled},
                     {"rebuilt", r.rebuilt},
+                    {"recovered", r.recovered},
+                    {"reuploaded", r.reuploaded},
                     {"ok", r.ok},
                     {"seconds", r.seconds},
                     {"error", r.error.empty() ? json() : json(r.error)}};

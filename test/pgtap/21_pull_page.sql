@@ -26,7 +26,8 @@ SELECT v.c, v.l, (WITH page AS (
                              'op', op, 'version', version, 'changed_at', changed_at, 'payload', payload) ORDER BY seq)
                              FROM served), '[]'::jsonb),
         'cursor', coalesce((SELECT max(seq) FROM served), v.c),
-        'has_more', (SELECT count(*) FROM page) > v.l)) AS page
+        'has_more', (SELECT count(*) FROM page) > v.l,
+        'restore_epoch', shopsync.restore_epoch()::text)) AS page
 FROM (VALUES (0, 1000), (0, 1), (0, 33), (5, 64), (70, 10), (74, 10)) v(c, l);
 GRANT SELECT ON expected TO authenticated;
 

@@ -207,7 +207,9 @@ int shopsync_query(shopsync_client *h, const char *entity, const char *filter_js
 /* One full sync on the calling thread: push every due event (oldest first,
  * batches of up to 100), then pull until nothing is left. *out_report (may be
  * NULL) receives {"pushed","accepted","conflicts","rejected","pulled",
- * "rebuilt","ok","error","seconds"} — also when the round fails, unlike other
+ * "rebuilt","recovered","reuploaded","ok","error","seconds"} ("recovered":
+ * the server was restored and this device gave back the "reuploaded" rows it
+ * lacked) — also when the round fails, unlike other
  * out parameters. Returns SHOPSYNC_OK when the round finished without an
  * error; otherwise the error's code: SHOPSYNC_NETWORK, SHOPSYNC_SERVER
  * or SHOPSYNC_AUTH (writes that were not sent stay queued with backoff), or

@@ -1,4 +1,4 @@
--- 21_restore_epoch.sql — the restore epoch: one value per server identity
+-- 22_restore_epoch.sql — the restore epoch: one value per server identity
 -- (system identifier, timeline, database), in every answer a device gets; a
 -- new identity (point-in-time recovery, promotion, another database) or an
 -- empty epoch table (a logical restore) starts a new one. The real crash
