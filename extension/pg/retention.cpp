@@ -106,17 +106,17 @@ static Datum Purge_Unsafe(Datum tombstone_age, Datum log_age, Datum key_age, con
 
     const char *only_l = shop ? " AND l.shop_id = $4" : "";
     const char *only_cursor = shop ? " AND c.shop_id = $4" : "";
-    int64 log_removed =
-        ExecRemoval_Unsafe(psprintf("horizon AS ("
-                                    "  SELECT shop_id, max(seq) AS seq FROM shopsync.change_log"
-                                    "  WHERE changed_at <= now() - $1%s GROUP BY shop_id),"
-                                    " moved AS ("
-                                    "  UPDATE shopsync.shop_cursors c SET purged_seq = greatest(c.purged_seq, h.seq)"
-                                    "  FROM horizon h WHERE c.shop_id = h.shop_id%s),"
-                                    " removed AS (DELETE FROM shopsync.change_log l USING horizon h"
-                                    "  WHERE l.shop_id = h.shop_id AND l.seq <= h.seq%s RETURNING l.shop_id)",
-                                    only4, only_cursor, only_l),
-                           log_age, run_id, "change_log", shop);
+    int64 log_removed = ExecRemoval_Unsafe(
+        psprintf("horizon AS ("
+                 "  SELECT shop_id, max(seq) AS seq FROM shopsync.change_log"
+                 "  WHERE changed_at <= now() - $1%s GROUP BY shop_id),"
+                 " moved AS ("
+                 "  UPDATE shopsync.shop_cursors c SET purged_seq = greatest(c.purged_seq, h.seq)"
+                 "  FROM horizon h WHERE c.shop_id = h.shop_id%s),"
+                 " removed AS (DELETE FROM shopsync.change_log l USING horizon h"
+                 "  WHERE l.shop_id = h.shop_id AND l.seq <= h.seq%s RETURNING l.shop_id)",
+                 only4, only_cursor, only_l),
+        log_age, run_id, "change_log", shop);
     // A key of a shop deleted meanwhile has no shop to report under.
     int64 keys_removed = ExecRemoval_Unsafe(
         psprintf("gone AS (DELETE FROM shopsync.idempotency_keys WHERE created_at <= now() - $1%s"
@@ -228,8 +228,8 @@ static Datum DeleteShopCall_Unsafe(void *arg) {
                                                argtypes, values, nullptr, false, 0);
     uint64 keys_removed = ExecCachedPlan_Unsafe("DELETE FROM shopsync.idempotency_keys WHERE shop_id = $1", 1,
                                                 argtypes, values, nullptr, false, 0);
-    ExecCachedPlan_Unsafe("DELETE FROM shopsync.purge_removed WHERE shop_id = $1", 1, argtypes, values, nullptr,
-                          false, 0);
+    ExecCachedPlan_Unsafe("DELETE FROM shopsync.purge_removed WHERE shop_id = $1", 1, argtypes, values,
+                          nullptr, false, 0);
     // members, cursor, devices, audit and refresh tokens go by cascade
     ExecCachedPlan_Unsafe("DELETE FROM shopsync.shops WHERE id = $1", 1, argtypes, values, nullptr, false, 0);
     appendStringInfo(&out, "},\"change_log\":" UINT64_FORMAT ",\"idempotency_keys\":" UINT64_FORMAT "}",
