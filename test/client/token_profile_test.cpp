@@ -244,7 +244,7 @@ TEST_CASE("postgrest profile: every call is POST <prefix>/rpc/<fn> with PostgRES
     CHECK(pull.method == "POST");
     CHECK(pull.path == "/rest/v1/rpc/sync_pull");
     CHECK(json::parse(pull.body) ==
-          json{{"cursor", 7}, {"lim", EngineOptions{}.pull_limit}, {"protocol", 2}});
+          json{{"cursor", 7}, {"lim", EngineOptions{}.pull_limit}, {"protocol", SyncEngine::kProtocol}});
     for (const auto &r : d.server.requests) {
         CHECK(Header(r, "apikey") == "anon-key");
         CHECK(Header(r, "Content-Profile") == "api");
@@ -293,7 +293,8 @@ TEST_CASE("postgrest profile: every call is POST <prefix>/rpc/<fn> with PostgRES
         REQUIRE(d.server.requests.size() == 2);
         CHECK(d.server.requests[0].path == "/sync/push");
         CHECK(json::parse(d.server.requests[0].body).contains("events"));
-        CHECK(d.server.requests[1].path == "/sync/pull?cursor=7&limit=1000&protocol=2");
+        CHECK(d.server.requests[1].path ==
+              "/sync/pull?cursor=7&limit=1000&protocol=" + std::to_string(SyncEngine::kProtocol));
         CHECK(Header(d.server.requests[0], "apikey") == "(none)");
     }
 }
