@@ -79,7 +79,12 @@ bool ReadRpcRequest(const Request &req, const std::string &function, RpcRequest 
         type_header == req.end() ? "application/json" : Lower(std::string(type_header->value()));
     type = type.substr(0, type.find(';'));
     type.erase(type.find_last_not_of(" \t") + 1);
-    if (type == "application/json" || type.empty()) {
+    // curl -d sends JSON labelled as a form: a body that opens an object is
+    // read as JSON (PostgREST would read a form and find no such function).
+    size_t first = req.body().find_first_not_of(" \t\r\n");
+    bool json_object = first != std::string::npos && req.body()[first] == '{';
+    if (type == "application/json" || type.empty() ||
+        (type == "application/x-www-form-urlencoded" && json_object)) {
         out->args = nlohmann::json::object();
         if (!req.body().empty() && !ParseJson(req.body(), &out->args)) {
             *refusal = Reply(req, 400, ErrorJson("PGRST102", "Empty or invalid json"));

@@ -1,8 +1,9 @@
 // gateway/src/rpc_request.hpp — reading an /rpc call as PostgREST does:
 // the profile header (Content-Profile for POST, Accept-Profile for GET and
 // HEAD) must name schema api when present; GET and HEAD take the arguments
-// from the query string, POST from a JSON object or a form body; other
-// content types are refused as PostgREST refuses them.
+// from the query string, POST from a JSON object or a form body (a form
+// body that opens an object is JSON: curl -d's default label); other content
+// types are refused as PostgREST refuses them.
 #pragma once
 
 #include "http_types.hpp"

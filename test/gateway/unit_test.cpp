@@ -460,6 +460,9 @@ TEST_CASE("PostgREST request reading: form decoding, profiles, content types") {
     CHECK(call(boost::beast::http::verb::post, "/rpc/sync_pull", "application/x-www-form-urlencoded",
                "cursor=1&lim=%33", &r) == 0);
     CHECK(r.args == json{{"cursor", "1"}, {"lim", "3"}});
+    CHECK(call(boost::beast::http::verb::post, "/rpc/sync_pull", "application/x-www-form-urlencoded",
+               " {\"cursor\": 4}", &r) == 0); // curl -d: JSON labelled as a form
+    CHECK(r.args == json{{"cursor", 4}});
     CHECK(call(boost::beast::http::verb::post, "/rpc/sync_pull", "Application/JSON; charset=utf-8",
                "{\"cursor\":1}", &r) == 0);
     CHECK(call(boost::beast::http::verb::post, "/rpc/sync_pull", "text/csv", "a", &r) == 400);
