@@ -2,9 +2,9 @@
 // phone, email), with each customer's order count.
 import { useDeferredValue, useMemo, useState } from "react";
 import { useRows } from "@shopsync/client/react";
+import { plural } from "./format";
 
 const SHOWN = 100;
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export function Customers() {
   const customers = useRows("customers", undefined, { orderBy: "name" });

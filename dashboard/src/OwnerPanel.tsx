@@ -4,7 +4,7 @@
 // anyone but an owner on the server, this panel only hides them from others.
 import { useEffect, useState } from "react";
 import { ShopSyncError, type ShopSyncClient } from "@shopsync/client";
-import { ago } from "./format";
+import { ago, plural } from "./format";
 
 interface Device {
   device_id: string;
@@ -90,9 +90,9 @@ export function OwnerPanel({ client }: { client: ShopSyncClient }) {
                   <span className="cust">{email(d.user_id)}</span>
                   <span className="muted small">seen {ago(d.last_seen_at)}</span>
                   <span className="amount">
-                    <span title="pending writes the device reported">{d.pending_count ?? "–"} pending</span> ·{" "}
+                    <span title="writes waiting on the device at its last push">{d.pending_count ?? "–"} pending</span> ·{" "}
                     <span className={d.rejected_count ? "bad" : ""}>{d.rejected_count} rejected</span> ·{" "}
-                    <span>{d.conflict_count} conflicts</span>
+                    <span>{plural(d.conflict_count, "conflict")}</span>
                   </span>
                 </div>
               </li>
@@ -103,11 +103,11 @@ export function OwnerPanel({ client }: { client: ShopSyncClient }) {
           <ul className="list" data-testid="recent-issues">
             {stats.recent.map((i, n) => (
               <li key={n} className="item">
-                <div className="row static">
+                <div className="row static issue">
                   <span className={`pill ${i.kind === "conflict" ? "status-shipping" : "status-cancelled"}`}>{i.kind}</span>
                   <span className="cust">{i.entity} {i.op ?? ""}{i.reason ? ` — ${i.reason}` : ""}</span>
-                  <span className="muted small">{i.device_id}</span>
                   <span className="when">{ago(i.at)}</span>
+                  <span className="muted small device-id">{i.device_id}</span>
                 </div>
               </li>
             ))}

@@ -26,3 +26,5 @@ export function isToday(iso: unknown, now = new Date()): boolean {
 }
 
 export const STATUSES = ["pending", "confirmed", "shipping", "delivered", "cancelled"] as const;
+
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;

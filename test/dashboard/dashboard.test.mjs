@@ -165,6 +165,9 @@ test("live: an order written by shopsync-device appears on the open page within 
   assert.deepEqual(loads, [], "no reload");
   assert.match(await page.getByTestId("summary-pending").innerText(), /2\s·\s142\.45/);
   await page.screenshot({ path: join(ARTIFACTS, "desktop-orders.png"), fullPage: true });
+  await page.getByTestId("tab-shop").click();
+  await page.getByTestId("members").getByText("vic@dash.example").waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, "desktop-shop.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 });
