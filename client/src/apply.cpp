@@ -341,8 +341,20 @@ int ApplyPullPage(LocalStore &store, const json &page) {
     return applied;
 }
 
+bool IsFreshEntity(LocalStore &store, const std::string &entity) {
+    Statement queued(store, "SELECT 1 FROM sync_outbox WHERE entity_type = ? LIMIT 1");
+    queued.Bind(1, entity);
+    if (queued.Step())
+        return false;
+    if (!store.HasEntity(entity))
+        return true;
+    std::string sql = "SELECT 1 FROM " + entity + " LIMIT 1";
+    Statement any(store, sql.c_str());
+    return !any.Step();
+}
+
 int ApplySnapshotPage(LocalStore &store, const std::string &entity, const json &rows,
-                      std::unordered_set<std::string> &seen) {
+                      std::unordered_set<std::string> &seen, bool fresh) {
     Transaction tx(store);
     store.AddEntity(entity);
     RecordWriter writer(store);
@@ -350,6 +362,11 @@ int ApplySnapshotPage(LocalStore &store, const std::string &entity, const json &
     for (const auto &row : rows) {
         std::string id = row.value("id", "");
         seen.insert(id);
+        if (fresh) {
+            writer.Write(entity, row);
+            applied++;
+            continue;
+        }
         RecordWriter::Local local = writer.Read(entity, id);
         if (local.pending && local.found && !local.failed)
             writer.WritePendingImage(entity, row);

@@ -45,8 +45,11 @@ int ApplyPullPage(LocalStore &store, const nlohmann::json &page);
 // Rebuild from the snapshot (a cursor behind the server's retention, or a new
 // device): each page's rows are stored by the same rules as pulled changes
 // (never over a pending edit, never older), their ids noted in `seen`.
+// fresh: the entity had no local row and no queued event when the rebuild
+// began (IsFreshEntity), so its rows are written without reading each first.
 int ApplySnapshotPage(LocalStore &store, const std::string &entity, const nlohmann::json &rows,
-                      std::unordered_set<std::string> &seen);
+                      std::unordered_set<std::string> &seen, bool fresh = false);
+bool IsFreshEntity(LocalStore &store, const std::string &entity);
 // After the last page of an entity: synced rows the snapshot did not hold were
 // purged on the server, so they go; rows with pending edits stay. Runs in the
 // caller's transaction; returns how many rows went.

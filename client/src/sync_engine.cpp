@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <future>
+#include <set>
 #include <map>
 
 namespace shopsync::client {
@@ -168,11 +169,28 @@ bool SyncEngine::Rebuild(SyncReport &report) {
         r.bearer = session_.AccessToken();
         return r;
     };
-    auto fetch = [&](const HttpRequest &r) {
-        return std::async(std::launch::async, [this, r] { return session_.SendAsIs(r); });
+    // The page is parsed on the fetching thread too, beside the SQLite writes.
+    struct Fetched {
+        HttpResponse response;
+        json body;
     };
+    auto fetch = [&](const HttpRequest &r) {
+        return std::async(std::launch::async, [this, r] {
+            Fetched f{session_.SendAsIs(r), nullptr};
+            if (f.response.status == 200)
+                f.body = json::parse(f.response.body, nullptr, false);
+            return f;
+        });
+    };
+    // An entity with no local row and no queued event at the start takes the
+    // snapshot's rows as they come: none can be pending, older or failed here
+    // (a row written locally meanwhile has an id no later page holds).
+    std::set<std::string> fresh;
+    for (const auto &entity : entities)
+        if (IsFreshEntity(store_, entity))
+            fresh.insert(entity);
     size_t index = 0;
-    std::future<HttpResponse> next;
+    std::future<Fetched> next;
     HttpRequest pending_request;
     if (!entities.empty()) {
         pending_request = request(entities[0], nullptr);
@@ -180,12 +198,16 @@ bool SyncEngine::Rebuild(SyncReport &report) {
     }
     while (next.valid()) {
         const std::string entity = entities[index];
-        HttpResponse page = next.get();
-        if (page.status == 401)
+        Fetched fetched = next.get();
+        HttpResponse &page = fetched.response;
+        json &body = fetched.body;
+        if (page.status == 401) {
             page = session_.Send(pending_request);
+            if (page.status == 200)
+                body = json::parse(page.body, nullptr, false);
+        }
         if (page.status != 200)
             return Fail(report, page, "snapshot of " + entity);
-        json body = json::parse(page.body, nullptr, false);
         if (!body.is_object() || !body.contains("rows") || !body["rows"].is_array())
             return Fail(report, page, "snapshot of " + entity + " is not a page");
         if (NoteRestoreEpoch(store_, body)) { // restored: nothing of it applies before the recovery
@@ -202,7 +224,7 @@ bool SyncEngine::Rebuild(SyncReport &report) {
             pending_request = request(entities[++index], nullptr);
             next = fetch(pending_request);
         }
-        int applied = ApplySnapshotPage(store_, entity, body["rows"], seen[entity]);
+        int applied = ApplySnapshotPage(store_, entity, body["rows"], seen[entity], fresh.count(entity) > 0);
         report.pulled += applied;
         if (applied > 0)
             report.changed.insert(entity);

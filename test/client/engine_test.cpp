@@ -1008,3 +1008,20 @@ TEST_CASE("the push reports the outbox (pending, failed, oldest age, retry depth
     CHECK(outbox["oldest_age_ms"].get<long long>() < 60000);
     CHECK(OutboxReport(round.store, UnixNow())["pending"] == 0);
 }
+
+TEST_CASE("a rebuild writes a fresh entity's rows without reading each, and only a fresh one", "[engine]") {
+    EngineDb file;
+    LocalStore store(file.path);
+    CHECK(IsFreshEntity(store, "customers")); // no table yet, nothing queued
+    json row{{"id", "c-1"},   {"shop_id", "s-1"},
+             {"version", 3},  {"updated_at", "2026-11-25T10:00:00+00:00"},
+             {"name", "Ann"}, {"deleted_at", nullptr}};
+    std::unordered_set<std::string> seen;
+    CHECK(ApplySnapshotPage(store, "customers", json::array({row}), seen, true) == 1);
+    CHECK(Value(store, "SELECT sync_state || ' ' || version FROM customers") == "synced 3");
+    CHECK_FALSE(IsFreshEntity(store, "customers")); // a row is there now
+    // A queued event makes an entity not fresh even with no row of it.
+    LocalWrite(store, "orders", WriteOp::Create, "", {{"customer_id", "c-1"}});
+    store.Exec("DELETE FROM orders");
+    CHECK_FALSE(IsFreshEntity(store, "orders"));
+}
