@@ -224,10 +224,10 @@ struct Handler {
         }
         if (req.method() != http::verb::post)
             return Reply(req, 405, ErrorJson("PGRST117", "use POST for " + CutUtf8(path, 100)));
-        nlohmann::json body = nlohmann::json::object();
-        if (!req.body().empty() && !ParseJson(req.body(), &body))
+        std::optional<std::string> device;
+        if (!req.body().empty() && !ScanPushEnvelope(req.body(), &device))
             return Reply(req, 400, ErrorJson("PGRST102", "Empty or invalid json"));
-        return Push(body, req.body());
+        return Push(device, req.body());
     }
 
     // api.<function>(named arguments), found in the schema cache as PostgREST finds it.
@@ -274,24 +274,22 @@ struct Handler {
     bool DeviceLimited(const nlohmann::json &envelope, Response *refusal) {
         if (!envelope.is_object() || !envelope.contains("device_id") || !envelope["device_id"].is_string())
             return false;
-        return RateLimited("device:" + bearer.identity.shop_id + ":" +
-                               envelope["device_id"].get<std::string>(),
-                           ctx.device_limits, refusal);
+        return DeviceLimited(std::optional<std::string>(envelope["device_id"].get<std::string>()), refusal);
+    }
+    bool DeviceLimited(const std::optional<std::string> &device, Response *refusal) {
+        return device &&
+               RateLimited("device:" + bearer.identity.shop_id + ":" + *device, ctx.device_limits, refusal);
     }
 
     // /sync/push: the per-device limit, then api.sync_push.
-    Response Push(const nlohmann::json &body, const std::string &text) {
+    Response Push(const std::optional<std::string> &device, const std::string &text) {
         Response refusal;
-        if (DeviceLimited(body, &refusal))
+        if (DeviceLimited(device, &refusal))
             return refusal;
         Response res = Call("SELECT api.sync_push($1::jsonb)::text", {text});
-        if (res.result_int() == 200) {
-            nlohmann::json out = nlohmann::json::parse(res.body(), nullptr, false);
-            if (out.is_object())
-                ctx.metrics.PushOutcomes((long)out.value("accepted", nlohmann::json::array()).size(),
-                                         (long)out.value("conflicts", nlohmann::json::array()).size(),
-                                         (long)out.value("rejected", nlohmann::json::array()).size());
-        }
+        long accepted, conflicts, rejected;
+        if (res.result_int() == 200 && CountPushOutcomes(res.body(), &accepted, &conflicts, &rejected))
+            ctx.metrics.PushOutcomes(accepted, conflicts, rejected);
         return res;
     }
 

@@ -3,6 +3,7 @@
 
 #include "text.hpp"
 
+#include <map>
 #include <memory>
 #include <regex>
 
@@ -147,6 +148,75 @@ RpcResult CallApi(PGconn *conn, const Caller &caller, const std::string &sql,
     (void)have_body;
     r.status = 200;
     return r;
+}
+
+namespace {
+
+// SAX reader behind ScanPushEnvelope and CountPushOutcomes: tracks depth
+// (refusing deeper than kMaxJsonDepth), the top-level key being read and,
+// per top-level array, how many items it holds.
+struct TopLevelReader : nlohmann::json_sax<nlohmann::json> {
+    int depth = 0;
+    bool top_is_object = false;
+    std::string top_key;                  // current top-level key
+    std::optional<std::string> device_id; // top-level "device_id" string
+    std::map<std::string, long> items;    // top-level key -> items of its array
+    bool Value() {
+        if (depth == 2 && items.count(top_key))
+            items[top_key]++;
+        return true;
+    }
+    bool Open(bool object) {
+        if (depth == 0)
+            top_is_object = object;
+        Value();
+        return ++depth <= kMaxJsonDepth;
+    }
+    bool null() override { return Value(); }
+    bool boolean(bool) override { return Value(); }
+    bool number_integer(number_integer_t) override { return Value(); }
+    bool number_unsigned(number_unsigned_t) override { return Value(); }
+    bool number_float(number_float_t, const string_t &) override { return Value(); }
+    bool string(string_t &v) override {
+        if (depth == 1 && top_key == "device_id")
+            device_id = v;
+        return Value();
+    }
+    bool binary(binary_t &) override { return Value(); }
+    bool start_object(std::size_t) override { return Open(true); }
+    bool end_object() override { return --depth, true; }
+    bool start_array(std::size_t) override { return Open(false); }
+    bool end_array() override { return --depth, true; }
+    bool key(string_t &k) override {
+        if (depth == 1)
+            top_key = k;
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string &, const nlohmann::detail::exception &) override {
+        return false;
+    }
+};
+
+} // namespace
+
+bool ScanPushEnvelope(const std::string &text, std::optional<std::string> *device_id) {
+    TopLevelReader reader;
+    if (!nlohmann::json::sax_parse(text, &reader))
+        return false;
+    if (reader.top_is_object)
+        *device_id = reader.device_id;
+    return true;
+}
+
+bool CountPushOutcomes(const std::string &text, long *accepted, long *conflicts, long *rejected) {
+    TopLevelReader reader;
+    reader.items = {{"accepted", 0}, {"conflicts", 0}, {"rejected", 0}};
+    if (!nlohmann::json::sax_parse(text, &reader) || !reader.top_is_object)
+        return false;
+    *accepted = reader.items["accepted"];
+    *conflicts = reader.items["conflicts"];
+    *rejected = reader.items["rejected"];
+    return true;
 }
 
 bool BuildRpcCall(const std::string &function, const nlohmann::json &args, std::string *sql,

@@ -45,4 +45,14 @@ std::string ErrorJson(const std::string &code, const std::string &message, const
 bool BuildRpcCall(const std::string &function, const nlohmann::json &args, std::string *sql,
                   std::vector<std::optional<std::string>> *params, std::string *error);
 
+// A push envelope read without building it (a DOM of 100 events costs more
+// than the rest of the gateway's work on a push): false unless text is one
+// valid JSON value at most kMaxJsonDepth deep; *device_id is the top-level
+// "device_id" when it is a string.
+bool ScanPushEnvelope(const std::string &text, std::optional<std::string> *device_id);
+
+// The lengths of a push answer's accepted, conflicts and rejected arrays,
+// counted without building it; false when it is not a JSON object.
+bool CountPushOutcomes(const std::string &text, long *accepted, long *conflicts, long *rejected);
+
 } // namespace gateway

@@ -11,6 +11,7 @@
 #include "rpc.hpp"
 #include "rpc_request.hpp"
 #include "static_files.hpp"
+#include "text.hpp"
 
 #include <unistd.h>
 
@@ -146,6 +147,34 @@ TEST_CASE("BuildRpcCall binds named arguments and refuses bad names", "[rpc]") {
     CHECK_FALSE(BuildRpcCall("sync_pull", json{{"cursor) ; --", 1}}, &sql, &params, &error));
     CHECK_FALSE(BuildRpcCall("sync_pull", json::array(), &sql, &params, &error));
     CHECK(ErrorJson("22023", "bad") == R"({"code":"22023","details":null,"hint":null,"message":"bad"})");
+}
+
+TEST_CASE("ScanPushEnvelope validates without building and finds the device", "[rpc]") {
+    std::optional<std::string> device;
+    REQUIRE(ScanPushEnvelope(R"({"events":[{"device_id":"inner"}],"device_id":"d1"})", &device));
+    REQUIRE(device == std::optional<std::string>("d1"));
+    device.reset();
+    REQUIRE(ScanPushEnvelope(R"({"device_id":7,"events":[]})", &device));
+    REQUIRE(!device);
+    REQUIRE(ScanPushEnvelope(R"(["device_id","x"])", &device));
+    REQUIRE(!device);
+    REQUIRE(!ScanPushEnvelope(R"({"device_id":"d1",)", &device));
+    REQUIRE(!ScanPushEnvelope("", &device));
+    REQUIRE(!ScanPushEnvelope(std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']'),
+                              &device));
+    REQUIRE(ScanPushEnvelope(std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']'), &device));
+}
+
+TEST_CASE("CountPushOutcomes counts the answer's top-level arrays", "[rpc]") {
+    long a = -1, c = -1, r = -1;
+    REQUIRE(CountPushOutcomes(R"({"accepted":[{"seq":1,"x":[1,2]},{"seq":2}],"conflicts":[],)"
+                              R"("rejected":[{"reason":"x"}],"other":[1,2,3]})",
+                              &a, &c, &r));
+    REQUIRE((a == 2 && c == 0 && r == 1));
+    REQUIRE(CountPushOutcomes(R"({"accepted":[]})", &a, &c, &r));
+    REQUIRE((a == 0 && c == 0 && r == 0));
+    REQUIRE(!CountPushOutcomes("[1]", &a, &c, &r));
+    REQUIRE(!CountPushOutcomes("{", &a, &c, &r));
 }
 
 TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
