@@ -2,6 +2,7 @@
 #include "restore_recovery.hpp"
 
 #include "failed_writes.hpp"
+#include "permission_check.hpp"
 #include "sqlite_statement.hpp"
 
 #include <chrono>
@@ -92,16 +93,45 @@ struct LocalRecord {
     bool deleted = false;
     std::string state;
     json data;
+    json image; // the server's row as this device last knew it (server_data), or null
 };
 
 static std::vector<LocalRecord> LocalRows(LocalStore &store, const std::string &entity) {
-    std::string sql = "SELECT id, version, deleted_at IS NOT NULL, sync_state, data FROM " + entity +
-                      " WHERE sync_state <> 'failed' ORDER BY id";
+    std::string sql = "SELECT id, version, deleted_at IS NOT NULL, sync_state, data, server_data FROM " +
+                      entity + " WHERE sync_state <> 'failed' ORDER BY id";
     Statement st(store, sql.c_str());
     std::vector<LocalRecord> rows;
     while (st.Step())
-        rows.push_back({st.Text(0), st.Int(1), st.Int(2) != 0, st.Text(3), json::parse(st.Text(4))});
+        rows.push_back({st.Text(0), st.Int(1), st.Int(2) != 0, st.Text(3), json::parse(st.Text(4)),
+                        st.IsNull(5) ? json() : json::parse(st.Text(5), nullptr, false)});
     return rows;
+}
+
+static double Now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// What a re-upload may send: the client's columns without those the server
+// computes (sync_health's generated_columns).
+static json UploadColumns(LocalStore &store, const std::string &entity, const json &row) {
+    json out = ClientColumns(row);
+    json generated = json::parse(store.Get("generated_columns", "{}"), nullptr, false);
+    if (generated.is_object() && generated.contains(entity) && generated[entity].is_array())
+        for (const auto &column : generated[entity])
+            if (column.is_string())
+                out.erase(column.get<std::string>());
+    return out;
+}
+
+// Whether this device's role may make the write (the offline pre-check): a
+// delete a staff device only pulled is given back by a device that may.
+static bool Allowed(LocalStore &store, const std::string &entity, const std::string &op, const json &row) {
+    try {
+        CheckAllowed(store, entity, op, row, op == "delete" ? json::object() : ClientColumns(row), false);
+        return true;
+    } catch (const ClientError &) {
+        return false;
+    }
 }
 
 struct NewEvent {
@@ -111,16 +141,15 @@ struct NewEvent {
     std::string key;
 };
 
-static double Now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // Moves a row's queued events onto the server's version when the first is
 // based on one the server lacks. The server cannot have applied them (the
 // restored server's history is a prefix of the one they were based on), so
-// their keys stay. A create is left alone: if the server has it, its key replays.
+// their keys stay. The acknowledged state they were based on is given back
+// first, as every device holding it gives it back (same key, same columns),
+// and they chain after it. A create is left alone: if the server has it, its
+// key replays.
 static bool RebaseQueued(LocalStore &store, const std::string &shop, const std::string &entity,
-                         const LocalRecord &row, const ServerRow *server) {
+                         const LocalRecord &row, const ServerRow *server, std::vector<NewEvent> *writes) {
     Statement st(store, "SELECT id, op, base_version FROM sync_outbox WHERE entity_type = ? AND entity_id = ?"
                         " ORDER BY id");
     st.Bind(1, entity).Bind(2, row.id);
@@ -134,33 +163,34 @@ static bool RebaseQueued(LocalStore &store, const std::string &shop, const std::
         events.push_back({st.Int(0), st.Text(1), st.Int(2)});
     if (events.empty() || events[0].op == "create" || (server && events[0].base <= server->version))
         return false;
-    // The first event carries the row's columns: the acknowledged state the
-    // server lost, with this device's edits on top; the rest chain after it.
-    const Queued &first = events[0];
-    std::string op = !server ? "create" : first.op;
-    long long base = server ? server->version : 0;
-    Statement up(store, "UPDATE sync_outbox SET op = ?, base_version = ?, payload_json = ? WHERE id = ?");
-    up.Bind(1, op).Bind(2, base).Bind(3, (op == "delete" ? json::object() : ClientColumns(row.data)).dump());
-    up.Bind(4, first.id);
-    up.Step();
-    long long next = base + 1;
-    if (!server && first.op == "delete") { // a delete of a row the server lacks: create, then delete
-        Statement del(store,
-                      "INSERT INTO sync_outbox (entity_type, entity_id, op, payload_json, base_version,"
-                      " idempotency_key, created_at) VALUES (?, ?, 'delete', '{}', 1, ?, ?)");
-        del.Bind(1, entity).Bind(2, row.id).Bind(3, RecoveryKey(shop, entity, row.id, row.version, "delete"));
-        del.Bind(4, Now());
-        del.Step();
-        next = 2;
+    long long acknowledged = events[0].base;
+    json image = row.image.is_object() ? row.image : row.data;
+    bool image_deleted = image.contains("deleted_at") && !image["deleted_at"].is_null();
+    long long next = server ? server->version : 0;
+    if (!(server && server->deleted)) {
+        if (!server) {
+            writes->push_back({entity, row.id, "create", UploadColumns(store, entity, image), 0,
+                               RecoveryKey(shop, entity, row.id, acknowledged, "create")});
+            next = 1;
+        } else {
+            writes->push_back({entity, row.id, "update", UploadColumns(store, entity, image), server->version,
+                               RecoveryKey(shop, entity, row.id, acknowledged, "update")});
+            next = server->version + 1;
+        }
+        if (image_deleted && Allowed(store, entity, "delete", image)) {
+            writes->push_back({entity, row.id, "delete", json::object(), next,
+                               RecoveryKey(shop, entity, row.id, acknowledged, "delete")});
+            next++;
+        }
     }
-    for (size_t i = 1; i < events.size(); i++) {
+    for (const auto &e : events) {
         Statement chain(store, "UPDATE sync_outbox SET base_version = ? WHERE id = ?");
-        chain.Bind(1, next++).Bind(2, events[i].id);
+        chain.Bind(1, next++).Bind(2, e.id);
         chain.Step();
     }
-    std::string sql = "UPDATE " + entity + " SET version = ?, sync_state = ? WHERE id = ?";
+    std::string sql = "UPDATE " + entity + " SET version = ? WHERE id = ?";
     Statement ver(store, sql.c_str());
-    ver.Bind(1, base).Bind(2, std::string(!server ? "pending_create" : row.state)).Bind(3, row.id);
+    ver.Bind(1, next - (long long)events.size()).Bind(2, row.id);
     ver.Step();
     return true;
 }
@@ -181,13 +211,19 @@ RecoveryCounts QueueRecovery(LocalStore &store, const std::vector<std::string> &
                     s = &found->second;
             }
             if (row.state != "synced") {
-                if (RebaseQueued(store, shop, entity, row, s))
+                if (RebaseQueued(store, shop, entity, row, s, &writes))
                     counts.rebased++;
                 continue;
             }
-            json columns = ClientColumns(row.data);
+            json columns = UploadColumns(store, entity, row.data);
             if (s && (s->version >= row.version || s->deleted ||
                       (SameColumns(columns, ClientColumns(s->row)) && s->deleted == row.deleted))) {
+                counts.kept++;
+                continue;
+            }
+            if (row.deleted && !Allowed(store, entity, "delete", row.data)) {
+                // A device that may delete gives the delete back; this one takes
+                // the server's row at the rebuild (a create alone would revive it).
                 counts.kept++;
                 continue;
             }
@@ -290,6 +326,13 @@ void SettleRecovery(LocalStore &store) {
             del.Step();
         }
     }
+    tx.Commit();
+}
+
+void ForgetSyncedVersions(LocalStore &store, const std::vector<std::string> &entities) {
+    Transaction tx(store);
+    for (const auto &entity : entities)
+        store.Exec("UPDATE " + entity + " SET version = 0 WHERE sync_state = 'synced'");
     tx.Commit();
 }
 

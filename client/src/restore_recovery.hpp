@@ -68,6 +68,11 @@ RecoveryCounts QueueRecovery(LocalStore &store, const std::vector<std::string> &
 // server record already holds this device's columns is dropped too.
 void SettleRecovery(LocalStore &store);
 
+// Before the recovery's rebuild: the server's rows replace every synced row
+// (the restored server numbers versions anew, so "only when newer" must not
+// keep a row the server holds otherwise); pending rows stay, as in any rebuild.
+void ForgetSyncedVersions(LocalStore &store, const std::vector<std::string> &entities);
+
 // The recovery is complete (pushed and rebuilt): the epoch is adopted.
 void FinishRecovery(LocalStore &store, const std::string &epoch, const RecoveryCounts &counts);
 

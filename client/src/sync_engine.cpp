@@ -125,6 +125,8 @@ bool SyncEngine::LearnEntities(SyncReport &report, std::vector<std::string> *ent
     // offline pre-check reads them) and the oldest protocol they serve.
     if (info.contains("role") && info["role"].is_string())
         store_.Put("shop_role", info["role"].get<std::string>());
+    if (info.contains("generated_columns") && info["generated_columns"].is_object())
+        store_.Put("generated_columns", info["generated_columns"].dump());
     NoteRestoreEpoch(store_, info); // a new one is recovered to before the next push
 
     if (info.contains("rules") && info["rules"].is_object())
@@ -318,6 +320,7 @@ bool SyncEngine::Recover(SyncReport &report) {
     if (!Push(report))
         return false; // what is queued stays, with its keys; the next round goes on
     SettleRecovery(store_);
+    ForgetSyncedVersions(store_, entities);
     store_.Put("bootstrapped", "0");
     if (!Rebuild(report))
         return false;

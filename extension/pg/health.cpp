@@ -5,6 +5,7 @@
 #include "entity_registry.hpp"
 #include "guard.hpp"
 #include "json_util.hpp"
+#include "plan_cache.hpp"
 #include "restore_epoch.hpp"
 #include "shopsync.hpp"
 
@@ -39,6 +40,16 @@ SHOPSYNC_FUNCTION(sync_health) {
     // The handshake: what this server speaks, the oldest client it serves,
     // and every entity's rules, so a device can refuse offline what the
     // server would refuse.
+    // Columns the server computes (generated): a device giving a row back
+    // after a restore leaves them out (client/src/restore_recovery.cpp).
+    ExecCachedPlan_Unsafe(
+        "SELECT coalesce(jsonb_object_agg(t.entity, (SELECT coalesce(jsonb_agg(a.attname"
+        " ORDER BY a.attnum), '[]') FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.relid"
+        " AND a.attgenerated <> '' AND NOT a.attisdropped)), '{}')::text"
+        " FROM shopsync.synced_tables t",
+        0, nullptr, nullptr, nullptr, true, 1);
+    appendStringInfo(&out, ",\"generated_columns\":%s",
+                     SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
     appendStringInfo(&out, ",\"protocol_version\":%d,\"min_client_protocol\":%d,\"rules\":%s}",
                      kProtocolVersion, guc_min_client_protocol, EntityRulesJson_Unsafe());
     Datum result = JsonbDatumFromText_Unsafe(out.data);
