@@ -10,10 +10,10 @@ namespace shopsync_cli {
 using json = nlohmann::json;
 
 // Flags that take a value after the command.
-static const std::set<std::string> kValueFlags = {"--server",    "--shop",       "--for",
-                                                  "--device-id", "--profile",    "--rpc-prefix",
-                                                  "--apikey",    "--token-file", "--refresh-token-file"};
-static const std::set<std::string> kBareFlags = {"--all", "--override"};
+static const std::set<std::string> kValueFlags = {
+    "--server",     "--shop",   "--for",        "--device-id",          "--profile",
+    "--rpc-prefix", "--apikey", "--token-file", "--refresh-token-file", "--out"};
+static const std::set<std::string> kBareFlags = {"--all", "--override", "--csv"};
 
 std::string Args::Flag(const std::string &name) const {
     for (const auto &[n, v] : flags)

@@ -49,5 +49,7 @@ std::string StatusText(const nlohmann::json &status);
 std::string ConflictText(const nlohmann::json &conflicts);
 std::string FailedText(const nlohmann::json &failures);
 std::string LegacyText(const nlohmann::json &report);
+// The parity report as a table: KIND ENTITY KEY FIELD LEGACY SERVER, then a summary line.
+std::string ParityText(const nlohmann::json &report);
 
 } // namespace shopsync_cli

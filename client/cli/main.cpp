@@ -8,12 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <sys/stat.h>
 #include <termios.h>
 #include <thread>
 #include <unistd.h>
@@ -47,6 +49,11 @@ const char *kUsage =
   forget-shop                  after losing access: drop the shop's rows and refused writes, sign out
   watch [--for SECONDS]        background sync with server pokes until Ctrl-C
   migrate-legacy PATH          import the app's former shop.db (integer ids)
+  parity legacy PATH           compare the former shop.db with the server row by row
+                               (by display code); exit status 1 when anything differs
+  export [--csv] [--out PATH]  owners: the shop's data from the server, audited; JSON to
+                               PATH (or stdout), or --csv: one ENTITY.csv per entity into
+                               directory PATH (default .)
   device-id
 
 init sets the server (stored in the database). --profile gateway (default) talks to
@@ -67,6 +74,17 @@ $SHOPSYNC_DB or ./shopsync-device.db unless --db is given.
 )";
 
 volatile std::sig_atomic_t g_interrupted = 0;
+
+bool WriteFile(const std::string &path, const std::string &text) {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file << text;
+    file.close();
+    if (!file) {
+        std::cerr << "shopsync-device: cannot write " << path << "\n";
+        return false;
+    }
+    return true;
+}
 
 class Device {
   public:
@@ -100,6 +118,41 @@ class Device {
     shopsync_client *h_;
     bool json_;
 };
+
+// An export's answer: JSON to a file or stdout, or one ENTITY.csv per entity
+// into a directory. Prints what was written (one JSON line with --json).
+int WriteExport(Device &d, const json &answer, bool csv, const std::string &out) {
+    json written = json::array();
+    if (!csv) {
+        std::string text = answer.dump(2) + "\n";
+        if (out.empty() || out == "-") {
+            std::cout << text;
+            return 0;
+        }
+        if (!WriteFile(out, text))
+            return 1;
+        written.push_back(out);
+    } else {
+        std::string dir = out.empty() ? "." : out;
+        if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+            std::cerr << "shopsync-device: cannot create " << dir << "\n";
+            return 1;
+        }
+        for (const auto &[name, text] : answer.value("files", json::object()).items()) {
+            if (name.find('/') != std::string::npos || !text.is_string())
+                continue; // entity names only; never a path from the server
+            if (!WriteFile(dir + "/" + name, text.get<std::string>()))
+                return 1;
+            written.push_back(dir + "/" + name);
+        }
+    }
+    std::string counts;
+    for (const auto &[entity, n] : answer.value("counts", json::object()).items())
+        counts += (counts.empty() ? "" : ", ") + std::to_string(n.get<long long>()) + " " + entity;
+    return shopsync_cli::Print(d.json_,
+                               {{"written", written}, {"counts", answer.value("counts", json::object())}},
+                               "exported " + counts + " to " + (csv ? (out.empty() ? "." : out) : out));
+}
 
 std::string ReadPassword() {
     if (const char *env = std::getenv("SHOPSYNC_PASSWORD"))
@@ -430,6 +483,25 @@ int Run(Device &d, Args &args) {
         if (rc != SHOPSYNC_OK)
             return d.Fail(rc);
         return shopsync_cli::Print(d.json_, result, shopsync_cli::LegacyText(result));
+    }
+    if (cmd == "parity") {
+        if (args.positional.size() != 2 || args.positional[0] != "legacy")
+            return shopsync_cli::Usage("parity legacy PATH");
+        rc = d.Json([&](char **out) { return shopsync_parity_legacy(d.h_, args.positional[1].c_str(), out); },
+                    &result);
+        if (rc != SHOPSYNC_OK)
+            return d.Fail(rc);
+        shopsync_cli::Print(d.json_, result, shopsync_cli::ParityText(result));
+        return result.value("equal", false) ? 0 : 1;
+    }
+    if (cmd == "export") {
+        if (!args.positional.empty())
+            return shopsync_cli::Usage("export [--csv] [--out PATH]");
+        bool csv = args.Has("--csv");
+        rc = d.Json([&](char **out) { return shopsync_export(d.h_, csv ? "csv" : "json", out); }, &result);
+        if (rc != SHOPSYNC_OK)
+            return d.Fail(rc);
+        return WriteExport(d, result, csv, args.Flag("--out"));
     }
     return shopsync_cli::Usage("unknown command \"" + cmd + "\"");
 }

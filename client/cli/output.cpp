@@ -164,9 +164,49 @@ std::string FailedText(const json &failures) {
 std::string LegacyText(const json &r) {
     std::ostringstream out;
     out << "imported " << r.value("customers", 0) << " customers, " << r.value("orders", 0) << " orders, "
-        << r.value("order_items", 0) << " items; queued for upload";
+        << r.value("order_items", 0) << " items"
+        << (r.value("settings", false) ? ", the shop's settings" : "") << "; queued for upload";
+    for (const auto &m : r.value("members_to_invite", json::array()))
+        out << "\n  invite: " << Cell(m["email"]) << " as " << Cell(m["role"]) << " (an owner: add_member)";
     for (const auto &w : r.value("warnings", json::array()))
         out << "\n  warning: " << Cell(w);
+    return out.str();
+}
+
+std::string ParityText(const json &r) {
+    std::vector<std::vector<std::string>> rows = {{"KIND", "ENTITY", "KEY", "FIELD", "LEGACY", "SERVER"}};
+    auto clip = [](std::string text) { return text.size() > 40 ? text.substr(0, 37) + "..." : text; };
+    for (const auto &m : r.value("missing", json::array()))
+        rows.push_back({"missing", Cell(m["entity"]), clip(Cell(m["key"])), "", "(row)", "-"});
+    for (const auto &e : r.value("extra", json::array()))
+        rows.push_back({"extra", Cell(e["entity"]), clip(Cell(e["key"])), "", "-", "(row)"});
+    for (const auto &d : r.value("different", json::array()))
+        for (const auto &f : d["fields"])
+            rows.push_back({"different", Cell(d["entity"]), clip(Cell(d["key"])), Cell(f["field"]),
+                            clip(Cell(f["legacy"])), clip(Cell(f["server"]))});
+    std::ostringstream out;
+    if (rows.size() > 1) {
+        std::vector<size_t> width(rows[0].size(), 0);
+        for (const auto &row : rows)
+            for (size_t c = 0; c < row.size(); c++)
+                width[c] = std::max(width[c], row[c].size());
+        for (const auto &row : rows) {
+            std::string line;
+            for (size_t c = 0; c < row.size(); c++)
+                line += row[c] + (c + 1 < row.size() ? std::string(width[c] - row[c].size() + 2, ' ') : "");
+            out << line << "\n";
+        }
+    }
+    const json counts = r.value("counts", json::object());
+    auto count = [&](const char *side, const char *entity) {
+        return counts.contains(side) ? counts[side].value(entity, 0) : 0;
+    };
+    out << (r.value("equal", false) ? "equal" : "DIFFERENT") << ": legacy " << count("legacy", "customers")
+        << " customers, " << count("legacy", "orders") << " orders, " << count("legacy", "order_items")
+        << " items; server " << count("server", "customers") << ", " << count("server", "orders") << ", "
+        << count("server", "order_items") << "; " << r.value("missing", json::array()).size() << " missing, "
+        << r.value("extra", json::array()).size() << " extra, " << r.value("different", json::array()).size()
+        << " different";
     return out.str();
 }
 

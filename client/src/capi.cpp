@@ -338,6 +338,17 @@ int shopsync_migrate_legacy(shopsync_client *h, const char *legacy_path, char **
         h, [&](Client &c) { Out(out_report, c.MigrateLegacy(Required(legacy_path, "legacy_path")).dump()); });
 }
 
+int shopsync_parity_legacy(shopsync_client *h, const char *legacy_path, char **out_report) {
+    ClearOut(out_report);
+    return Guard(
+        h, [&](Client &c) { Out(out_report, c.ParityLegacy(Required(legacy_path, "legacy_path")).dump()); });
+}
+
+int shopsync_export(shopsync_client *h, const char *format, char **out_json) {
+    ClearOut(out_json);
+    return Guard(h, [&](Client &c) { Out(out_json, c.ExportShop(Required(format, "format")).dump()); });
+}
+
 void shopsync_free(void *p) {
     std::free(p);
 }

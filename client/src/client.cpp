@@ -12,6 +12,7 @@
 #include "apply.hpp"
 #include "failed_writes.hpp"
 #include "legacy_migration.hpp"
+#include "legacy_parity.hpp"
 #include "local_query.hpp"
 #include "outbox.hpp"
 #include "round_lock.hpp"
@@ -425,12 +426,62 @@ json Client::MigrateLegacy(const std::string &legacy_path) {
         std::lock_guard<std::mutex> lock(api_mutex_);
         report = shopsync::client::MigrateLegacy(store_, legacy_path);
     }
-    Notify("local", {"customers", "orders", "order_items"});
+    Notify("local", {"customers", "orders", "order_items", "shop_settings"});
     Kick(true);
-    return {{"customers", report.customers},
-            {"orders", report.orders},
-            {"order_items", report.order_items},
-            {"warnings", report.warnings}};
+    json members = json::array();
+    for (const auto &[email, role] : report.members)
+        members.push_back({{"email", email}, {"role", role}});
+    return {{"customers", report.customers},     {"orders", report.orders},
+            {"order_items", report.order_items}, {"settings", report.settings},
+            {"members_to_invite", members},      {"warnings", report.warnings}};
+}
+
+json Client::CallServer(const std::string &function, const json &args, const char *what) {
+    Settings settings = CurrentSettings();
+    std::lock_guard<std::mutex> lock(api_mutex_);
+    auto transport = NewTransport(store_.Get("server_url"), settings);
+    Session session(store_, *transport, refresh_mutex_);
+    HttpResponse response = session.Send({"POST", "/rpc/" + function, args.dump(), ""});
+    if (response.status != 200)
+        throw ClientError(std::string(what) + ": " + ErrorText(response), ResultCodeFor(response));
+    json answer = json::parse(response.body, nullptr, false);
+    if (answer.is_discarded())
+        throw ClientError(std::string(what) + ": the server's answer is not JSON", SHOPSYNC_SERVER);
+    return answer;
+}
+
+json Client::ParityLegacy(const std::string &legacy_path) {
+    LegacyData legacy = ReadLegacy(legacy_path); // first: a bad file needs no server
+    std::map<std::string, json> server;
+    for (const char *entity : {"customers", "orders", "order_items"}) {
+        json rows = json::array(), after = nullptr;
+        for (;;) {
+            json page = CallServer("sync_snapshot", {{"entity", entity}, {"after", after}, {"lim", 1000}},
+                                   "reading the server's rows");
+            if (!page.is_object() || !page.contains("rows") || !page["rows"].is_array())
+                throw ClientError("the server's snapshot page is not a page", SHOPSYNC_SERVER);
+            for (auto &row : page["rows"])
+                rows.push_back(std::move(row));
+            if (!page.value("has_more", false))
+                break;
+            after = page["next_after"];
+        }
+        server[entity] = std::move(rows);
+    }
+    return CompareLegacy(legacy, server);
+}
+
+json Client::ExportShop(const std::string &format) {
+    if (format != "json" && format != "csv")
+        throw ClientError("the export format is json or csv", SHOPSYNC_INVALID);
+    std::string device;
+    {
+        std::lock_guard<std::mutex> lock(api_mutex_);
+        device = store_.Get("device_id");
+    }
+    return CallServer("export_shop",
+                      {{"format", format}, {"device_id", device.empty() ? json(nullptr) : json(device)}},
+                      "export");
 }
 
 } // namespace shopsync::client

@@ -66,6 +66,10 @@ class Client {
     nlohmann::json Conflicts();
     void DismissConflict(long long id);
     nlohmann::json MigrateLegacy(const std::string &legacy_path);
+    // The server's live rows against the legacy file (legacy_parity.hpp).
+    nlohmann::json ParityLegacy(const std::string &legacy_path);
+    // api.export_shop through the session, naming this device.
+    nlohmann::json ExportShop(const std::string &format);
 
     using ChangeFn = std::function<void(const std::string &source, const std::string &entity)>;
     void OnChange(ChangeFn fn);
@@ -81,6 +85,8 @@ class Client {
     Settings CurrentSettings();
     std::unique_ptr<Transport> NewTransport(const std::string &server, const Settings &settings);
     SyncReport RunSync(LocalStore &store, const Settings &settings, std::mt19937_64 &rng);
+    // One call of an api function through a signed-in session; its JSON answer.
+    nlohmann::json CallServer(const std::string &function, const nlohmann::json &args, const char *what);
     void LocalChange(const std::string &entity);
     void Notify(const std::string &source, const std::set<std::string> &entities);
     void Kick(bool after_write);

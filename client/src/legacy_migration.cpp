@@ -368,22 +368,98 @@ std::string NowIso() {
     return out;
 }
 
+bool HasTable(LegacyDb &legacy, const char *table) {
+    LegacyQuery q(legacy,
+                  std::string("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '") + table + "'");
+    return q.Step();
+}
+
+// The legacy app's settings (key → value) as the server's shop_settings row.
+json ReadSettings(LegacyDb &legacy, LegacyReport &report) {
+    if (!HasTable(legacy, "shop_settings"))
+        return nullptr;
+    json payload = json::object();
+    LegacyQuery q(legacy, "SELECT key, value FROM shop_settings ORDER BY key");
+    while (q.Step()) {
+        std::string key = Lower(Trim(q.Text(0))), value = Trim(q.Text(1)), row = "setting " + key;
+        if (value.empty())
+            continue;
+        if (key == "shop_name" || key == "name" || key == "display_name") {
+            payload["display_name"] = CheckedText(value, 200, row, "value");
+        } else if (key == "currency") {
+            std::string code = value;
+            for (auto &c : code)
+                c = (char)std::toupper((unsigned char)c);
+            if (!std::regex_match(code, std::regex("^[A-Z]{3}$")))
+                throw ClientError(row + ": \"" + value + "\" is not a 3-letter currency code",
+                                  SHOPSYNC_INVALID);
+            payload["currency"] = code;
+        } else if (key == "tax_rate" || key == "tax") {
+            char *end = nullptr;
+            double rate = std::strtod(value.c_str(), &end);
+            if (*end == '%')
+                rate /= 100, end++;
+            if (*end != '\0' || !(rate >= 0 && rate < 1))
+                throw ClientError(row + ": \"" + value +
+                                      "\" is not a tax rate between 0 and 1 (or 0% and 100%)",
+                                  SHOPSYNC_INVALID);
+            payload["tax_rate"] = std::round(rate * 10000) / 10000;
+        } else if (key == "timezone") {
+            payload["timezone"] = CheckedText(value, 64, row, "value");
+        } else {
+            report.warnings.push_back(row + ": not a setting the server keeps, skipped");
+        }
+    }
+    return payload.empty() ? json(nullptr) : payload;
+}
+
+// The legacy users as members to invite: email and role only.
+void ReadMembers(LegacyDb &legacy, LegacyReport &report) {
+    if (!HasTable(legacy, "users"))
+        return;
+    LegacyQuery info(legacy, "PRAGMA table_info(users)");
+    bool has_email = false, has_role = false;
+    while (info.Step()) {
+        has_email = has_email || sqlite3_stricmp(info.Text(1).c_str(), "email") == 0;
+        has_role = has_role || sqlite3_stricmp(info.Text(1).c_str(), "role") == 0;
+    }
+    if (!has_email) {
+        report.warnings.push_back("users: no email column, no member to invite");
+        return;
+    }
+    static const std::map<std::string, std::string> kRoles = {
+        {"admin", "owner"}, {"owner", "owner"},   {"administrator", "owner"}, {"manager", "staff"},
+        {"staff", "staff"}, {"cashier", "staff"}, {"clerk", "staff"},         {"employee", "staff"}};
+    LegacyQuery q(legacy, std::string("SELECT email, ") + (has_role ? "role" : "NULL") +
+                              " FROM users ORDER BY rowid");
+    std::map<std::string, bool> seen;
+    while (q.Step()) {
+        std::string email = Lower(Trim(q.Text(0)));
+        if (email.empty() || email.find('@') == std::string::npos || seen[email]) {
+            if (!email.empty() && !seen[email])
+                report.warnings.push_back("user \"" + email + "\": not an email, not invited");
+            continue;
+        }
+        seen[email] = true;
+        auto it = kRoles.find(Lower(Trim(q.Text(1))));
+        report.members.emplace_back(CheckedText(email, 320, "user " + email, "email"),
+                                    it == kRoles.end() ? "viewer" : it->second);
+    }
+}
+
 } // namespace
 
-LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
-    CheckNotImported(store); // first: the clearest answer, even if the old file is gone
+LegacyData ReadLegacy(const std::string &legacy_path, std::map<std::string, std::string> customer_codes,
+                      std::map<std::string, std::string> order_codes) {
     LegacyDb legacy(legacy_path);
     CheckSchema(legacy);
     // One read transaction: a consistent snapshot even if the old app is still open.
     if (sqlite3_exec(legacy.db(), "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
         legacy.Fail();
+    LegacyData data;
+    LegacyReport &report = data.report;
+    std::map<long long, std::string> customer_code_of, order_code_of;
 
-    Transaction tx(store);
-    CheckNotImported(store); // again under the write lock: another import may have won
-    LegacyReport report;
-    std::unordered_map<long long, std::string> customer_ids, order_ids, order_codes;
-
-    auto customer_codes = LocalCodes(store, "customers", "customer_code");
     LegacyQuery customers(legacy,
                           "SELECT id, code, name, phone, email, address, notes FROM customers ORDER BY id");
     while (customers.Step()) {
@@ -398,25 +474,23 @@ LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
         PutText(payload, "email", customers, 4, 320, row);
         PutText(payload, "address", customers, 5, 1000, row);
         PutText(payload, "notes", customers, 6, 4000, row);
-        customer_ids[id] = LocalWriteInTransaction(store, "customers", WriteOp::Create, "", payload);
-        report.customers++;
+        data.customers.push_back({id, code, row, payload, 0, false});
+        customer_code_of[id] = code;
     }
 
-    auto seen_order_codes = LocalCodes(store, "orders", "order_code");
     LegacyQuery orders(legacy, "SELECT id, code, customer_id, status, subtotal, discount, tax, total, notes,"
                                " created_at FROM orders ORDER BY id");
     while (orders.Step()) {
         long long id = orders.Int(0);
         std::string code = orders.IsNull(1) ? "" : Trim(orders.Text(1));
         std::string row = Label("order", id, code);
-        CheckUniqueCode(seen_order_codes, code, row);
+        CheckUniqueCode(order_codes, code, row);
         json payload = json::object();
         PutText(payload, "order_code", orders, 1, 40, row, true);
         long long customer = 0;
         bool has_customer = LegacyKey(orders, 2, customer);
-        if (has_customer && customer_ids.count(customer)) {
-            payload["customer_id"] = customer_ids[customer];
-        } else if (has_customer || !(orders.IsNull(2) || Trim(orders.Text(2)).empty())) {
+        bool linked = has_customer && customer_code_of.count(customer);
+        if (!linked && (has_customer || !(orders.IsNull(2) || Trim(orders.Text(2)).empty()))) {
             // The legacy app deleted customers without touching their orders: keep the order.
             report.warnings.push_back(row + ": customer " + orders.Text(2) +
                                       " does not exist, imported without a customer");
@@ -438,9 +512,8 @@ LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
                                   SHOPSYNC_INVALID);
             payload["ordered_at"] = at;
         }
-        order_ids[id] = LocalWriteInTransaction(store, "orders", WriteOp::Create, "", payload);
-        order_codes[id] = code;
-        report.orders++;
+        data.orders.push_back({id, code, row, payload, linked ? customer : 0, linked});
+        order_code_of[id] = code;
     }
 
     LegacyQuery items(
@@ -450,15 +523,14 @@ LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
         long long order = 0;
         bool has_order = LegacyKey(items, 1, order);
         std::string row = "order item #" + std::to_string(id);
-        if (!has_order || !order_ids.count(order)) {
+        if (!has_order || !order_code_of.count(order)) {
             // Nothing on the server could hold it (order_id is NOT NULL there).
             report.warnings.push_back(row + ": order " + (items.IsNull(1) ? "NULL" : items.Text(1)) +
                                       " does not exist, item skipped");
             continue;
         }
-        row += " (in " + Label("order", order, order_codes[order]) + ")";
+        row += " (in " + Label("order", order, order_code_of[order]) + ")";
         json payload = json::object();
-        payload["order_id"] = order_ids[order];
         payload["product_name"] = NameOrPlaceholder(items, 2, row, "product_name", report);
         PutText(payload, "sku", items, 3, 64, row);
         double quantity = Number(items, 4, 3, false, row, "quantity");
@@ -469,10 +541,53 @@ LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
             throw ClientError(row + ": unit_price " + items.Text(5) + " is negative", SHOPSYNC_INVALID);
         payload["quantity"] = quantity;
         payload["unit_price"] = price;
-        LocalWriteInTransaction(store, "order_items", WriteOp::Create, "", payload);
-        report.order_items++;
+        data.items.push_back({id, "", row, payload, order, true});
     }
+    data.settings = ReadSettings(legacy, report);
+    ReadMembers(legacy, report);
+    report.customers = (int)data.customers.size();
+    report.orders = (int)data.orders.size();
+    report.order_items = (int)data.items.size();
+    return data;
+}
 
+LegacyReport MigrateLegacy(LocalStore &store, const std::string &legacy_path) {
+    CheckNotImported(store);         // first: the clearest answer, even if the old file is gone
+    { LegacyDb probe(legacy_path); } // a missing or unreadable file fails before the store is locked
+    Transaction tx(store);
+    CheckNotImported(store); // again under the write lock: another import may have won
+    LegacyData data = ReadLegacy(legacy_path, LocalCodes(store, "customers", "customer_code"),
+                                 LocalCodes(store, "orders", "order_code"));
+    std::unordered_map<long long, std::string> customer_ids, order_ids;
+    for (const auto &c : data.customers)
+        customer_ids[c.id] = LocalWriteInTransaction(store, "customers", WriteOp::Create, "", c.payload);
+    for (const auto &o : data.orders) {
+        json payload = o.payload;
+        if (o.has_parent)
+            payload["customer_id"] = customer_ids[o.parent];
+        order_ids[o.id] = LocalWriteInTransaction(store, "orders", WriteOp::Create, "", payload);
+    }
+    for (const auto &i : data.items) {
+        json payload = i.payload;
+        payload["order_id"] = order_ids[i.parent];
+        LocalWriteInTransaction(store, "order_items", WriteOp::Create, "", payload);
+    }
+    if (!data.settings.is_null()) {
+        // One settings row per shop: the one the device holds (from the server) is updated.
+        Statement held(store, "SELECT id FROM shop_settings WHERE deleted_at IS NULL LIMIT 1");
+        if (held.Step())
+            LocalWriteInTransaction(store, "shop_settings", WriteOp::Update, held.Text(0), data.settings);
+        else
+            LocalWriteInTransaction(store, "shop_settings", WriteOp::Create, "", data.settings);
+        data.report.settings = true;
+    }
+    LegacyReport &report = data.report;
+    if (!report.members.empty()) {
+        json members = json::array();
+        for (const auto &[email, role] : report.members)
+            members.push_back({{"email", email}, {"role", role}});
+        store.Put("legacy_members", members.dump());
+    }
     json record = {{"path", legacy_path},
                    {"customers", report.customers},
                    {"orders", report.orders},

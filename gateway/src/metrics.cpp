@@ -1,9 +1,157 @@
-// gateway/src/metrics.cpp
+// gateway/src/metrics.cpp — see metrics.hpp.
 #include "metrics.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
 #include <sstream>
 
 namespace gateway {
+
+void Histogram::Observe(double value) {
+    counts.resize(bounds.size(), 0);
+    for (size_t i = 0; i < bounds.size(); i++)
+        if (value <= bounds[i]) {
+            counts[i]++;
+            break;
+        }
+    sum += value;
+    count++;
+}
+
+void Histogram::Render(std::ostream &out, const std::string &name, const std::string &help) const {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " histogram\n";
+    long cumulative = 0;
+    for (size_t i = 0; i < bounds.size(); i++) {
+        cumulative += i < counts.size() ? counts[i] : 0;
+        out << name << "_bucket{le=\"" << bounds[i] << "\"} " << cumulative << "\n";
+    }
+    out << name << "_bucket{le=\"+Inf\"} " << count << "\n"
+        << name << "_sum " << sum << "\n"
+        << name << "_count " << count << "\n";
+}
+
+Metrics::Metrics() {
+    // From a poke's round trip (tens of ms) to a device that was offline for a day.
+    sync_latency_.bounds = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400};
+    retry_depth_.bounds = {0, 1, 2, 3, 5, 8, 13, 21};
+    outbox_age_.bounds = {1, 5, 15, 60, 300, 900, 3600, 21600, 86400};
+}
+
+bool ParseTimestamp(const std::string &text, double *epoch_seconds) {
+    int y, mo, d, h, mi, consumed = 0;
+    double sec;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &consumed) != 6)
+        return false;
+    std::string zone = text.substr((size_t)consumed);
+    int offset = 0;
+    if (zone != "Z") {
+        int oh = 0, om = 0;
+        char sign;
+        if (zone.size() < 3 || std::sscanf(zone.c_str(), "%c%2d:%2d", &sign, &oh, &om) < 2 ||
+            (sign != '+' && sign != '-'))
+            return false;
+        offset = (sign == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    }
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    *epoch_seconds = (double)timegm(&tm) + sec - offset;
+    return true;
+}
+
+void Metrics::PushEnvelope(const nlohmann::json &envelope) {
+    if (!envelope.is_object() || !envelope.contains("outbox") || !envelope["outbox"].is_object())
+        return;
+    const nlohmann::json &outbox = envelope["outbox"];
+    // A count the server would accept: a non-negative integer (else not observed).
+    auto count = [&](const char *key, double *out) {
+        if (!outbox.contains(key) || !outbox[key].is_number_integer() || outbox[key].get<long long>() < 0)
+            return false;
+        *out = (double)outbox[key].get<long long>();
+        return true;
+    };
+    double depth, age_ms;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (count("retry_depth", &depth))
+        retry_depth_.Observe(depth);
+    if (count("oldest_age_ms", &age_ms))
+        outbox_age_.Observe(age_ms / 1000.0);
+}
+
+bool TopLevelObject(const std::string &text, const std::string &key, std::string *out) {
+    const std::string quoted = "\"" + key + "\"";
+    int depth = 0;
+    for (size_t i = 0; i < text.size(); i++) {
+        char c = text[i];
+        if (c == '"') {
+            size_t start = i;
+            for (i++; i < text.size() && text[i] != '"'; i++)
+                if (text[i] == '\\')
+                    i++;
+            if (depth != 1 || text.compare(start, i + 1 - start, quoted) != 0)
+                continue;
+            size_t j = i + 1;
+            while (j < text.size() && std::isspace((unsigned char)text[j]))
+                j++;
+            if (j >= text.size() || text[j] != ':')
+                continue; // a string value equal to the key, not the key
+            for (j++; j < text.size() && std::isspace((unsigned char)text[j]); j++) {
+            }
+            if (j >= text.size() || text[j] != '{')
+                return false;
+            int inner = 0;
+            for (size_t k = j; k < text.size(); k++) {
+                if (text[k] == '"') {
+                    for (k++; k < text.size() && text[k] != '"'; k++)
+                        if (text[k] == '\\')
+                            k++;
+                } else if (text[k] == '{') {
+                    inner++;
+                } else if (text[k] == '}' && --inner == 0) {
+                    *out = text.substr(j, k + 1 - j);
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (c == '{' || c == '[')
+            depth++;
+        else if (c == '}' || c == ']')
+            depth--;
+    }
+    return false;
+}
+
+void Metrics::PushEnvelopeText(const std::string &text) {
+    std::string outbox;
+    if (!TopLevelObject(text, "outbox", &outbox))
+        return;
+    nlohmann::json parsed = nlohmann::json::parse(outbox, nullptr, false);
+    if (parsed.is_object())
+        PushEnvelope(nlohmann::json{{"outbox", parsed}});
+}
+
+void Metrics::PullAnswer(const std::string &answer, std::chrono::system_clock::time_point now) {
+    nlohmann::json body = nlohmann::json::parse(answer, nullptr, false);
+    if (!body.is_object() || !body.contains("changes") || !body["changes"].is_array())
+        return;
+    double at = std::chrono::duration<double>(now.time_since_epoch()).count();
+    std::vector<double> ages;
+    for (const auto &change : body["changes"]) {
+        double committed;
+        if (change.is_object() && change.contains("changed_at") && change["changed_at"].is_string() &&
+            ParseTimestamp(change["changed_at"].get<std::string>(), &committed))
+            ages.push_back(std::max(0.0, at - committed)); // clocks apart: never negative
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (double age : ages)
+        sync_latency_.Observe(age);
+}
 
 const std::vector<double> &Metrics::Buckets() {
     static const std::vector<double> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -71,6 +219,13 @@ std::string Metrics::Render(int pool_size, int pool_in_use) const {
         << "# HELP shopsync_pokes_sent_total Pokes relayed to devices.\n"
         << "# TYPE shopsync_pokes_sent_total counter\n"
         << "shopsync_pokes_sent_total " << pokes_sent.load() << "\n";
+    sync_latency_.Render(out, "shopsync_sync_latency_seconds",
+                         "Age of each change when a pull delivers it: its commit, the poke, the pull.");
+    retry_depth_.Render(
+        out, "shopsync_push_retry_depth",
+        "Attempts already made to send a device's oldest waiting event, per push (outbox report).");
+    outbox_age_.Render(out, "shopsync_push_outbox_age_seconds",
+                       "Age of a device's oldest waiting event, per push (outbox report).");
     return out.str();
 }
 

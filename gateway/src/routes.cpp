@@ -220,7 +220,7 @@ struct Handler {
                 limit = "100";
             if (!IsInteger(cursor) || !IsInteger(limit))
                 return Reply(req, 400, ErrorJson("22023", "cursor and limit must be non-negative integers"));
-            return Call("SELECT api.sync_pull($1::bigint, $2::int)::text", {cursor, limit});
+            return ObservePull(Call("SELECT api.sync_pull($1::bigint, $2::int)::text", {cursor, limit}));
         }
         if (req.method() != http::verb::post)
             return Reply(req, 405, ErrorJson("PGRST117", "use POST for " + CutUtf8(path, 100)));
@@ -267,6 +267,29 @@ struct Handler {
         Response res = Reply(req, r.status, r.body);
         if (call.profile_named)
             res.set("Content-Profile", "api");
+        if (function == "sync_pull")
+            return ObservePull(std::move(res));
+        if (function == "sync_push" && call.args.contains("body"))
+            return ObservePush(std::move(res), call.args["body"]);
+        return res;
+    }
+
+    // Sync figures for /metrics (metrics.hpp): a served pull's changes, a
+    // served push's outcomes and its envelope's outbox report.
+    Response ObservePull(Response res) {
+        if (res.result_int() == 200)
+            ctx.metrics.PullAnswer(res.body());
+        return res;
+    }
+    Response ObservePush(Response res, const nlohmann::json &envelope) {
+        if (res.result_int() != 200)
+            return res;
+        nlohmann::json out = nlohmann::json::parse(res.body(), nullptr, false);
+        if (out.is_object())
+            ctx.metrics.PushOutcomes((long)out.value("accepted", nlohmann::json::array()).size(),
+                                     (long)out.value("conflicts", nlohmann::json::array()).size(),
+                                     (long)out.value("rejected", nlohmann::json::array()).size());
+        ctx.metrics.PushEnvelope(envelope);
         return res;
     }
 
@@ -290,6 +313,8 @@ struct Handler {
         long accepted, conflicts, rejected;
         if (res.result_int() == 200 && CountPushOutcomes(res.body(), &accepted, &conflicts, &rejected))
             ctx.metrics.PushOutcomes(accepted, conflicts, rejected);
+        if (res.result_int() == 200)
+            ctx.metrics.PushEnvelopeText(text); // the outbox report only, without parsing the events
         return res;
     }
 

@@ -10,9 +10,11 @@ shops stay apart, and TLS certificates are verified by default.
 Needs GATEWAY_URL, the PG* environment and build/shopsync-device; prints TAP.
 """
 import atexit
+import csv
 import http.server
 import json
 import os
+import re
 import shutil
 import ssl
 import sqlite3
@@ -277,6 +279,60 @@ ok(open(legacy, "rb").read() == before, "and the legacy file is left untouched")
 sync_all([desk, migrant], rounds=1)
 diff = differences(desk, admin, SHOP) + differences(migrant, admin, SHOP)
 ok(not diff, "and every device equals the server afterwards", diff)
+
+# ---- dual-run parity and the owners' export (issue 16), in a shop of its own -------------------
+dual_owner, dual_clerk = "pat@e2e.example", "cleo@e2e.example"
+DUAL_SHOP = create_shop(GATEWAY, dual_owner, [(dual_clerk, "staff")], password_of)
+dual, clerk = device("dual", dual_owner), device("clerk", dual_clerk)
+dual.run("migrate-legacy", legacy)
+dual.sync()
+
+
+def parity(d, *extra):
+    done = subprocess.run([BINARY, "--db", d.db, *extra, "parity", "legacy", legacy], capture_output=True,
+                          text=True, timeout=120)
+    return done.returncode, done.stdout
+
+
+code, out = parity(dual, "--json")
+report = json.loads(out.strip().splitlines()[-1])
+ok(code == 0 and report["equal"] and report["counts"]["legacy"] == report["counts"]["server"]
+   and report["counts"]["server"]["customers"] > 0, "parity: the uploaded legacy shop.db equals the server (exit 0)",
+   str(report)[:500])
+clerk.sync()
+clerk.edit("customer", "C-1002", phone="+32 000 0000")
+clerk.add("customer", customer_code="C-NEW", name="Walk-in")
+clerk.sync()
+code, out = parity(clerk, "--json")
+report = json.loads(out.strip().splitlines()[-1])
+ok(code == 1 and not report["equal"] and [d["key"] for d in report["different"]] == ["C-1002"]
+   and report["different"][0]["fields"][0]["field"] == "phone"
+   and [e["key"] for e in report["extra"]] == ["C-NEW"] and not report["missing"],
+   "parity: a row changed and a row added on the server are reported (exit 1)", str(report)[:500])
+code, out = parity(clerk)
+ok(code == 1 and re.search(r"different\s+customers\s+C-1002\s+phone\s+\+3", out) and "DIFFERENT" in out,
+   "parity: the same as a table for people", out[-400:])
+
+export_file = os.path.join(WORK, "export.json")
+dual.run("export", "--out", export_file)
+exported = json.load(open(export_file))
+ok(exported["shop"]["id"] == DUAL_SHOP and exported["counts"]["customers"] == len(exported["entities"]["customers"])
+   == report["counts"]["server"]["customers"], "export: the owner's shop as JSON, every live row")
+csv_dir = os.path.join(WORK, "export-csv")
+answer = dual.run("export", "--csv", "--out", csv_dir)
+files = sorted(os.listdir(csv_dir))
+with open(os.path.join(csv_dir, "customers.csv"), newline="") as f:
+    customers_csv = list(csv.reader(f))
+ok("customers.csv" in files and "orders.csv" in files and customers_csv[0][:3] == ["id", "shop_id", "customer_code"]
+   and len(customers_csv) - 1 == exported["counts"]["customers"], f"export --csv: one file per entity ({files})")
+audit = admin("SELECT device_id, detail->>'format' FROM shopsync.audit_log WHERE action = 'export' AND shop_id = %s"
+              " ORDER BY id", DUAL_SHOP)
+ok([tuple(a) for a in audit] == [("dual", "json"), ("dual", "csv")], "both exports are audited with their device")
+try:
+    clerk.run("export")
+    ok(False, "export: staff are refused")
+except CliError as e:
+    ok("only an owner of this shop can export its data" in e.message, "export: staff are refused", e.message)
 
 # ---- cursor_expired: a device behind the log's retention rebuilds, keeping its pending edits ---
 # (last: the purge removes tombstones that devices which never rebuild still hold, harmlessly)

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "legacy_migration.hpp"
+#include "legacy_parity.hpp"
 #include "local_store.hpp"
 #include "outbox.hpp"
 
@@ -13,7 +14,9 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
+#include <stdexcept>
 #include <unistd.h>
 
 using namespace shopsync::client;
@@ -509,4 +512,196 @@ TEST_CASE("legacy created_at forms become ISO 8601 ordered_at", "[legacy]") {
     CHECK(at("SO-1004") == "2024-05-01T10:00:00Z");
     CHECK(at("SO-1006") == "");
     CHECK(at("SO-1008") == "2023-09-09T16:08:56Z");
+}
+
+// ---- dual-run parity (legacy_parity.hpp) -------------------------------------------------------
+
+namespace {
+
+// What the server holds after an exact upload of the legacy file: the
+// imported store's rows, each with its id, live.
+std::map<std::string, json> ServerAfterImport(LocalStore &store) {
+    std::map<std::string, json> server;
+    for (const char *entity : {"customers", "orders", "order_items"}) {
+        json rows = json::array();
+        for (auto [id, data] : Local(store, entity)) {
+            data["id"] = id;
+            data["deleted_at"] = nullptr;
+            rows.push_back(data);
+        }
+        server[entity] = rows;
+    }
+    return server;
+}
+
+json &RowWhere(std::map<std::string, json> &server, const char *entity, const char *key,
+               const std::string &value) {
+    for (auto &row : server[entity])
+        if (row.contains(key) && row[key] == value)
+            return row;
+    FAIL("no " << entity << " row with " << key << " = " << value);
+    throw std::logic_error("unreachable");
+}
+
+std::set<std::string> Keys(const json &list, const char *entity) {
+    std::set<std::string> out;
+    for (const auto &entry : list)
+        if (entry["entity"] == entity)
+            out.insert(entry["key"].get<std::string>());
+    return out;
+}
+
+} // namespace
+
+TEST_CASE(
+    "parity: the legacy file equals the server after an exact upload; every injected difference is reported",
+    "[legacy][parity]") {
+    LegacyTempFiles files;
+    BuildLegacy(files.legacy);
+    LocalStore store(files.store);
+    MigrateLegacy(store, files.legacy);
+    LegacyData legacy = ReadLegacy(files.legacy);
+    std::map<std::string, json> server = ServerAfterImport(store);
+
+    json same = CompareLegacy(legacy, server);
+    INFO(same.dump(2));
+    CHECK(same["equal"] == true);
+    CHECK(same["counts"]["legacy"] == same["counts"]["server"]);
+    CHECK(same["counts"]["legacy"]["customers"] == legacy.customers.size());
+    CHECK(same["counts"]["server"]["order_items"] == legacy.items.size());
+    CHECK(same["totals"]["legacy"] == same["totals"]["server"]);
+
+    SECTION("server-side changes: a field, a tombstone, an extra row, a lost item, a moved total") {
+        RowWhere(server, "customers", "customer_code", "C-1002")["phone"] = "+32 000 0000";
+        RowWhere(server, "customers", "customer_code", "C-1003")["deleted_at"] = "2026-11-25T10:00:00+00:00";
+        server["customers"].push_back(
+            {{"id", NewUuid()}, {"customer_code", "C-9999"}, {"name", "Walk-in"}, {"deleted_at", nullptr}});
+        json &order = RowWhere(server, "orders", "order_code", "SO-1001");
+        order["total"] = order["total"].get<double>() + 1;
+        order["status"] = "cancelled";
+        // drop the first item of SO-1002
+        std::string so1002 = RowWhere(server, "orders", "order_code", "SO-1002")["id"];
+        json &items = server["order_items"];
+        std::string dropped;
+        for (size_t i = 0; i < items.size(); i++)
+            if (items[i]["order_id"] == so1002) {
+                dropped = "SO-1002 / " + items[i]["product_name"].get<std::string>();
+                items.erase(items.begin() + (long)i);
+                break;
+            }
+        REQUIRE_FALSE(dropped.empty());
+
+        json r = CompareLegacy(legacy, server);
+        INFO(r.dump(2));
+        CHECK(r["equal"] == false);
+        CHECK(Keys(r["missing"], "customers") == std::set<std::string>{"C-1003"});
+        CHECK(Keys(r["extra"], "customers") == std::set<std::string>{"C-9999"});
+        CHECK(Keys(r["missing"], "order_items").size() == 1);
+        CHECK(Keys(r["missing"], "order_items").begin()->rfind(dropped, 0) == 0);
+        CHECK(Keys(r["different"], "customers") == std::set<std::string>{"C-1002"});
+        // SO-1001 itself, and the orders of the tombstoned customer (their customer is gone)
+        std::set<std::string> orders{"SO-1001"};
+        for (const auto &o : legacy.orders)
+            if (o.has_parent && o.parent == 3)
+                orders.insert(o.code);
+        CHECK(orders.size() > 1);
+        CHECK(Keys(r["different"], "orders") == orders);
+        for (const auto &d : r["different"])
+            if (d["key"] == "SO-1001") {
+                std::set<std::string> fields;
+                for (const auto &f : d["fields"])
+                    fields.insert(f["field"].get<std::string>());
+                CHECK(fields == std::set<std::string>{"status", "total"});
+            }
+        CHECK(Keys(r["different"], "totals") == std::set<std::string>{"items_total", "orders_total"});
+        CHECK(r["counts"]["server"]["customers"] == r["counts"]["legacy"]["customers"]); // one gone, one new
+    }
+    SECTION("legacy-side changes after the upload: an edited name, a new order, a new code") {
+        RunSql(
+            files.legacy,
+            "UPDATE customers SET name = 'Renamed' WHERE code = 'C-1004';"
+            "INSERT INTO orders (id, code, customer_id, status, total) VALUES (900, 'SO-9000', 4, 'new', 5);"
+            "UPDATE orders SET code = 'SO-1003b' WHERE code = 'SO-1003';");
+        json r = CompareLegacy(ReadLegacy(files.legacy), server);
+        INFO(r.dump(2));
+        CHECK(r["equal"] == false);
+        CHECK(Keys(r["different"], "customers") == std::set<std::string>{"C-1004"});
+        CHECK(Keys(r["missing"], "orders") == std::set<std::string>{"SO-1003b", "SO-9000"});
+        CHECK(Keys(r["extra"], "orders") == std::set<std::string>{"SO-1003"});
+        // the renamed order's items move with it: missing under the new code, extra under the old
+        CHECK_FALSE(Keys(r["missing"], "order_items").empty());
+        CHECK(Keys(r["missing"], "order_items").size() == Keys(r["extra"], "order_items").size());
+    }
+    SECTION("numbers compare as the server stores them; times as instants") {
+        json &order = RowWhere(server, "orders", "order_code", "SO-1002");
+        order["total"] = std::to_string(order["total"].get<double>()); // numeric as text is the same amount
+        std::string at = order["ordered_at"];                          // "…Z" → "+00:00" spelling
+        order["ordered_at"] = at.substr(0, at.size() - 1) + "+00:00";
+        CHECK(CompareLegacy(legacy, server)["equal"] == true);
+        order["ordered_at"] = at.substr(0, at.size() - 1) + "+01:00";
+        CHECK(Keys(CompareLegacy(legacy, server)["different"], "orders") == std::set<std::string>{"SO-1002"});
+    }
+}
+
+TEST_CASE("legacy users become members to invite (email and role, never a password); settings are queued",
+          "[legacy]") {
+    LegacyTempFiles files;
+    const std::string tables =
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT, email TEXT, password_hash TEXT, role "
+        "TEXT);"
+        "INSERT INTO users VALUES (1, 'boss', ' Boss@Shop.example ', 'sha1$secret-hash-1', 'admin'),"
+        " (2, 'till', 'till@shop.example', 'sha1$secret-hash-2', 'Cashier'),"
+        " (3, 'acct', 'books@shop.example', 'sha1$secret-hash-3', 'accountant'),"
+        " (4, 'dup', 'TILL@shop.example', 'sha1$secret-hash-4', 'manager'),"
+        " (5, 'nomail', '', 'sha1$secret-hash-5', 'admin');"
+        "CREATE TABLE shop_settings (key TEXT PRIMARY KEY, value TEXT);"
+        "INSERT INTO shop_settings VALUES ('shop_name', 'Corner Café'), ('currency', 'eur'), ('tax_rate', "
+        "'21%'),"
+        " ('timezone', 'Europe/Amsterdam'), ('printer', 'EPSON');";
+    BuildLegacy(files.legacy, tables);
+    LocalStore store(files.store);
+    LegacyReport report = MigrateLegacy(store, files.legacy);
+    CHECK(report.members ==
+          std::vector<std::pair<std::string, std::string>>{{"boss@shop.example", "owner"},
+                                                           {"till@shop.example", "staff"},
+                                                           {"books@shop.example", "viewer"}});
+    CHECK(json::parse(store.Get("legacy_members")) ==
+          json::parse(
+              R"([{"email":"boss@shop.example","role":"owner"},{"email":"till@shop.example","role":"staff"},
+                          {"email":"books@shop.example","role":"viewer"}])"));
+    CHECK(report.settings);
+    auto settings = Local(store, "shop_settings");
+    REQUIRE(settings.size() == 1);
+    CHECK(settings.begin()->second["display_name"] == "Corner Café");
+    CHECK(settings.begin()->second["currency"] == "EUR");
+    CHECK(settings.begin()->second["tax_rate"] == 0.21);
+    CHECK(settings.begin()->second["timezone"] == "Europe/Amsterdam");
+    bool warned = false;
+    for (const auto &w : report.warnings)
+        warned = warned || w.find("setting printer") != std::string::npos;
+    CHECK(warned);
+    // No password (hash) anywhere in the store: rows, outbox, key-value table.
+    CHECK(Count(store, "SELECT count(*) FROM sync_outbox WHERE payload_json LIKE '%secret-hash%'") == 0);
+    CHECK(Count(store, "SELECT count(*) FROM sync_kv WHERE value LIKE '%secret-hash%'") == 0);
+    CHECK(Count(store,
+                "SELECT count(*) FROM sync_outbox WHERE entity_type = 'shop_settings' AND op = 'create'") ==
+          1);
+
+    SECTION("a bad setting refuses the whole import, naming it") {
+        LegacyTempFiles other;
+        BuildLegacy(other.legacy, "CREATE TABLE shop_settings (key TEXT, value TEXT);"
+                                  "INSERT INTO shop_settings VALUES ('tax_rate', '150%');");
+        LocalStore fresh(other.store);
+        CHECK_THROWS_WITH(MigrateLegacy(fresh, other.legacy), Catch::Contains("setting tax_rate"));
+        CHECK(Everything(fresh) == 0);
+    }
+    SECTION("a file without the tables imports as before") {
+        LegacyTempFiles plain;
+        BuildLegacy(plain.legacy);
+        LocalStore fresh(plain.store);
+        LegacyReport r = MigrateLegacy(fresh, plain.legacy);
+        CHECK(r.members.empty());
+        CHECK_FALSE(r.settings);
+        CHECK(fresh.Get("legacy_members").empty());
+    }
 }

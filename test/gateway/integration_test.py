@@ -8,6 +8,7 @@ import json
 import socket
 import subprocess
 import os
+import re
 import sys
 import threading
 import time
@@ -143,6 +144,51 @@ anon.close()
 status, text, _ = gw.request("GET", "/metrics")
 ok(status == 200 and 'shopsync_push_events_total{outcome="accepted"}' in text and "shopsync_sse_streams 1" in text,
    "GET /metrics: Prometheus text with push outcomes and open streams")
+
+# sync figures (issue 16): the outbox report and the pulls' sync latency, and
+# the Grafana dashboard shows only metrics the gateway exposes
+
+
+def samples(text):
+    """{sample name with labels: value} of a Prometheus text page."""
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.rpartition(" ")
+            out[key] = float(value)
+    return out
+
+
+before = samples(gw.request("GET", "/metrics")[1])
+status, _, _ = gw.request("POST", "/sync/push", {"device_id": "d-stats", "protocol": 3, "outbox": {
+    "pending": 1, "failed": 0, "oldest_age_ms": 2500, "retry_depth": 2}, "events": [event(str(uuid.uuid4()), name="Zed")]}, TA)
+ok(status == 200, "a push with an outbox report is served")
+status, _, _ = gw.request("POST", "/rpc/sync_push", {"body": {"device_id": "d-stats", "protocol": 3, "outbox": {
+    "retry_depth": 0, "oldest_age_ms": 100}, "events": []}}, TA)
+status, pulled, _ = gw.request("GET", "/sync/pull?cursor=0&limit=100", bearer=TA)
+after = samples(gw.request("GET", "/metrics")[1])
+delta = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+ok(delta["shopsync_push_retry_depth_count"] == 2 and delta['shopsync_push_retry_depth_bucket{le="1"}'] == 1
+   and delta['shopsync_push_retry_depth_bucket{le="2"}'] == 2 and delta["shopsync_push_retry_depth_sum"] == 2,
+   "each push's retry depth is observed, from /sync/push and /rpc/sync_push alike")
+ok(delta["shopsync_push_outbox_age_seconds_count"] == 2 and abs(delta["shopsync_push_outbox_age_seconds_sum"] - 2.6) < 1e-6,
+   "and its oldest pending age, in seconds")
+latency = delta["shopsync_sync_latency_seconds_count"]
+ok(status == 200 and latency == len(pulled["changes"]) > 0
+   and delta['shopsync_sync_latency_seconds_bucket{le="3600"}'] == latency,
+   f"every change a pull delivers is one sync latency observation ({latency:.0f}, all under an hour old)")
+exposed = {re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", k).group(0) for k in after}
+dashboard = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "grafana-dashboard.json")))
+used = {}
+for panel in dashboard["panels"]:
+    names = {n for t in panel["targets"] for n in re.findall(r"\bshopsync_[a-z_]+\b", t["expr"])}
+    used[panel["title"]] = names
+ok(len(used) >= 10 and all(used.values()), f"every one of the dashboard's {len(used)} panels queries a shopsync metric")
+missing = {title: sorted(names - exposed) for title, names in used.items() if names - exposed}
+ok(not missing, f"no dashboard panel queries a metric the gateway does not expose {missing or ''}")
+ok({"shopsync_sync_latency_seconds_bucket", "shopsync_push_retry_depth_bucket",
+    'shopsync_push_events_total'} <= set().union(*used.values()) and "shopsync_made_up_total" not in exposed,
+   "the dashboard shows sync latency, retry depth and push outcomes (and the check sees a missing name)")
 
 # auth: signup, login, shops and members, refresh rotation, logout
 email = f"olivia-{uuid.uuid4().hex[:8]}@example.com"

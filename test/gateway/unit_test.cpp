@@ -189,6 +189,64 @@ TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
     CHECK(text.find("le=\"0.005\"} 1") != std::string::npos);
 }
 
+TEST_CASE("Sync metrics: pull answers give sync latency, push envelopes retry depth and outbox age",
+          "[metrics]") {
+    double t = 0;
+    REQUIRE(ParseTimestamp("2026-11-25T03:25:54.5+00:00", &t));
+    CHECK(t == 1795577154.5);
+    REQUIRE(ParseTimestamp("2026-11-25T04:25:54.5+01:00", &t));
+    CHECK(t == 1795577154.5);
+    REQUIRE(ParseTimestamp("2026-11-24T22:55:54.5-04:30", &t));
+    CHECK(t == 1795577154.5);
+    REQUIRE(ParseTimestamp("2026-11-25T03:25:54Z", &t));
+    CHECK(t == 1795577154);
+    CHECK_FALSE(ParseTimestamp("yesterday", &t));
+    CHECK_FALSE(ParseTimestamp("2026-11-25T03:25:54 UTC", &t));
+
+    Metrics m;
+    auto now = std::chrono::system_clock::time_point(std::chrono::milliseconds(1795577154500LL + 300));
+    m.PullAnswer(R"({"changes": [{"seq": 1, "changed_at": "2026-11-25T03:25:54.5+00:00"},
+                                 {"seq": 2, "changed_at": "2026-11-25T03:25:44.5+00:00"},
+                                 {"seq": 3, "changed_at": "2026-11-25T03:26:54.5+00:00"},
+                                 {"seq": 4}], "cursor": 4, "has_more": false})",
+                 now);
+    m.PullAnswer("not json", now);
+    m.PushEnvelope(json{{"device_id", "d"}, {"outbox", {{"retry_depth", 3}, {"oldest_age_ms", 90000}}}});
+    m.PushEnvelope(json{{"device_id", "d"}, {"outbox", {{"retry_depth", -1}}}}); // not a count: ignored
+    m.PushEnvelope(json{{"device_id", "d"}}); // an old client reports nothing
+    std::string text = m.Render(1, 0);
+    // 0.3 s, 10.3 s, and a change "from the future" (clocks apart) counted as 0
+    CHECK(text.find("shopsync_sync_latency_seconds_count 3\n") != std::string::npos);
+    CHECK(text.find("shopsync_sync_latency_seconds_bucket{le=\"0.05\"} 1\n") != std::string::npos);
+    CHECK(text.find("shopsync_sync_latency_seconds_bucket{le=\"0.5\"} 2\n") != std::string::npos);
+    CHECK(text.find("shopsync_sync_latency_seconds_bucket{le=\"30\"} 3\n") != std::string::npos);
+    CHECK(text.find("# TYPE shopsync_sync_latency_seconds histogram") != std::string::npos);
+    CHECK(text.find("shopsync_push_retry_depth_count 1\n") != std::string::npos);
+    CHECK(text.find("shopsync_push_retry_depth_bucket{le=\"2\"} 0\n") != std::string::npos);
+    CHECK(text.find("shopsync_push_retry_depth_bucket{le=\"3\"} 1\n") != std::string::npos);
+    CHECK(text.find("shopsync_push_outbox_age_seconds_sum 90\n") != std::string::npos);
+    CHECK(text.find("shopsync_push_outbox_age_seconds_bucket{le=\"60\"} 0\n") != std::string::npos);
+    CHECK(text.find("shopsync_push_outbox_age_seconds_bucket{le=\"300\"} 1\n") != std::string::npos);
+
+    // From the envelope's text: the top-level "outbox" only, never one inside an event.
+    std::string found;
+    CHECK(TopLevelObject(R"({"device_id": "d", "events": [{"payload": {"outbox": {"retry_depth": 9}}}],
+                            "outbox" : {"retry_depth": 1, "note": "}\"{"}})",
+                         "outbox", &found));
+    CHECK(found == R"({"retry_depth": 1, "note": "}\"{"})");
+    CHECK_FALSE(
+        TopLevelObject(R"({"events": [{"payload": {"outbox": {"retry_depth": 9}}}]})", "outbox", &found));
+    CHECK_FALSE(TopLevelObject(R"({"name": "outbox", "x": 1})", "outbox", &found));
+    Metrics from_text;
+    from_text.PushEnvelopeText(
+        R"({"device_id": "d", "outbox": {"retry_depth": 4, "oldest_age_ms": 1000}, "events": []})");
+    from_text.PushEnvelopeText(
+        R"({"device_id": "d", "events": [{"payload": {"outbox": {"retry_depth": 9}}}]})");
+    std::string rendered = from_text.Render(1, 0);
+    CHECK(rendered.find("shopsync_push_retry_depth_count 1\n") != std::string::npos);
+    CHECK(rendered.find("shopsync_push_retry_depth_sum 4\n") != std::string::npos);
+}
+
 // ---- JWKS: ES256 and RS256 ----------------------------------------------------------
 #include "jwks.hpp"
 

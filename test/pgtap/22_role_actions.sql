@@ -25,7 +25,8 @@ INSERT INTO role_actions VALUES
     ('set_active_shop', $$SELECT api.set_active_shop('aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa')$$, '{owner,staff,viewer}'),
     ('my_shops', $$SELECT api.my_shops()$$, '{owner,staff,viewer,stranger}'),
     ('sync_stats', $$SELECT api.sync_stats()$$, '{owner}'),
-    ('recent_refusals', $$SELECT api.recent_refusals(10)$$, '{owner}');
+    ('recent_refusals', $$SELECT api.recent_refusals(10)$$, '{owner}'),
+    ('export_shop', $$SELECT api.export_shop('json', 'desk-1')$$, '{owner}');
 GRANT SELECT ON role_actions TO PUBLIC;
 
 -- 'ok' or the SQLSTATE; a served call is rolled back (raised past its own

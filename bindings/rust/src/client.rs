@@ -311,6 +311,18 @@ impl Client {
         self.out_string(|out| unsafe { ffi::shopsync_migrate_legacy(self.as_ptr(), path.as_ptr(), out) })
     }
 
+    /// The dual-run check: the former shop database against the server's rows (JSON report).
+    pub fn parity_legacy(&self, legacy_path: impl AsRef<Path>) -> Result<String> {
+        let path = path_string(legacy_path.as_ref())?;
+        self.out_string(|out| unsafe { ffi::shopsync_parity_legacy(self.as_ptr(), path.as_ptr(), out) })
+    }
+
+    /// An owner's export of the shop from the server, "json" or "csv" (the server's JSON answer).
+    pub fn export(&self, format: &str) -> Result<String> {
+        let format = c_string(format, "format")?;
+        self.out_string(|out| unsafe { ffi::shopsync_export(self.as_ptr(), format.as_ptr(), out) })
+    }
+
     // ---- reads --------------------------------------------------------------------------------
 
     /// One row as JSON (tombstones too); `Code::NotFound` if none.

@@ -82,5 +82,7 @@ extern "C" {
     pub fn shopsync_forget_shop(h: *mut shopsync_client) -> c_int;
     pub fn shopsync_on_change(h: *mut shopsync_client, fn_: Option<shopsync_change_fn>, context: *mut c_void) -> c_int;
     pub fn shopsync_migrate_legacy(h: *mut shopsync_client, legacy_path: *const c_char, out_report: *mut *mut c_char) -> c_int;
+    pub fn shopsync_parity_legacy(h: *mut shopsync_client, legacy_path: *const c_char, out_report: *mut *mut c_char) -> c_int;
+    pub fn shopsync_export(h: *mut shopsync_client, format: *const c_char, out_json: *mut *mut c_char) -> c_int;
     pub fn shopsync_free(p: *mut c_void);
 }

@@ -282,6 +282,18 @@ int shopsync_on_change(shopsync_client *h, shopsync_change_fn fn, void *context)
  * queues every row for its first upload. The legacy file is never modified. */
 int shopsync_migrate_legacy(shopsync_client *h, const char *legacy_path, char **out_report);
 
+/* The dual-run check: compares the former local-only shop database with the
+ * server's live rows, row by row by display code (customers, orders, items,
+ * totals). *out_report (JSON, caller frees): {"equal", "counts", "totals",
+ * "missing", "extra", "different", "warnings"}; SHOPSYNC_OK also when rows
+ * differ (see "equal"). Needs a signed-in session; reads nothing local. */
+int shopsync_parity_legacy(shopsync_client *h, const char *legacy_path, char **out_report);
+
+/* An owner's export of the shop from the server (api.export_shop), audited
+ * with the user and this device. format: "json" (rows per entity) or "csv"
+ * ("files": one CSV text per entity). *out_json: the server's answer, caller frees. */
+int shopsync_export(shopsync_client *h, const char *format, char **out_json);
+
 void shopsync_free(void *p);
 
 #ifdef __cplusplus
