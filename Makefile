@@ -79,7 +79,7 @@ bench: deps
 # with its step log, FAULTS=all (or a list) picks the fault kinds.
 # ShopSync on Citus alone (test/citus): a coordinator and two workers; builds
 # Citus 13.2 from third_party/citus once when it is not installed.
-test-citus: deps ext gateway
+test-citus: deps ext gateway client
 	bash scripts/install-extension.sh
 	bash test/citus/run.sh
 

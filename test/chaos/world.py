@@ -82,7 +82,11 @@ class World:
         # The test cluster runs with synchronous_commit off; an immediate restart would then lose
         # commits the devices were told about. Commits here are durable, as in production.
         admin_sql(None, f"ALTER DATABASE {self.dbname} SET synchronous_commit = on")
+        if CITUS_WORKERS:
+            citus_database(self.dbname)
         self.admin("CREATE EXTENSION shopsync")
+        if CITUS_WORKERS:
+            self.admin("SELECT shopsync.distribute()")
         try:
             self.start_gateway()
         except BaseException:  # e.g. SIGTERM while starting: run_seed has no world to close yet
@@ -203,8 +207,39 @@ class World:
             d.proxy.close()
         try:
             admin_sql(None, f"DROP DATABASE IF EXISTS {self.dbname} WITH (FORCE)")
+            for port in CITUS_WORKERS:
+                node_sql(port, None, f"DROP DATABASE IF EXISTS {self.dbname} WITH (FORCE)")
         except Exception:
             pass
+
+
+# On a Citus cluster (test/citus/run.sh): CHAOS_CITUS_WORKERS names the worker ports of the
+# coordinator at PGHOST/PGPORT. Citus lives per database: each seed's database is made on
+# every node, the workers are added to it, and shopsync.distribute() lays it out.
+CITUS_WORKERS = os.environ.get("CHAOS_CITUS_WORKERS", "").split()
+
+
+def node_sql(port, dbname, sql, *args):
+    """One statement in autocommit as a node's superuser."""
+    conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname=dbname or "postgres")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql, args or None)
+    finally:
+        conn.close()
+
+
+def citus_database(dbname):
+    coordinator = os.environ["PGPORT"]
+    for port in CITUS_WORKERS:
+        node_sql(port, None, f"CREATE DATABASE {dbname}")
+        node_sql(port, None, f"ALTER DATABASE {dbname} SET synchronous_commit = on")
+        node_sql(port, dbname, "CREATE EXTENSION citus")
+    node_sql(coordinator, dbname, "CREATE EXTENSION citus")
+    node_sql(coordinator, dbname, "SELECT citus_set_coordinator_host('127.0.0.1', %s)", int(coordinator))
+    for port in CITUS_WORKERS:
+        node_sql(coordinator, dbname, "SELECT citus_add_node('127.0.0.1', %s)", int(port))
 
 
 def admin_sql(dbname, sql, *args):
