@@ -75,7 +75,17 @@ BEGIN
 END
 $fn$;
 
-REVOKE ALL ON FUNCTION shopsync.purge_shop(uuid, interval, interval, interval),
+-- On a worker api.* are the functions themselves (the routers exist only on
+-- the coordinator): sync_stats, in PL/pgSQL, runs there as it is.
+CREATE FUNCTION shopsync.shard_sync_stats(shop_id uuid, claims text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    PERFORM shopsync.citus_take_claims(shop_id, claims);
+    RETURN api.sync_stats();
+END
+$fn$;
+
+REVOKE ALL ON FUNCTION shopsync.shard_sync_stats(uuid, text), shopsync.purge_shop(uuid, interval, interval, interval),
     shopsync.local_sync_push(jsonb), shopsync.local_sync_pull(bigint, integer, integer),
     shopsync.local_sync_snapshot(text, uuid, integer), shopsync.local_sync_health(),
     shopsync.citus_take_claims(uuid, text), shopsync.shard_sync_push(uuid, text, jsonb),
@@ -236,6 +246,21 @@ BEGIN
         END LOOP;
         RETURN jsonb_build_object('tombstones', tombstones, 'tombstones_total', n_tombstones,
                                   'change_log', n_log, 'idempotency_keys', n_keys);
+    END
+    $r$;
+    -- (reads a shop's devices and log with nested queries, which Citus runs only on the shard's node)
+    CREATE OR REPLACE FUNCTION api.sync_stats() RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $r$
+    DECLARE
+        shop constant uuid := shopsync.current_shop_id();
+        result jsonb;
+    BEGIN
+        IF shop IS NULL THEN
+            RAISE EXCEPTION 'no shop in the caller''s claims' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        EXECUTE format('SELECT r FROM shopsync.shard_sync_stats(%L::uuid, %L) r',
+                       shop, current_setting('request.jwt.claims', true)) INTO result;
+        RETURN result;
     END
     $r$;
     CREATE OR REPLACE FUNCTION api.sync_health() RETURNS jsonb
@@ -403,6 +428,8 @@ BEGIN
     PERFORM create_distributed_function('shopsync.shard_sync_snapshot(uuid, text, text, uuid, integer)', 'shop_id',
                                         colocate_with => 'shopsync.change_log', force_delegation => true);
     PERFORM create_distributed_function('shopsync.shard_sync_health(uuid, text)', 'shop_id',
+                                        colocate_with => 'shopsync.change_log', force_delegation => true);
+    PERFORM create_distributed_function('shopsync.shard_sync_stats(uuid, text)', 'shop_id',
                                         colocate_with => 'shopsync.change_log', force_delegation => true);
     PERFORM create_distributed_function('shopsync.purge_shop(uuid, interval, interval, interval)', 'shop',
                                         colocate_with => 'shopsync.change_log', force_delegation => true);

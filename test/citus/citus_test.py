@@ -156,6 +156,12 @@ def story(dsn):
         out.append(call(conn, who, "SELECT api.sync_snapshot('order_items', NULL, 1)::jsonb"))
         out.append(call(conn, who, "SELECT api.sync_health() - 'version'"))
     out.append(call(conn, "owner_a", "SELECT api.sync_snapshot('nope')::jsonb"))
+    for fn in ("api.recent_refusals()", "api.my_shops()"):
+        if admin(conn, "SELECT to_regprocedure(%s) IS NOT NULL", (fn,))[0][0]:
+            out.append(call(conn, "owner_a", f"SELECT {fn}"))
+    if admin(conn, "SELECT to_regprocedure('api.sync_stats()') IS NOT NULL")[0][0]:
+        stats = call(conn, "owner_a", "SELECT api.sync_stats()")
+        out.append(sorted(stats) if "error" not in stats else stats)  # figures: timings differ
     # Retention: everything old enough goes; a pull from before the horizon is told so.
     out.append(admin(conn, "SELECT shopsync.purge('0 seconds', '0 seconds', '0 seconds')")[0][0])
     out.append(call(conn, "owner_a", "SELECT api.sync_pull(0, 100)"))

@@ -13,7 +13,7 @@ SELECT is((SELECT lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
             WHERE p.oid = 'api.sync_push(jsonb)'::regprocedure), 'c', 'api.sync_push is the C function');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'shopsync'::regnamespace
             AND proname LIKE 'shard_sync_%' AND NOT has_function_privilege('authenticated', oid, 'EXECUTE')),
-          4::bigint, 'clients cannot call the per-shard functions, which take claims as an argument');
+          5::bigint, 'clients cannot call the per-shard functions, which take claims as an argument');
 
 SELECT * FROM finish();
 ROLLBACK;
