@@ -138,7 +138,8 @@ int WriteExport(Device &d, const json &answer, bool csv, const std::string &out)
             std::cerr << "shopsync-device: cannot create " << dir << "\n";
             return 1;
         }
-        for (const auto &[name, text] : answer.value("files", json::object()).items()) {
+        const json files = answer.value("files", json::object()); // a named copy: items() keeps a reference
+        for (const auto &[name, text] : files.items()) {
             if (name.find('/') != std::string::npos || !text.is_string())
                 continue; // entity names only; never a path from the server
             if (!WriteFile(dir + "/" + name, text.get<std::string>()))
@@ -147,7 +148,8 @@ int WriteExport(Device &d, const json &answer, bool csv, const std::string &out)
         }
     }
     std::string counts;
-    for (const auto &[entity, n] : answer.value("counts", json::object()).items())
+    const json counted = answer.value("counts", json::object()); // a named copy: items() keeps a reference
+    for (const auto &[entity, n] : counted.items())
         counts += (counts.empty() ? "" : ", ") + std::to_string(n.get<long long>()) + " " + entity;
     return shopsync_cli::Print(d.json_,
                                {{"written", written}, {"counts", answer.value("counts", json::object())}},
