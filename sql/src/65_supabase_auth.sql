@@ -18,8 +18,11 @@ BEGIN
     IF caller IS NULL OR member_role IS NULL THEN
         RAISE EXCEPTION 'not a member of that shop' USING ERRCODE = '42501';
     END IF;
+    -- (excluded.chosen_at, the column's default, not now(): Citus refuses
+    -- functions that are not IMMUTABLE in DO UPDATE SET, and active_shops is
+    -- a reference table there)
     INSERT INTO shopsync.active_shops (user_id, shop_id) VALUES (caller, set_active_shop.shop_id)
-    ON CONFLICT (user_id) DO UPDATE SET shop_id = excluded.shop_id, chosen_at = now();
+    ON CONFLICT (user_id) DO UPDATE SET shop_id = excluded.shop_id, chosen_at = excluded.chosen_at;
     RETURN jsonb_build_object('shop_id', set_active_shop.shop_id, 'role', member_role);
 END
 $$;

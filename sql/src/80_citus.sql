@@ -169,6 +169,40 @@ REVOKE ALL ON FUNCTION shopsync.citus_distribute_registry() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION shopsync.is_distributed(), shopsync.citus_prepare_node(regclass[]) FROM PUBLIC;
 
+-- The restore epoch on Citus is the coordinator's (sql/src/70_restore_epoch.sql
+-- derives it from the node's identity): a worker answers with its own, which
+-- would change when its shop moves to another worker and make the shop's
+-- devices resync for nothing. The routers put the coordinator's epoch in its
+-- place, so a shop move keeps it, and a restore of the coordinator (new
+-- timeline, database or cluster) or new_restore_epoch() there changes it for
+-- every shop. A worker restored alone is not seen: docs/scaling.md.
+CREATE FUNCTION shopsync.citus_coordinator_epoch(answer jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    IF answer ? 'restore_epoch' THEN
+        RETURN answer || jsonb_build_object('restore_epoch', shopsync.restore_epoch());
+    END IF;
+    RETURN answer;
+END
+$fn$;
+
+-- The same for a snapshot page, which stays json text (snapshot.cpp builds
+-- it so, to save the cost of jsonb): it ends with its epoch,
+-- ..., "restore_epoch" : "<uuid>"}, replaced in the text.
+CREATE FUNCTION shopsync.citus_coordinator_epoch_json(answer json) RETURNS json
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    page constant text := answer::text;
+BEGIN
+    IF right(page, 57) ~ '^"restore_epoch" : "[0-9a-f-]{36}"}$' THEN
+        RETURN (left(page, -38) || shopsync.restore_epoch()::text || '"}')::json;
+    END IF;
+    RETURN (shopsync.citus_coordinator_epoch(answer::jsonb))::json;
+END
+$fn$;
+REVOKE ALL ON FUNCTION shopsync.citus_coordinator_epoch(jsonb), shopsync.citus_coordinator_epoch_json(json)
+    FROM PUBLIC;
+
 -- The routers api.* become on the coordinator: the call goes whole to the
 -- worker of the caller's shop (create_distributed_function with
 -- force_delegation, so also inside the gateway's transaction), and a push
@@ -189,7 +223,7 @@ BEGIN
         EXECUTE format('SELECT r FROM shopsync.shard_sync_push(%L::uuid, %L, %L::jsonb) r',
                        shop, current_setting('request.jwt.claims', true), body) INTO result;
         PERFORM pg_notify('shopsync_changes', shop::text);
-        RETURN result;
+        RETURN shopsync.citus_coordinator_epoch(result);
     END
     $r$;
     CREATE OR REPLACE FUNCTION api.sync_pull(cursor bigint, lim integer DEFAULT 100, protocol integer DEFAULT 1)
@@ -203,7 +237,7 @@ BEGIN
         END IF;
         EXECUTE format('SELECT r FROM shopsync.shard_sync_pull(%L::uuid, %L, %L::bigint, %L::integer, %L::integer) r',
                        shop, current_setting('request.jwt.claims', true), cursor, lim, protocol) INTO result;
-        RETURN result;
+        RETURN shopsync.citus_coordinator_epoch(result);
     END
     $r$;
     CREATE OR REPLACE FUNCTION api.sync_snapshot(entity text, after uuid DEFAULT NULL, lim integer DEFAULT 500)
@@ -217,14 +251,22 @@ BEGIN
         END IF;
         EXECUTE format('SELECT r FROM shopsync.shard_sync_snapshot(%L::uuid, %L, %L, %L::uuid, %L::integer) r',
                        shop, current_setting('request.jwt.claims', true), entity, after, lim) INTO result;
-        RETURN result;
+        RETURN shopsync.citus_coordinator_epoch_json(result);
     END
     $r$;
-    -- Retention: shop by shop, each on its worker, summed into one answer.
+    -- Retention: shop by shop, each on its worker, summed into one answer
+    -- with the report one node gives (71_retention_report.sql): the run and
+    -- each shop's counts are kept on the coordinator, in its purge_runs and
+    -- purge_removed (the workers' copies hold each shop's part too).
     CREATE OR REPLACE FUNCTION shopsync.purge(tombstone_age interval DEFAULT NULL, log_age interval DEFAULT NULL,
                                               key_age interval DEFAULT NULL) RETURNS jsonb
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $r$
     DECLARE
+        t_age interval;
+        l_age interval;
+        k_age interval;
+        live uuid[];
+        run bigint;
         shop uuid;
         one jsonb;
         k text;
@@ -233,9 +275,17 @@ BEGIN
         n_log bigint := 0;
         n_keys bigint := 0;
     BEGIN
+        -- The windows the run uses on every worker: the arguments, else this
+        -- node's GUCs (a C function of the module defines them when it loads).
+        PERFORM shopsync.current_shop_id();
+        t_age := coalesce(tombstone_age, make_interval(days => current_setting('shopsync.tombstone_retention_days')::int));
+        l_age := coalesce(log_age, make_interval(days => current_setting('shopsync.log_retention_days')::int));
+        k_age := coalesce(key_age, make_interval(days => current_setting('shopsync.idempotency_retention_days')::int));
+        INSERT INTO shopsync.purge_runs (tombstone_age, log_age, key_age) VALUES (t_age, l_age, k_age)
+        RETURNING id INTO run;
         FOR shop IN SELECT id FROM shopsync.shops ORDER BY id LOOP
             EXECUTE format('SELECT r FROM shopsync.purge_shop(%L::uuid, %L::interval, %L::interval, %L::interval) r',
-                           shop, tombstone_age, log_age, key_age) INTO one;
+                           shop, t_age, l_age, k_age) INTO one;
             FOR k IN SELECT jsonb_object_keys(one->'tombstones') LOOP
                 tombstones := tombstones || jsonb_build_object(k, coalesce((tombstones->>k)::bigint, 0)
                                                                   + (one->'tombstones'->>k)::bigint);
@@ -243,9 +293,20 @@ BEGIN
             n_tombstones := n_tombstones + (one->>'tombstones_total')::bigint;
             n_log := n_log + (one->>'change_log')::bigint;
             n_keys := n_keys + (one->>'idempotency_keys')::bigint;
+            INSERT INTO shopsync.purge_removed (run_id, shop_id, what, removed)
+            SELECT run, shop, w.key, w.value::bigint FROM jsonb_each_text(one->'shops'->(shop::text)) w;
         END LOOP;
+        -- delete_shop runs on the shop's worker: a deleted shop's counts here go
+        -- now (an array: Citus joins no local table with a reference table here).
+        live := ARRAY(SELECT id FROM shopsync.shops);
+        DELETE FROM shopsync.purge_removed WHERE shop_id <> ALL (live);
+        UPDATE shopsync.purge_runs SET finished_at = clock_timestamp() WHERE id = run;
+        DELETE FROM shopsync.purge_runs WHERE id <> run AND started_at < now() - greatest(l_age, interval '366 days');
         RETURN jsonb_build_object('tombstones', tombstones, 'tombstones_total', n_tombstones,
-                                  'change_log', n_log, 'idempotency_keys', n_keys);
+                                  'change_log', n_log, 'idempotency_keys', n_keys, 'run_id', run,
+                                  'shops', (SELECT coalesce(jsonb_object_agg(shop_id, removed), '{}') FROM (
+                                              SELECT shop_id, jsonb_object_agg(what, removed) AS removed
+                                                FROM shopsync.purge_removed WHERE run_id = run GROUP BY shop_id) x));
     END
     $r$;
     -- (reads a shop's devices and log with nested queries, which Citus runs only on the shard's node)
@@ -274,7 +335,7 @@ BEGIN
         END IF;
         EXECUTE format('SELECT r FROM shopsync.shard_sync_health(%L::uuid, %L) r',
                        shop, current_setting('request.jwt.claims', true)) INTO result;
-        RETURN result;
+        RETURN shopsync.citus_coordinator_epoch(result);
     END
     $r$;
 END

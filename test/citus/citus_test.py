@@ -11,7 +11,8 @@ Environment: CITUS_RESTART_WORKER1 — a shell command restarting worker 1.
 2. On Citus: shops sit on both workers; every api call is delegated whole to
    the shop's worker (one task, the shop's node); concurrent pushes keep each
    shop's seq gapless in commit order; a worker restarting mid-run and a shop
-   moving to the other worker while devices push lose and duplicate nothing;
+   moving to the other worker while devices push lose and duplicate nothing,
+   and the move keeps the restore epoch (the coordinator's);
    a push pokes listeners on the coordinator; enable_sync distributes a user's
    table the same way.
 """
@@ -99,10 +100,17 @@ def push(conn, who, events, device="d1"):
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
+def epochs(v):
+    """Every restore_epoch an answer carries."""
+    if isinstance(v, dict):
+        return ({v["restore_epoch"]} if "restore_epoch" in v else set()).union(*map(epochs, v.values()))
+    return set().union(*map(epochs, v)) if isinstance(v, (list, tuple)) else set()
+
+
 def normal(v, newbie):
     """Answers without their timestamps and the signed-up user's random id."""
     if isinstance(v, dict):
-        # restore_epoch is per server (and, on Citus, per worker: docs/scaling.md, limits)
+        # restore_epoch is per server: story() checks it separately
         return {k: normal(x, newbie) for k, x in v.items() if k not in ("server_time", "restore_epoch")}
     if isinstance(v, (list, tuple)):
         return [normal(x, newbie) for x in v]
@@ -165,8 +173,12 @@ def story(dsn):
         out.append(sorted(stats) if "error" not in stats else stats)  # figures: timings differ
     # Retention: everything old enough goes; a pull from before the horizon is told so.
     report = admin(conn, "SELECT shopsync.purge('0 seconds', '0 seconds', '0 seconds')")[0][0]
-    # The totals; on Citus the report has no per-shop part and run id yet (docs/scaling.md).
-    out.append({k: report.get(k) for k in ("tombstones", "tombstones_total", "change_log", "idempotency_keys")})
+    # The whole report (its run id aside), and what is kept of it per shop under that run.
+    out.append({k: v for k, v in report.items() if k != "run_id"})
+    out.append(admin(conn, "SELECT shop_id::text, what, removed FROM shopsync.purge_removed WHERE run_id = %s"
+                           " ORDER BY 1, 2", (report.get("run_id"),)))
+    out.append(admin(conn, "SELECT finished_at IS NOT NULL, tombstone_age::text, log_age::text, key_age::text"
+                           " FROM shopsync.purge_runs WHERE id = %s", (report.get("run_id"),)))
     out.append(call(conn, "owner_a", "SELECT api.sync_pull(0, 100)"))
     out.append(admin(conn, "SELECT shop_id, last_seq, purged_seq FROM shopsync.shop_cursors ORDER BY 1"))
     out.append(admin(conn, "SELECT shopsync.delete_shop(%s)", (SHOP_B,))[0][0])
@@ -183,8 +195,10 @@ def story(dsn):
         # node may refuse first, by its foreign keys: another error code).
         out.append("refused")
     out.append(call(conn, "owner_b", "SELECT api.sync_pull(0)"))
+    # Every answer carries the server's epoch (on Citus the coordinator's, whichever worker answered).
+    seen, server = epochs(out), admin(conn, "SELECT shopsync.restore_epoch()::text")[0][0]
     conn.close()
-    return [normal(x, newbie) for x in out]
+    return [normal(x, newbie) for x in out], seen == {server}
 
 
 def diff(a, b):
@@ -193,9 +207,12 @@ def diff(a, b):
             print(f"# step {i}:\n#   one node: {json.dumps(x)[:600]}\n#   citus:    {json.dumps(y)[:600]}")
 
 
-single, citus = story(SINGLE), story(COORD)
+(single, single_epoch), (citus, citus_epoch) = story(SINGLE), story(COORD)
 diff(single, citus)
 check(single == citus, f"the story's {len(single)} answers are the same on Citus as on one node")
+check(single_epoch and citus_epoch, "every answer carries the server's restore epoch (on Citus the coordinator's)")
+check(any(isinstance(x, dict) and x.get("shops") and x.get("change_log") for x in citus),
+      "the purge report names what each shop lost, as on one node")
 check(any(isinstance(x, dict) and x.get("conflicts") for x in single), "the story meets a conflict")
 
 coord = connect(COORD)
@@ -256,6 +273,7 @@ class Device(threading.Thread):
         # until: an Event; the device keeps pushing past n until it is set, so a fault
         # injected meanwhile always meets calls in flight (bounded: keys stay in range).
         self.until, self.pushes = until, 0
+        self.epochs = set()
 
     def run(self):
         conn = None
@@ -269,6 +287,7 @@ class Device(threading.Thread):
                     res = push(conn, self.who, events, device=f"dev{self.base_key}")
                     if isinstance(res, dict) and "error" not in res and len(res["accepted"]) == 3:
                         self.sent += 3
+                        self.epochs.add(res.get("restore_epoch"))
                         break
                 except psycopg2.Error:
                     pass
@@ -349,6 +368,16 @@ while True:
         break
 check(pulled == list(range(1, len(pulled) + 1)) and len(pulled) == got[1][0],
       f"after the move a device pulls every change once, in seq order ({len(pulled)})")
+# The restore epoch is the coordinator's: the move changes nothing a device could take for a restore.
+epoch = admin(coord, "SELECT shopsync.restore_epoch()::text")[0][0]
+seen = set().union(*(d.epochs for d in devs)) | {page["restore_epoch"]}
+seen |= epochs([call(coord, mover, sql) for sql in ("SELECT api.sync_health()", "SELECT api.sync_pull(0, 1)",
+                                                    "SELECT api.sync_snapshot('customers', NULL, 1)::jsonb")])
+check(seen == {epoch}, f"every answer before, during and after the move carries the coordinator's epoch ({len(seen)})")
+# A restore of the coordinator (here: one it cannot tell from a crash) gives every shop a new epoch.
+admin(coord, "SELECT shopsync.new_restore_epoch('test: the coordinator was restored')")
+after = {call(coord, s, "SELECT api.sync_health()")["restore_epoch"] for s in one_per_worker}
+check(len(after) == 1 and epoch not in after, "a new epoch on the coordinator reaches the shops of both workers")
 
 # enable_sync on the cluster distributes a user's table the same way.
 admin(coord, """CREATE TABLE public.notes (id uuid NOT NULL, shop_id uuid NOT NULL REFERENCES shopsync.shops (id),

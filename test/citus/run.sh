@@ -22,17 +22,14 @@ citus_psql 0 -c "CREATE EXTENSION shopsync" -c "SELECT shopsync.distribute()" >/
 url() { echo "postgresql://postgres@127.0.0.1:${CITUS_PORTS[$1]}/shopsync_test"; }
 export CITUS_RESTART_WORKER1="runuser -u $CITUS_RUNAS -- $PG_BINDIR/pg_ctl -D ${CITUS_DIRS[1]}/data -m fast -w restart -l ${CITUS_DIRS[1]}/server.log >/dev/null"
 [ -n "$CITUS_RUNAS" ] || CITUS_RESTART_WORKER1="${CITUS_RESTART_WORKER1#runuser -u  -- }"
-# The pgTAP suites that apply on Citus. The others drive tables directly in the
-# transaction of their fixtures: they read, as authenticated, rows postgres wrote
-# in that transaction (Citus refuses placements modified by another user), send
-# pg_temp helper calls to workers, or list the coordinator's triggers and
-# policies, which distribute() changes; their rules are checked here through the
-# api (citus_test.py's story) and by the gateway's tests below. They run first:
-# their fixtures' shops must not exist yet (each suite rolls back).
+# The pgTAP suites that apply on Citus (the others, and why not: docs/scaling.md,
+# "pgTAP on Citus"). They run first: their fixtures' shops must not exist yet
+# (each suite rolls back).
 status=0
 echo "# pgTAP suites on the coordinator"
 (cd test/pgtap && pg_prove --failures -h 127.0.0.1 -p "${CITUS_PORTS[0]}" -U postgres -d shopsync_test \
-    07_bad_input.sql 10_api_isolation.sql 16_call_state.sql 20_utf8_messages.sql) || status=1
+    07_bad_input.sql 10_api_isolation.sql 16_call_state.sql 20_utf8_messages.sql 21_supabase_auth.sql \
+    21_sync_stats.sql 22_restore_epoch.sql 22_role_actions.sql 23_export.sql) || status=1
 /usr/bin/python3 test/citus/citus_test.py "$SINGLE_URL" "$(url 0)" "$(url 1)" "$(url 2)" || status=1
 # The gateway against the coordinator (its restart test restarts the coordinator).
 make -s -C gateway

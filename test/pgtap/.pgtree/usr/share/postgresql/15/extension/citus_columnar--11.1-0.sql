@@ -1,0 +1,1 @@
+-- fake sql file 'Y'
