@@ -1,1 +1,0 @@
--- fake sql file 'Y'
