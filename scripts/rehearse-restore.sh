@@ -11,7 +11,7 @@
 #   pointed at that too. It fails unless every write a device had acknowledged
 #   is back, nothing is there twice, and every device equals the server.
 # Usage: scripts/rehearse-restore.sh [timings.md]   (needs `make` and the extension installed)
-# Exit status 1 when a check fails (two do today: docs/runbook.md says which).
+# Exit status 1 when a check fails. make test runs it (test/restore).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec /usr/bin/python3 scripts/rehearse_restore.py "$@"

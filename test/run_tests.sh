@@ -57,6 +57,7 @@ run_suite "gateway" bash test/gateway/run.sh
 run_suite "hostile clients (the gateway survives any input and any client)" bash test/hostile/run.sh
 run_suite "fuzz (gateway parsers, 30 s each)" bash test/fuzz/run.sh
 run_suite "client" bash test/client/run.sh
+run_suite "restore rehearsal (PITR and pg_dump/pg_restore while devices sync: every acknowledged write back, nothing twice)" bash test/restore/run.sh
 run_suite "Supabase clients (supabase-js, postgrest-js, headless Chromium CORS) against the gateway" bash test/supabase/run.sh
 run_suite "retention on a schedule (pg_cron runs shopsync.purge as README says)" bash test/retention/run.sh
 run_suite "Rust crate (safe API, FFI checked against shopsync.h, Tauri commands end to end)" bash test/rust/run.sh

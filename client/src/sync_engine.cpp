@@ -46,8 +46,16 @@ bool SyncEngine::Push(SyncReport &report) {
             return true;
         json envelope{{"device_id", device}, {"protocol", kProtocol}, {"events", events}};
         // An older server refuses fields it does not know: report only to one that reads it.
-        if (std::atoi(store_.Get("server_protocol", "0").c_str()) >= 3)
+        // The epoch the events were made for: a restored server (another epoch)
+        // applies none of them, so none is judged against the versions it lost.
+        std::string epoch = RecoveryTarget(store_);
+        if (epoch.empty())
+            epoch = store_.Get("restore_epoch");
+        if (std::atoi(store_.Get("server_protocol", "0").c_str()) >= 3) {
             envelope["outbox"] = OutboxReport(store_, UnixNow());
+            if (!epoch.empty())
+                envelope["restore_epoch"] = epoch;
+        }
         HttpResponse response;
         try {
             response = session_.Send(PushRequest(session_.profile(), envelope));
@@ -64,6 +72,13 @@ bool SyncEngine::Push(SyncReport &report) {
                 report.error = "the server's push answer is not JSON";
                 return false;
             }
+            if (envelope.contains("restore_epoch") && !AnswerRestoreEpoch(answer).empty() &&
+                AnswerRestoreEpoch(answer) != epoch) { // restored: nothing applied, the keys unspent
+                ReturnBatch(store_, events);
+                report.pushed -= (int)events.size();
+                NoteRestoreEpoch(store_, answer);
+                return recovering_ ? RestoredAgain(report) : Recover(report);
+            }
             ApplyPushResponse(store_, answer);
             report.accepted += Count(answer, "accepted");
             report.conflicts += Count(answer, "conflicts");
@@ -71,7 +86,7 @@ bool SyncEngine::Push(SyncReport &report) {
             NoteEntities(report, answer.value("conflicts", json::array()));
             NoteEntities(report, answer.value("rejected", json::array()));
             if (NoteRestoreEpoch(store_, answer)) // the server was restored: give back what it lost
-                return Recover(report);
+                return recovering_ ? RestoredAgain(report) : Recover(report);
             continue;
         }
         ServerError error = ClassifyError(response);
@@ -160,6 +175,11 @@ bool SyncEngine::Rebuild(SyncReport &report) {
     std::vector<std::string> entities;
     if (!LearnEntities(report, &entities))
         return false;
+    // A new epoch noted (by this health call, or earlier): the snapshot would
+    // replace synced rows the restored server lost; give them back first
+    // (Recover rebuilds after its push).
+    if (!recovering_ && !RecoveryTarget(store_).empty())
+        return Recover(report);
     long long cursor = -1;
     std::map<std::string, std::unordered_set<std::string>> seen;
     // Pages are fetched one ahead: the next page travels while this one is
@@ -215,7 +235,7 @@ bool SyncEngine::Rebuild(SyncReport &report) {
         if (NoteRestoreEpoch(store_, body)) { // restored: nothing of it applies before the recovery
             if (next.valid())
                 next.wait();
-            return Recover(report);
+            return recovering_ ? RestoredAgain(report) : Recover(report);
         }
         if (cursor < 0) // rows fetched later are at least this new; the pull replays the rest
             cursor = body.value("cursor", 0LL);
@@ -263,7 +283,7 @@ bool SyncEngine::Pull(SyncReport &report) {
         if (!page.is_object() || !page.contains("changes"))
             return Fail(report, response, "pull answer is not a page");
         if (NoteRestoreEpoch(store_, page)) // its seqs are another history's: recover, then rebuild
-            return Recover(report);
+            return recovering_ ? RestoredAgain(report) : Recover(report);
         int applied = ApplyPullPage(store_, page);
         report.pulled += applied;
         if (applied > 0)
@@ -273,9 +293,21 @@ bool SyncEngine::Pull(SyncReport &report) {
     }
 }
 
+bool SyncEngine::RestoredAgain(SyncReport &report) {
+    report.code = SHOPSYNC_SERVER;
+    report.error = "the server was restored again during the recovery; it starts over";
+    return false;
+}
+
+// One owner of the recovering_ flag, whatever way the recovery ends.
 bool SyncEngine::Recover(SyncReport &report) {
     if (RecoveryTarget(store_).empty())
         return true;
+    struct Flag {
+        bool &flag;
+        ~Flag() { flag = false; }
+    } reset{recovering_};
+    recovering_ = true;
     std::vector<std::string> served;
     if (!LearnEntities(report, &served))
         return false;
@@ -301,9 +333,7 @@ bool SyncEngine::Recover(SyncReport &report) {
                 return Fail(report, page, "recovery snapshot of " + entity + " is not a page");
             if (AnswerRestoreEpoch(body) != target) { // restored once more meanwhile: next round
                 NoteRestoreEpoch(store_, body);
-                report.code = SHOPSYNC_SERVER;
-                report.error = "the server was restored again during the recovery; it starts over";
-                return false;
+                return RestoredAgain(report);
             }
             for (const auto &row : body["rows"])
                 if (row.is_object() && row.contains("id") && row["id"].is_string())

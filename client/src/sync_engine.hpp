@@ -48,7 +48,9 @@ class SyncEngine {
     SyncReport SyncOnce();
 
     // The sync protocol this client speaks (push envelope "protocol"; absent = 1).
-    // 3: the envelope's "outbox" report, sent to servers that speak 3.
+    // 3: the envelope's "outbox" report and "restore_epoch" (the epoch its
+    // events were made for; a server of another epoch applies none of them),
+    // sent to servers that speak 3.
     static constexpr int kProtocol = 3;
 
     // How often a round asks the server which entities it syncs.
@@ -64,10 +66,13 @@ class SyncEngine {
     bool Recover(SyncReport &report);
     bool Fail(SyncReport &report, const HttpResponse &response, const std::string &what);
     bool MoveOut(SyncReport &report, const std::string &why);
+    // Another restore met during a recovery: the round ends, the next starts over.
+    bool RestoredAgain(SyncReport &report);
     LocalStore &store_;
     Session &session_;
     EngineOptions options_;
     std::mt19937_64 &rng_;
+    bool recovering_ = false; // inside Recover: its push and rebuild are for the target epoch
 };
 
 } // namespace shopsync::client

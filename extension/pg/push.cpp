@@ -254,6 +254,7 @@ struct PushEnvelope {
     int nevents;
     OutboxReport outbox; // the device's account of its queue (device_stats.hpp)
     TimestampTz started;
+    char *restore_epoch; // the epoch the device made the events for, or NULL (not named)
 };
 
 static void ReadEnvelope_Unsafe(Jsonb *body, PushEnvelope *env) {
@@ -270,7 +271,8 @@ static void ReadEnvelope_Unsafe(Jsonb *body, PushEnvelope *env) {
         bool known = (v.val.string.len == 9 && memcmp(v.val.string.val, "device_id", 9) == 0) ||
                      (v.val.string.len == 6 && memcmp(v.val.string.val, "events", 6) == 0) ||
                      (v.val.string.len == 8 && memcmp(v.val.string.val, "protocol", 8) == 0) ||
-                     (v.val.string.len == 6 && memcmp(v.val.string.val, "outbox", 6) == 0);
+                     (v.val.string.len == 6 && memcmp(v.val.string.val, "outbox", 6) == 0) ||
+                     (v.val.string.len == 13 && memcmp(v.val.string.val, "restore_epoch", 13) == 0);
         if (!known)
             EnvelopeError(psprintf("unknown field \"%s\" in push body",
                                    ClipText(v.val.string.val, v.val.string.len, 64)));
@@ -297,6 +299,11 @@ static void ReadEnvelope_Unsafe(Jsonb *body, PushEnvelope *env) {
     if (JsonbGetKey(&body->root, "outbox", &v) && !ParseOutboxReport(v, &env->outbox))
         EnvelopeError(
             "outbox must be an object of non-negative integers: pending, failed, oldest_age_ms, retry_depth");
+    if (JsonbGetKey(&body->root, "restore_epoch", &v)) {
+        if (v.type != jbvString || v.val.string.len < 1 || v.val.string.len > 64)
+            EnvelopeError("restore_epoch must be the restore_epoch of an earlier answer (a string)");
+        env->restore_epoch = JsonbValueCString(v);
+    }
     if (env->nevents > guc_max_batch)
         ereport(ERROR, (errcode(SHOPSYNC_ERRCODE_TOO_LARGE),
                         errmsg("too many events in one push: %d, at most %d", env->nevents, guc_max_batch),
@@ -309,6 +316,14 @@ static Datum PushBatch_Unsafe(void *arg) {
     PushEnvelope *env = (PushEnvelope *)arg;
     PushContext &ctx = env->ctx;
     int n = env->nevents;
+    // Events made for another epoch: the server was restored since, and may
+    // lack the versions they are based on. Nothing is applied and no key is
+    // spent; the device recovers first (client/src/restore_recovery.hpp) and
+    // sends them again under the same keys.
+    char *epoch = RestoreEpoch_Unsafe();
+    bool stale = env->restore_epoch != nullptr && pg_strcasecmp(env->restore_epoch, epoch) != 0;
+    if (stale)
+        n = 0;
     PushEvent *events = (PushEvent *)palloc0(sizeof(PushEvent) * Max(n, 1));
     for (int i = 0; i < n; i++) {
         JsonbValue *element = getIthJsonbValueFromContainer(env->events, i);
@@ -328,7 +343,8 @@ static Datum PushBatch_Unsafe(void *arg) {
         if (events[i].same_key_as >= 0)
             ResolveSameKey(events, i);
     StoreOutcomes_Unsafe(ctx.shop_id, events, n);
-    RecordDevicePush_Unsafe(ctx, env->outbox, env->started, events, n);
+    if (!stale)
+        RecordDevicePush_Unsafe(ctx, env->outbox, env->started, events, n);
     // Last: the seqs are drawn under the shop's cursor row lock, held until
     // commit; nothing else is written after it, so pushes of one shop queue
     // only for this (DESIGN §3).
@@ -342,7 +358,7 @@ static Datum PushBatch_Unsafe(void *arg) {
     AppendOutcomeList(&out, "rejected", events, n, OutcomeStatus::Rejected, false);
     appendStringInfo(&out, ",\"server_seq\":" INT64_FORMAT, ShopLastSeq_Unsafe(ctx.shop_id));
     appendStringInfoString(&out, ",\"restore_epoch\":");
-    AppendJsonString(&out, RestoreEpoch_Unsafe());
+    AppendJsonString(&out, epoch);
     appendStringInfoChar(&out, '}');
     return JsonbDatumFromText_Unsafe(out.data);
 }

@@ -86,6 +86,12 @@ struct ModelServer {
         if (r.path == "/sync/push") {
             json out{{"accepted", json::array()}, {"conflicts", json::array()}, {"rejected", json::array()}};
             const json body = json::parse(r.body);
+            // A push made for another epoch applies nothing and claims no key (api.sync_push).
+            if (body.contains("restore_epoch") && body["restore_epoch"] != epoch) {
+                out["server_seq"] = seq;
+                out["restore_epoch"] = epoch;
+                return {200, out.dump(), -1, ""};
+            }
             for (const auto &e : body["events"]) {
                 std::string key = e["idempotency_key"], status;
                 json event = e;
@@ -136,8 +142,8 @@ struct ModelServer {
             if (cursor > seq)
                 return {410, json{{"code", "PT410"}, {"message", "cursor_expired"}}.dump(), -1, ""};
             return {200,
-                    json{{"changes", json::array()},
-                         {"cursor", cursor},
+                    json{{"changes", json::array()}, // the pushes' answers told the device already
+                         {"cursor", seq},
                          {"has_more", false},
                          {"restore_epoch", epoch}}
                         .dump(),
@@ -147,7 +153,7 @@ struct ModelServer {
             return {200,
                     json{{"role", "owner"},
                          {"entities", {"customers", "orders", "order_items", "shop_settings"}},
-                         {"protocol_version", 2},
+                         {"protocol_version", 3},
                          {"min_client_protocol", 1},
                          {"restore_epoch", epoch}}
                         .dump(),
@@ -201,6 +207,12 @@ struct Device {
     }
     SyncReport Sync() {
         store.Put("entities_checked_at", "0"); // every round asks health, as a first call may
+        return SyncEngine(store, session, EngineOptions{}, rng).SyncOnce();
+    }
+    // A round whose first call is the push (then the pull): health was asked
+    // recently, as in a CLI's or an app's rounds a few seconds apart.
+    SyncReport SyncWithoutHealth() {
+        store.Put("entities_checked_at", std::to_string(UnixNow()));
         return SyncEngine(store, session, EngineOptions{}, rng).SyncOnce();
     }
     std::string Get(const std::string &sql) {
@@ -409,6 +421,79 @@ TEST_CASE("a pull page of a restored server is not applied before the recovery",
     CHECK(report.recovered);
     CHECK(backup.rows["customers"][late].columns["name"] == "Late");
     CHECK(d.Get("SELECT json_extract(data, '$.name') FROM customers WHERE id = '" + other + "'") == "Other");
+    RequireEqual(d, backup);
+}
+
+// Regression (the rehearsal's tombstone check): the device's pull cursor is
+// ahead of the restored server's log, so the pull's cursor_expired led to a
+// rebuild; the rebuild's health call noted the new epoch but went on and
+// took the snapshot over the synced rows, forgetting the rows the server had
+// lost (a tombstone made after the restore point among them) before any
+// recovery could give them back.
+TEST_CASE("a pull cursor the restored server cannot serve recovers before it rebuilds", "[restore]") {
+    ModelServer server;
+    ModelServer *current = &server;
+    Device d(&current);
+    std::string old = LocalWrite(d.store, "customers", WriteOp::Create, "", {{"name", "Old"}});
+    REQUIRE(d.Sync().ok);
+    ModelServer backup = server;
+    std::string late = LocalWrite(d.store, "customers", WriteOp::Create, "", {{"name", "Late"}});
+    std::string gone =
+        LocalWrite(d.store, "customers", WriteOp::Create, "", {{"name", "Created, then deleted"}});
+    REQUIRE(d.SyncWithoutHealth().ok);
+    LocalWrite(d.store, "customers", WriteOp::Delete, gone, json::object());
+    LocalWrite(d.store, "customers", WriteOp::Delete, old, json::object());
+    REQUIRE(d.SyncWithoutHealth().ok);
+    REQUIRE(d.Get("SELECT count(*) FROM sync_outbox") == "0");
+
+    backup.epoch = "66666666-6666-4666-8666-666666666666";
+    current = &backup;
+    d.transport.requests.clear();
+    SyncReport report = d.SyncWithoutHealth(); // nothing to push: the pull meets cursor_expired
+    INFO(report.error);
+    REQUIRE(report.ok);
+    CHECK(report.recovered);
+    CHECK(backup.rows["customers"][late].columns["name"] == "Late");
+    REQUIRE(backup.rows["customers"].count(gone) == 1);
+    CHECK(backup.rows["customers"][gone].deleted);
+    CHECK(backup.rows["customers"][old].deleted);
+    CHECK(d.store.Get("restore_epoch") == backup.epoch);
+    RequireEqual(d, backup);
+}
+
+// Regression (the rehearsal's offline-edit check): the push was the round's
+// first call, so the restored server judged the edit before the device knew
+// of the restore: a conflict (its base version was lost), server wins, the
+// edit was gone and its key spent on the conflict. The push now names the
+// device's epoch and a server of another epoch applies nothing of it.
+TEST_CASE("an offline edit queued on a lost version reaches the restored server when the push comes first",
+          "[restore]") {
+    ModelServer server;
+    ModelServer *current = &server;
+    Device d(&current);
+    std::string row = LocalWrite(d.store, "customers", WriteOp::Create, "", {{"name", "Ann"}});
+    REQUIRE(d.Sync().ok);
+    ModelServer backup = server; // version 1
+    LocalWrite(d.store, "customers", WriteOp::Update, row, {{"phone", "555"}});
+    REQUIRE(d.SyncWithoutHealth().ok); // version 2, acknowledged, then lost
+    LocalWrite(d.store, "customers", WriteOp::Update, row, {{"name", "Ann, left at the door"}});
+    std::string offline_key = d.Get("SELECT idempotency_key FROM sync_outbox");
+    REQUIRE(d.Get("SELECT base_version FROM sync_outbox") == "2");
+
+    backup.epoch = "77777777-7777-4777-8777-777777777777";
+    current = &backup;
+    d.transport.requests.clear();
+    SyncReport report = d.SyncWithoutHealth();
+    INFO(report.error);
+    REQUIRE(report.ok);
+    CHECK(report.recovered);
+    CHECK(backup.rows["customers"][row].columns["phone"] == "555");
+    CHECK(backup.rows["customers"][row].columns["name"] == "Ann, left at the door");
+    CHECK(backup.rows["customers"][row].version == 3);
+    REQUIRE(backup.keys.count(offline_key) == 1);
+    CHECK(backup.keys[offline_key].second["_status"] == "accepted");
+    CHECK(d.Get("SELECT count(*) FROM sync_conflicts") == "0");
+    CHECK(d.Get("SELECT count(*) FROM sync_failed") == "0");
     RequireEqual(d, backup);
 }
 

@@ -4,8 +4,13 @@
 -- empty epoch table (a logical restore) starts a new one. The real crash
 -- restart, PITR and pg_restore are in test/restore (scripts/rehearse-restore.sh).
 BEGIN;
-SELECT plan(22);
+SELECT plan(27);
 \ir fixtures.sql
+-- A push that names the epoch its events were made for.
+CREATE FUNCTION pg_temp.push_for(epoch text, VARIADIC events jsonb[]) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT api.sync_push(jsonb_build_object('device_id', 'test-device', 'restore_epoch', epoch,
+                                            'events', to_jsonb(events)))
+$$;
 
 SELECT has_table('shopsync', 'restore_epochs', 'the epochs are kept per server identity');
 SELECT has_function('shopsync', 'restore_epoch', ARRAY[]::text[], 'shopsync.restore_epoch() exists');
@@ -34,7 +39,28 @@ SELECT is((pg_temp.push(pg_temp.ev(1, 'customers', pg_temp.uid('c', 1), 'create'
 SELECT is((SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(
         pg_temp.push(pg_temp.ev(2, 'customers', pg_temp.uid('c', 2), 'create', 0, '{"name": "y"}'))) k),
     ARRAY['accepted', 'conflicts', 'rejected', 'restore_epoch', 'server_seq'], 'as one new field (old clients ignore it)');
+
+-- A push names the epoch its events were made for: a server of another epoch
+-- (restored since) applies none of them and spends no key, so the device can
+-- recover first and send them again under the same keys.
+SELECT is(pg_temp.push_for('00000000-0000-4000-8000-000000000000',
+                           pg_temp.ev(3, 'customers', pg_temp.uid('c', 3), 'create', 0, '{"name": "z"}'))
+              - 'server_seq',
+    jsonb_build_object('accepted', '[]'::jsonb, 'conflicts', '[]'::jsonb, 'rejected', '[]'::jsonb,
+                       'restore_epoch', (SELECT epoch FROM seen WHERE what = 'first')),
+    'a push made for another restore epoch applies nothing and answers the server''s epoch');
+SELECT is(jsonb_array_length(pg_temp.push_for((SELECT epoch FROM seen WHERE what = 'first')::text,
+                             pg_temp.ev(3, 'customers', pg_temp.uid('c', 3), 'create', 0, '{"name": "z"}'))->'accepted'),
+    1, 'the same event under the same key, made for the server''s epoch, is applied (the key was not spent)');
+SELECT is(jsonb_array_length(pg_temp.push_for(upper((SELECT epoch FROM seen WHERE what = 'first')::text),
+                             pg_temp.ev(3, 'customers', pg_temp.uid('c', 3), 'create', 0, '{"name": "z"}'))->'accepted'),
+    1, 'the epoch is compared as a uuid (any case), and a replay answers as before');
+SELECT throws_ok($$SELECT api.sync_push('{"device_id": "test-device", "restore_epoch": 7, "events": []}')$$,
+    '22023', 'restore_epoch must be the restore_epoch of an earlier answer (a string)',
+    'a restore_epoch that is not a string is refused');
 SELECT pg_temp.act_as_admin();
+SELECT is((SELECT count(*) FROM shopsync.change_log WHERE entity_id = pg_temp.uid('c', 3)), 1::bigint,
+    'the refused push logged nothing: one create in the log');
 
 -- A point-in-time recovery: the stored row was written on the timeline before.
 UPDATE shopsync.restore_epochs SET timeline_id = timeline_id + 1000;
