@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <sstream>
 
 namespace gateway {
@@ -39,28 +40,67 @@ Metrics::Metrics() {
     outbox_age_.bounds = {1, 5, 15, 60, 300, 900, 3600, 21600, 86400};
 }
 
-bool ParseTimestamp(const std::string &text, double *epoch_seconds) {
-    int y, mo, d, h, mi, consumed = 0;
-    double sec;
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &consumed) != 6)
+// Reads `count` decimal digits at text[*at]; false when one is not a digit.
+static bool Digits(std::string_view text, size_t *at, int count, int *out) {
+    if (*at + count > text.size())
         return false;
-    std::string zone = text.substr((size_t)consumed);
-    int offset = 0;
-    if (zone != "Z") {
-        int oh = 0, om = 0;
-        char sign;
-        if (zone.size() < 3 || std::sscanf(zone.c_str(), "%c%2d:%2d", &sign, &oh, &om) < 2 ||
-            (sign != '+' && sign != '-'))
+    int v = 0;
+    for (int i = 0; i < count; i++) {
+        char c = text[*at + i];
+        if (c < '0' || c > '9')
             return false;
-        offset = (sign == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        v = v * 10 + (c - '0');
     }
-    std::tm tm{};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    *epoch_seconds = (double)timegm(&tm) + sec - offset;
+    *at += count;
+    *out = v;
+    return true;
+}
+
+// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil).
+static long DaysFromCivil(long y, int m, int d) {
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+// Hand-read, not sscanf: a pull answer carries a hundred of these.
+bool ParseTimestamp(std::string_view text, double *epoch_seconds) {
+    size_t at = 0;
+    int y, mo, d, h, mi, s;
+    auto literal = [&](char c) { return at < text.size() && text[at++] == c; };
+    if (!Digits(text, &at, 4, &y) || !literal('-') || !Digits(text, &at, 2, &mo) || !literal('-') ||
+        !Digits(text, &at, 2, &d) || !literal('T') || !Digits(text, &at, 2, &h) || !literal(':') ||
+        !Digits(text, &at, 2, &mi) || !literal(':') || !Digits(text, &at, 2, &s))
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || s > 60)
+        return false;
+    double fraction = 0, scale = 1;
+    if (at < text.size() && text[at] == '.') {
+        for (at++; at < text.size() && text[at] >= '0' && text[at] <= '9'; at++) {
+            fraction = fraction * 10 + (text[at] - '0');
+            scale *= 10;
+        }
+    }
+    int offset = 0;
+    if (at < text.size() && text[at] == 'Z' && at + 1 == text.size()) {
+        at++;
+    } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+        int sign = text[at++] == '-' ? -1 : 1, oh, om = 0;
+        if (!Digits(text, &at, 2, &oh))
+            return false;
+        if (at < text.size() && (text[at] != ':' || !Digits(text, &++at, 2, &om)))
+            return false;
+        offset = sign * (oh * 3600 + om * 60);
+    } else {
+        return false; // no zone: not a time PostgreSQL wrote for a timestamptz
+    }
+    if (at != text.size())
+        return false;
+    *epoch_seconds =
+        (double)(DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) + fraction / scale - offset;
     return true;
 }
 
@@ -136,18 +176,67 @@ void Metrics::PushEnvelopeText(const std::string &text) {
         PushEnvelope(nlohmann::json{{"outbox", parsed}});
 }
 
+// The end of the string that opens at text[open] (a '"'): the index of its
+// closing quote, or text.size().
+static size_t StringEnd(std::string_view text, size_t open) {
+    size_t i = open + 1;
+    while (i < text.size() && text[i] != '"')
+        i += text[i] == '\\' ? 2 : 1;
+    return std::min(i, text.size());
+}
+
+void ForEachChangeTime(std::string_view text, const std::function<void(std::string_view)> &visit) {
+    size_t i = text.find_first_not_of(" \t\r\n");
+    if (i == std::string_view::npos || text[i] != '{')
+        return; // not an object (an error text, "null"): nothing to observe
+    int depth = 0;
+    bool changes_key = false, in_changes = false; // the last top-level key; inside its array
+    for (; i < text.size(); i++) {
+        char c = text[i];
+        if (c == '"') {
+            size_t end = StringEnd(text, i);
+            std::string_view s = text.substr(i + 1, end - i - 1);
+            size_t j = end + 1;
+            while (j < text.size() &&
+                   (text[j] == ' ' || text[j] == '\n' || text[j] == '\t' || text[j] == '\r'))
+                j++;
+            i = end;
+            if (j >= text.size() || text[j] != ':')
+                continue; // a value, not a key
+            if (depth == 1)
+                changes_key = s == "changes";
+            if (depth == 3 && in_changes && s == "changed_at") {
+                for (j++; j < text.size() && text[j] == ' '; j++) {
+                }
+                if (j < text.size() && text[j] == '"') {
+                    size_t value_end = StringEnd(text, j);
+                    if (value_end < text.size()) // a cut text ends the scan
+                        visit(text.substr(j + 1, value_end - j - 1));
+                    i = value_end;
+                }
+            }
+        } else if (c == '{' || c == '[') {
+            depth++;
+            if (depth == 2 && c == '[' && changes_key)
+                in_changes = true;
+        } else if (c == '}' || c == ']') {
+            if (depth == 2)
+                in_changes = false;
+            depth--;
+        }
+    }
+}
+
 void Metrics::PullAnswer(const std::string &answer, std::chrono::system_clock::time_point now) {
-    nlohmann::json body = nlohmann::json::parse(answer, nullptr, false);
-    if (!body.is_object() || !body.contains("changes") || !body["changes"].is_array())
-        return;
     double at = std::chrono::duration<double>(now.time_since_epoch()).count();
     std::vector<double> ages;
-    for (const auto &change : body["changes"]) {
+    ForEachChangeTime(answer, [&](std::string_view changed_at) {
         double committed;
-        if (change.is_object() && change.contains("changed_at") && change["changed_at"].is_string() &&
-            ParseTimestamp(change["changed_at"].get<std::string>(), &committed))
+        if (ParseTimestamp(changed_at, &committed))
             ages.push_back(std::max(0.0, at - committed)); // clocks apart: never negative
-    }
+    });
+    if (ages.empty())
+        return;
     std::lock_guard<std::mutex> lock(mutex_);
     for (double age : ages)
         sync_latency_.Observe(age);

@@ -202,6 +202,32 @@ TEST_CASE("Sync metrics: pull answers give sync latency, push envelopes retry de
     CHECK(t == 1795577154);
     CHECK_FALSE(ParseTimestamp("yesterday", &t));
     CHECK_FALSE(ParseTimestamp("2026-11-25T03:25:54 UTC", &t));
+    CHECK_FALSE(ParseTimestamp("2026-11-25T03:25:54", &t)); // no zone
+    CHECK_FALSE(ParseTimestamp("2026-11-25T03:25:54+0", &t));
+    CHECK_FALSE(ParseTimestamp("2026-13-25T03:25:54Z", &t));
+    REQUIRE(ParseTimestamp("2026-11-25T08:25:54.25+05", &t)); // PostgreSQL's whole-hour offset
+    CHECK(t == 1795577154.25);
+    REQUIRE(ParseTimestamp("1969-12-31T23:59:59Z", &t));
+    CHECK(t == -1);
+    REQUIRE(ParseTimestamp("2024-02-29T00:00:00Z", &t));
+    CHECK(t == 1709164800);
+
+    // The pull answer is scanned, not parsed: only the changes' own changed_at
+    // count, never one inside a payload, a string that looks like one, or
+    // another top-level key's array.
+    std::vector<std::string> seen;
+    ForEachChangeTime(R"({"other": [{"changed_at": "x0"}],
+                          "changes": [{"changed_at" : "a", "payload": {"changed_at": "x1", "s": "}]\"{"}},
+                                      {"note": "changed_at", "changed_at": "b"}, [{"changed_at": "x2"}]],
+                          "cursor": {"changed_at": "x3"}})",
+                      [&](std::string_view v) { seen.emplace_back(v); });
+    CHECK(seen == std::vector<std::string>{"a", "b"});
+    seen.clear();
+    ForEachChangeTime("[{\"changes\": [{\"changed_at\": \"x\"}]}]",
+                      [&](std::string_view v) { seen.emplace_back(v); });
+    ForEachChangeTime("{\"changes\": [{\"changed_at\": \"unterminated",
+                      [&](std::string_view v) { seen.emplace_back(v); });
+    CHECK(seen.empty()); // not an object; a cut text
 
     Metrics m;
     auto now = std::chrono::system_clock::time_point(std::chrono::milliseconds(1795577154500LL + 300));
