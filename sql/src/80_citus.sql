@@ -506,6 +506,33 @@ REVOKE ALL ON FUNCTION shopsync.distribute() FROM PUBLIC;
 COMMENT ON FUNCTION shopsync.distribute() IS
     'On a Citus coordinator: shops and shop_members become reference tables, every per-shop table is distributed by shop_id (co-located), api calls are delegated to the shop''s worker. Errors when Citus is absent.';
 
+-- enable_sync on a distributed database, before it registers the table (the
+-- registry is a reference table: each node reads the table's name as its own
+-- table, so the table must exist on every node). One node accepts a primary
+-- key (id) alone (tables made before 0.2.0); Citus enforces no unique key
+-- without the distribution column, and its own refusal ("cannot create
+-- constraint") names neither key nor remedy. A table Citus does not know yet
+-- (no foreign key to shops) is distributed here; one with such a key is a
+-- Citus local table, distributed by citus_after_enable_sync.
+CREATE FUNCTION shopsync.citus_before_enable_sync(tbl regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = tbl AND a.attnum = ANY (i.indkey)
+                    WHERE i.indrelid = tbl AND i.indisprimary AND a.attname = 'shop_id') THEN
+        RAISE EXCEPTION 'table % must have the primary key (shop_id, id) on Citus', tbl
+            USING ERRCODE = 'invalid_table_definition',
+                  HINT = 'ALTER TABLE ... DROP CONSTRAINT <its primary key>, ADD PRIMARY KEY (shop_id, id): a distributed table''s unique keys include shop_id.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = tbl) THEN
+        -- one connection per node: distribute() later in this transaction
+        -- redefines the distributed routers, which Citus refuses after parallel work
+        PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+        PERFORM shopsync.citus_distribute_table(tbl);
+    END IF;
+END
+$fn$;
+REVOKE ALL ON FUNCTION shopsync.citus_before_enable_sync(regclass) FROM PUBLIC;
+
 -- enable_sync on a distributed database distributes the table the same way
 -- and registers it on the workers (enable_sync calls this last).
 CREATE FUNCTION shopsync.citus_after_enable_sync(tbl regclass) RETURNS void

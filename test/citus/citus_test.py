@@ -387,10 +387,28 @@ admin(coord, "SELECT shopsync.enable_sync('public.notes')")
 coloc = admin(coord, "SELECT count(DISTINCT colocationid) FROM pg_dist_partition WHERE logicalrelid IN "
                      "('public.notes'::regclass, 'shopsync.change_log'::regclass)")[0][0]
 check(coloc == 1, "enable_sync distributes a user's table by shop_id, co-located with the shops' tables")
+# A primary key (id) alone, accepted on one node, is refused by name: Citus cannot keep it unique.
+admin(coord, """CREATE TABLE public.tags (id uuid PRIMARY KEY, shop_id uuid NOT NULL, version bigint NOT NULL DEFAULT 1,
+                updated_at timestamptz NOT NULL DEFAULT now(), deleted_at timestamptz)""")
+try:
+    admin(coord, "SELECT shopsync.enable_sync('public.tags')")
+    refused = None
+except psycopg2.Error as e:
+    refused = (e.pgcode, e.diag.message_primary)
+check(refused == ("42P16", "table public.tags must have the primary key (shop_id, id) on Citus")
+      and not admin(coord, "SELECT count(*) FROM shopsync.synced_tables WHERE entity = 'tags'")[0][0],
+      f"enable_sync refuses a table keyed by id alone, saying why, and registers nothing ({refused})")
+# A table Citus did not know (no key to shops) is distributed before the registry names it.
+admin(coord, """CREATE TABLE public.labels (id uuid NOT NULL, shop_id uuid NOT NULL, body text,
+                version bigint NOT NULL DEFAULT 1, updated_at timestamptz NOT NULL DEFAULT now(),
+                deleted_at timestamptz, PRIMARY KEY (shop_id, id))""")
+admin(coord, "SELECT shopsync.enable_sync('public.labels')")
 for user, shop in one_per_worker:
-    res = push(coord, (user, shop), [ev(990, "notes", uid("0d", 1), "create", 0, {"body": "hi"})])
-    check(isinstance(res, dict) and len(res.get("accepted", [])) == 1,
-          f"a push to the user's table on port {nodes[shop]} is accepted" + ("" if "accepted" in res else f" {res}"))
+    for n, entity in enumerate(("notes", "labels")):
+        res = push(coord, (user, shop), [ev(990 + n, entity, uid("0d", 1), "create", 0, {"body": "hi"})])
+        check(isinstance(res, dict) and len(res.get("accepted", [])) == 1,
+              f"a push to the user's table {entity} on port {nodes[shop]} is accepted"
+              + ("" if "accepted" in res else f" {res}"))
 
 print(f"1..{checks}")
 if failures:

@@ -28,10 +28,12 @@ DECLARE
     -- The policy's shop: once per statement through a sub-select; on Citus,
     -- which refuses sub-selects in policies, a direct call (sql/src/80_citus.sql).
     member_shop text := '(SELECT shopsync.current_member_shop_id())';
+    distributed boolean := false;
 BEGIN
     IF to_regprocedure('shopsync.is_distributed()') IS NOT NULL THEN
         IF shopsync.is_distributed() THEN
             member_shop := 'shopsync.current_member_shop_id()';
+            distributed := true;
             PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
         END IF;
     END IF;
@@ -192,6 +194,11 @@ BEGIN
         EXECUTE format('GRANT SELECT ON %s TO authenticated', tbl);
     END IF;
 
+    -- On Citus the table must be keyed by (shop_id, id) and exist on every node
+    -- before the registry (a reference table) names it (sql/src/80_citus.sql).
+    IF distributed THEN
+        PERFORM shopsync.citus_before_enable_sync(tbl);
+    END IF;
     IF rules IS NULL THEN
         INSERT INTO shopsync.synced_tables (relid, entity) VALUES (tbl, entity_name)
         ON CONFLICT (relid) DO UPDATE SET entity = excluded.entity;
