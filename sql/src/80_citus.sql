@@ -220,6 +220,15 @@ BEGIN
         IF shop IS NULL THEN
             RETURN shopsync.local_sync_push(body); -- refuses a caller without a shop
         END IF;
+        -- The envelope's restore_epoch is the coordinator's (the answers carry
+        -- it): checked here, never against the worker's own. Named and equal:
+        -- left out; named and different: a value no epoch equals, so the worker
+        -- applies nothing; not a string of 1 to 64: the worker refuses it.
+        IF jsonb_typeof(body->'restore_epoch') = 'string' AND length(body->>'restore_epoch') BETWEEN 1 AND 64 THEN
+            body := CASE WHEN lower(body->>'restore_epoch') = shopsync.restore_epoch()::text
+                         THEN body - 'restore_epoch'
+                         ELSE body || '{"restore_epoch": "another epoch"}' END;
+        END IF;
         EXECUTE format('SELECT r FROM shopsync.shard_sync_push(%L::uuid, %L, %L::jsonb) r',
                        shop, current_setting('request.jwt.claims', true), body) INTO result;
         PERFORM pg_notify('shopsync_changes', shop::text);
