@@ -9,7 +9,7 @@ PACKAGES=(
     postgresql-15-cron
     libpq-dev catch2 nlohmann-json3-dev libsqlite3-dev sqlite3
     libboost-dev libboost-system-dev libssl-dev libargon2-dev libsodium-dev libcurl4-openssl-dev
-    curl wrk jq openssl python3-psycopg2
+    curl wrk jq openssl python3-psycopg2 pgbouncer
     clang-14 libclang-rt-14-dev clang-format
     nodejs chromium
 )

@@ -54,6 +54,7 @@ run_suite "upgrade (every release updates to the current version: data, suite, c
 run_suite "demo (the story converges; nothing is left behind, also after Ctrl-C)" bash test/demo/run.sh
 run_suite "Citus (coordinator + 2 workers: same answers as one node, one worker per call, restart and shop move lose nothing)" bash test/citus/run.sh
 run_suite "gateway" bash test/gateway/run.sh
+run_suite "scale-out (primary + streaming replica + PgBouncer + two gateways: converge, pokes across, lag never visible)" bash test/scaleout/run.sh
 run_suite "hostile clients (the gateway survives any input and any client)" bash test/hostile/run.sh
 run_suite "fuzz (gateway parsers, 30 s each)" bash test/fuzz/run.sh
 run_suite "client" bash test/client/run.sh

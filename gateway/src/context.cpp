@@ -21,11 +21,18 @@ static Jwks LoadJwks(const std::string &path) {
 
 Context::Context(Config c)
     : config(std::move(c)), pool(config.database_url, config.pool_size),
-      jwks(config.jwks_file.empty() ? Jwks() : LoadJwks(config.jwks_file)), pokes(config.database_url),
+      jwks(config.jwks_file.empty() ? Jwks() : LoadJwks(config.jwks_file)),
+      pokes(config.notify_database_url.empty() ? config.database_url : config.notify_database_url),
       user_limits(config.user_rate, config.user_burst),
       device_limits(config.device_rate, config.device_burst),
       shop_creation_limits(config.shop_create_per_hour / 3600.0, config.shop_create_per_hour),
-      workers(config.pool_size) {}
+      workers(config.pool_size) {
+    if (!config.replica_database_url.empty()) {
+        replica = std::make_unique<ReplicaReads>(config.replica_database_url, config.pool_size,
+                                                 config.replica_max_wait_ms);
+        pokes.replica = replica.get();
+    }
+}
 
 Context::~Context() {
     workers.join();

@@ -9,6 +9,7 @@
 #include "login_throttle.hpp"
 #include "pokes.hpp"
 #include "rate_limit.hpp"
+#include "replica.hpp"
 #include "schema_cache.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -28,8 +29,11 @@ struct Config {
     std::string host = "127.0.0.1";
     unsigned short port = 8080;
     std::string database_url;
-    std::string jwt_secret; // HS256; also signs the tokens /auth issues
-    std::string jwks_file;  // ES256 / RS256 public keys
+    std::string notify_database_url;  // the poke listener's, straight to the primary ("": database_url)
+    std::string replica_database_url; // pulls and snapshots from a streaming replica ("": none)
+    int replica_max_wait_ms = 100;    // how long a read waits for the replica to catch up
+    std::string jwt_secret;           // HS256; also signs the tokens /auth issues
+    std::string jwks_file;            // ES256 / RS256 public keys
     std::string audience = "authenticated";
     int pool_size = 8;
     int io_threads = 0; // 0: one per core, at least 2
@@ -86,6 +90,7 @@ struct Context {
     Config config;
     DbPool pool;
     Jwks jwks;
+    std::unique_ptr<ReplicaReads> replica; // null without --replica-database-url; outlives pokes
     PokeRelay pokes;
     Metrics metrics;
     RateLimiter user_limits, device_limits, shop_creation_limits;

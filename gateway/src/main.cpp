@@ -23,6 +23,14 @@ Usage: shopsync-gateway [options]
 
   --listen HOST:PORT        where to listen (env LISTEN; default 127.0.0.1:8080; port 0 = any free port)
   --database-url URL        libpq connection string of a non-superuser login role (env DATABASE_URL)
+  --notify-database-url URL the poke listener's connection, straight to the primary: LISTEN cannot pass
+                            PgBouncer's transaction pooling (env NOTIFY_DATABASE_URL; default --database-url)
+  --replica-database-url URL
+                            serve pulls and snapshots from this streaming replica when it has replayed
+                            everything the caller's shop was poked about, else from --database-url
+                            (env REPLICA_DATABASE_URL; default: none)
+  --replica-max-wait-ms N   how long a read waits for the replica to catch up before the primary serves it
+                            (env REPLICA_MAX_WAIT_MS; default 100)
   --pool-size N             database connections (env POOL_SIZE; default 8)
   --max-body-bytes N        larger request bodies get 413 (env MAX_BODY_BYTES; default 1048576)
   --user-rate R             requests per second per user, burst 2R (env USER_RATE; default 50; 0 = off)
@@ -81,6 +89,8 @@ int main(int argc, char **argv) {
     gateway::Config config;
     std::string listen = Env("LISTEN", "127.0.0.1:8080");
     config.database_url = Env("DATABASE_URL", "");
+    config.notify_database_url = Env("NOTIFY_DATABASE_URL", "");
+    config.replica_database_url = Env("REPLICA_DATABASE_URL", "");
     config.jwt_secret = Env("JWT_SECRET", "");
     config.jwks_file = Env("JWKS_FILE", "");
     config.pool_size = std::atoi(Env("POOL_SIZE", "8").c_str());
@@ -103,6 +113,7 @@ int main(int argc, char **argv) {
     };
     const IntOption int_options[] = {
         {"--io-threads", "IO_THREADS", &config.io_threads},
+        {"--replica-max-wait-ms", "REPLICA_MAX_WAIT_MS", &config.replica_max_wait_ms},
         {"--max-connections", "MAX_CONNECTIONS", &config.max_connections},
         {"--max-streams", "MAX_STREAMS", &config.max_streams},
         {"--max-streams-per-user", "MAX_STREAMS_PER_USER", &config.max_streams_per_user},
@@ -130,6 +141,10 @@ int main(int argc, char **argv) {
             listen = next();
         } else if (arg == "--database-url") {
             config.database_url = next();
+        } else if (arg == "--notify-database-url") {
+            config.notify_database_url = next();
+        } else if (arg == "--replica-database-url") {
+            config.replica_database_url = next();
         } else if (arg == "--pool-size") {
             config.pool_size = std::atoi(next().c_str());
         } else if (arg == "--max-body-bytes") {
@@ -205,7 +220,7 @@ int main(int argc, char **argv) {
     if (config.io_threads < 0 || config.max_connections < 1 || config.max_streams < 0 ||
         config.max_streams_per_user < 0 || config.header_timeout_seconds < 1 ||
         config.body_timeout_seconds < 1 || config.idle_timeout_seconds < 1 ||
-        config.stream_recheck_seconds < 1) {
+        config.stream_recheck_seconds < 1 || config.replica_max_wait_ms < 0) {
         std::cerr << "shopsync-gateway: a thread count, cap or timeout is out of range\n";
         return 2;
     }

@@ -2,11 +2,23 @@
 // a server restart and then pokes everyone, since notifications may be lost.
 #include "pokes.hpp"
 
+#include "replica.hpp"
+
 #include <boost/asio/post.hpp>
 #include <libpq-fe.h>
 #include <sys/select.h>
 
 namespace gateway {
+
+// The primary's WAL insert position: every commit notified so far is before it.
+static uint64_t InsertLsn(PGconn *conn) {
+    PGresult *res = PQexec(conn, "SELECT pg_current_wal_insert_lsn()::text");
+    uint64_t lsn = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)
+                       ? ParseLsn(PQgetvalue(res, 0, 0))
+                       : 0;
+    PQclear(res);
+    return lsn;
+}
 
 void PokeRelay::Start(boost::asio::io_context &io) {
     io_ = &io;
@@ -100,6 +112,17 @@ void PokeRelay::Run() {
                 std::this_thread::sleep_for(std::chrono::milliseconds(500));
                 continue;
             }
+            if (replica != nullptr) {
+                uint64_t lsn = InsertLsn(conn); // after LISTEN: covers every commit not notified to us
+                if (lsn == 0) {
+                    replica->Unknown();
+                    PQfinish(conn);
+                    conn = nullptr;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+                    continue;
+                }
+                replica->Barrier(lsn);
+            }
             if (was_connected)
                 Deliver(""); // changes during the outage were not notified
             was_connected = true;
@@ -111,12 +134,32 @@ void PokeRelay::Run() {
         timeval timeout{0, 200 * 1000};
         if (select(fd + 1, &readable, nullptr, nullptr, &timeout) < 0)
             continue;
-        if (!PQconsumeInput(conn))
+        if (!PQconsumeInput(conn)) {
+            if (replica != nullptr)
+                replica->Unknown();
             continue; // broken: reconnect at the top
-        while (PGnotify *n = PQnotifies(conn)) {
-            if (n->extra[0] != '\0') // "" would mean every shop
-                Deliver(n->extra);
-            PQfreemem(n);
+        }
+        std::vector<std::string> shops;
+        auto drain = [&] {
+            while (PGnotify *n = PQnotifies(conn)) {
+                if (n->extra[0] != '\0') // "" would mean every shop
+                    shops.emplace_back(n->extra);
+                PQfreemem(n);
+            }
+        };
+        // Notifications that arrive with the LSN's answer are queued by
+        // libpq, not left on the socket: drained here, not after a select.
+        for (drain(); !shops.empty(); drain()) {
+            if (replica != nullptr) { // the marks go in before the pokes go out
+                uint64_t lsn = InsertLsn(conn);
+                if (lsn != 0)
+                    replica->Marks(shops, lsn);
+                else
+                    replica->Unknown();
+            }
+            for (const auto &shop : shops)
+                Deliver(shop);
+            shops.clear();
         }
     }
     if (conn != nullptr)

@@ -25,6 +25,8 @@ class Subscriber {
     virtual void Close(const std::string &reason) = 0;
 };
 
+class ReplicaReads;
+
 class PokeRelay {
   public:
     explicit PokeRelay(std::string conninfo) : conninfo_(std::move(conninfo)) {}
@@ -38,6 +40,11 @@ class PokeRelay {
     // into batches posted to the I/O threads, which write them in parallel.
     void Deliver(const std::string &shop);
     std::atomic<long> delivered{0};
+    // With a replica (set before Start): told the primary's WAL position
+    // after each batch of notifications, before their pokes go out, and on
+    // every (re)connect. The listener must then connect to the primary
+    // itself (--notify-database-url when the pool goes through PgBouncer).
+    ReplicaReads *replica = nullptr;
 
   private:
     void Run();

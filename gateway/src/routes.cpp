@@ -111,6 +111,17 @@ struct Handler {
         return Reply(req, r.status, r.body);
     }
 
+    // Pulls and snapshots from the streaming replica when it has everything
+    // the caller's shop was poked about (replica.hpp); nothing: the primary's.
+    std::optional<RpcResult> FromReplica(const std::string &function, const std::string &sql,
+                                         const std::vector<std::optional<std::string>> &params) {
+        if (!ctx.replica || !bearer.caller.authenticated ||
+            (function != "sync_pull" && function != "sync_snapshot"))
+            return std::nullopt;
+        return ctx.replica->Call(bearer.caller, bearer.identity.shop_id, sql, params,
+                                 ctx.config.statement_timeout_ms);
+    }
+
     Response Ready() {
         PooledConnection conn = Acquire();
         bool ok = false;
@@ -220,7 +231,10 @@ struct Handler {
                 limit = "100";
             if (!IsInteger(cursor) || !IsInteger(limit))
                 return Reply(req, 400, ErrorJson("22023", "cursor and limit must be non-negative integers"));
-            return ObservePull(Call("SELECT api.sync_pull($1::bigint, $2::int)::text", {cursor, limit}));
+            const std::string sql = "SELECT api.sync_pull($1::bigint, $2::int)::text";
+            if (auto r = FromReplica("sync_pull", sql, {cursor, limit}))
+                return ObservePull(Reply(req, r->status, r->body));
+            return ObservePull(Call(sql, {cursor, limit}));
         }
         if (req.method() != http::verb::post)
             return Reply(req, 405, ErrorJson("PGRST117", "use POST for " + CutUtf8(path, 100)));
@@ -263,7 +277,10 @@ struct Handler {
             RateLimited("shop:" + (bearer.caller.authenticated ? bearer.identity.sub : "ip:" + remote),
                         ctx.shop_creation_limits, &refusal))
             return refusal;
-        RpcResult r = CallApi(conn.get(), bearer.caller, sql, params, ctx.config.statement_timeout_ms);
+        std::optional<RpcResult> replica = FromReplica(function, sql, params);
+        RpcResult r = replica
+                          ? std::move(*replica)
+                          : CallApi(conn.get(), bearer.caller, sql, params, ctx.config.statement_timeout_ms);
         Response res = Reply(req, r.status, r.body);
         if (call.profile_named)
             res.set("Content-Profile", "api");
@@ -344,7 +361,7 @@ struct Handler {
                "# HELP shopsync_queued_calls Database calls waiting for a worker.\n"
                "# TYPE shopsync_queued_calls gauge\n"
                "shopsync_queued_calls " +
-               std::to_string(ctx.queued_calls.load()) + "\n";
+               std::to_string(ctx.queued_calls.load()) + "\n" + (ctx.replica ? ctx.replica->Metrics() : "");
     }
 };
 

@@ -130,6 +130,8 @@ int Server::Run() {
     bound_port_ = acceptor_->local_endpoint().port();
     accept_retry_ = std::make_unique<net::steady_timer>(ctx.io);
     recheck_ = std::make_unique<net::steady_timer>(ctx.io);
+    if (ctx.replica)
+        ctx.replica->Start();
     ctx.pokes.Start(ctx.io);
     Accept();
     ScheduleMembershipCheck();
@@ -168,6 +170,8 @@ int Server::Run() {
         accept_retry_->cancel();
     });
     ctx.pokes.Stop();
+    if (ctx.replica)
+        ctx.replica->Stop();
     for (int i = 0; i < 100 && ctx.active_requests > 0; i++)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     std::this_thread::sleep_for(std::chrono::milliseconds(200)); // last answers and close events go out

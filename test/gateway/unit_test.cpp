@@ -8,6 +8,7 @@
 #include "metrics.hpp"
 #include "postgrest_errors.hpp"
 #include "rate_limit.hpp"
+#include "replica.hpp"
 #include "rpc.hpp"
 #include "rpc_request.hpp"
 #include "static_files.hpp"
@@ -618,4 +619,31 @@ TEST_CASE("CORS: any origin without credentials, or exactly the listed ones") {
     CHECK(Preflight({"http://a.example"}, req)[boost::beast::http::field::access_control_allow_origin] ==
           "http://a.example");
     CHECK(CorsHeaderLines({}, req).find("Access-Control-Allow-Origin: *\r\n") == 0);
+}
+
+TEST_CASE("ParseLsn reads PostgreSQL's X/Y positions and nothing else", "[replica]") {
+    CHECK(gateway::ParseLsn("0/0") == 0);
+    CHECK(gateway::ParseLsn("16/B374D848") == ((uint64_t)0x16 << 32 | 0xB374D848u));
+    CHECK(gateway::ParseLsn("FFFFFFFF/FFFFFFFF") == UINT64_MAX);
+    CHECK(gateway::ParseLsn("16/B374D848x") == 0);
+    CHECK(gateway::ParseLsn("") == 0);
+    CHECK(gateway::ParseLsn(nullptr) == 0);
+}
+
+TEST_CASE("ReplicaReads sends reads to the primary until the replica is known to be fresh", "[replica]") {
+    // No poller: the replica's replay position stays unknown (0).
+    gateway::ReplicaReads reads("host=127.0.0.1 port=1 connect_timeout=1", 1, 0);
+    gateway::Caller caller;
+    caller.authenticated = true;
+    SECTION("before the listener read a barrier") {
+        CHECK_FALSE(reads.Call(caller, "shop", "SELECT 1", {}, 1000).has_value());
+        CHECK(reads.Metrics().find("shopsync_replica_reads_total{served=\"primary_replica_behind\"} 1") !=
+              std::string::npos);
+    }
+    SECTION("a barrier the replica has not replayed") {
+        reads.Barrier(1);
+        CHECK_FALSE(reads.Call(caller, "", "SELECT 1", {}, 1000).has_value());
+        reads.Marks({"shop"}, 5);
+        CHECK_FALSE(reads.Call(caller, "shop", "SELECT 1", {}, 1000).has_value());
+    }
 }
