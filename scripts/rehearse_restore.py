@@ -28,6 +28,7 @@ os.chmod(TMP, 0o755)
 RUNAS = "shopsync-test" if os.geteuid() == 0 else None  # PostgreSQL refuses to run as root
 PASSWORD = "rehearsal password 1"
 SHOP_ENTITIES = ("customers", "orders", "order_items")
+LOAD_AT_START = open("/proc/loadavg").read().split()[0]
 timings = []
 failures = []
 processes = []
@@ -338,6 +339,8 @@ def main():
     table = ["| step | seconds |", "|---|---|"] + [f"| {name} | {secs:.1f} |" for name, secs in timings]
     total = sum(s for _, s in timings)
     table.append(f"| **total** | **{total:.1f}** |")
+    table += ["", f"Load average at the start: {LOAD_AT_START}, at the end: {open('/proc/loadavg').read().split()[0]}"
+              f" ({os.cpu_count()} cores)."]
     print("\n".join(table))
     if out_path:
         with open(out_path, "w") as f:
