@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <functional>
 #include <sstream>
@@ -179,10 +180,24 @@ void Metrics::PushEnvelopeText(const std::string &text) {
 // The end of the string that opens at text[open] (a '"'): the index of its
 // closing quote, or text.size().
 static size_t StringEnd(std::string_view text, size_t open) {
-    size_t i = open + 1;
-    while (i < text.size() && text[i] != '"')
-        i += text[i] == '\\' ? 2 : 1;
-    return std::min(i, text.size());
+    // memchr to each quote (payload strings are most of an answer), then
+    // an odd run of backslashes before it escapes it.
+    for (size_t from = open + 1; from < text.size();) {
+        const char *q = static_cast<const char *>(std::memchr(text.data() + from, '"', text.size() - from));
+        if (q == nullptr)
+            break;
+        size_t at = (size_t)(q - text.data()), slashes = 0;
+        while (at - slashes > open + 1 && text[at - slashes - 1] == '\\')
+            slashes++;
+        if (slashes % 2 == 0)
+            return at;
+        from = at + 1;
+    }
+    return text.size();
+}
+
+static bool Space(char c) {
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
 void ForEachChangeTime(std::string_view text, const std::function<void(std::string_view)> &visit) {
@@ -195,33 +210,39 @@ void ForEachChangeTime(std::string_view text, const std::function<void(std::stri
         char c = text[i];
         if (c == '"') {
             size_t end = StringEnd(text, i);
-            std::string_view s = text.substr(i + 1, end - i - 1);
-            size_t j = end + 1;
-            while (j < text.size() &&
-                   (text[j] == ' ' || text[j] == '\n' || text[j] == '\t' || text[j] == '\r'))
-                j++;
+            size_t start = i;
             i = end;
+            // Only keys of the top level and of a change matter: strings
+            // deeper in (payloads) are skipped whole.
+            if (depth != 1 && !(depth == 3 && in_changes))
+                continue;
+            size_t j = end + 1;
+            while (j < text.size() && Space(text[j]))
+                j++;
             if (j >= text.size() || text[j] != ':')
                 continue; // a value, not a key
-            if (depth == 1)
-                changes_key = s == "changes";
-            if (depth == 3 && in_changes && s == "changed_at") {
-                for (j++; j < text.size() && text[j] == ' '; j++) {
-                }
-                if (j < text.size() && text[j] == '"') {
-                    size_t value_end = StringEnd(text, j);
-                    if (value_end < text.size()) // a cut text ends the scan
-                        visit(text.substr(j + 1, value_end - j - 1));
-                    i = value_end;
-                }
+            std::string_view key = text.substr(start + 1, end - start - 1);
+            if (depth == 1) {
+                changes_key = key == "changes";
+                continue;
+            }
+            if (key != "changed_at")
+                continue;
+            for (j++; j < text.size() && Space(text[j]); j++) {
+            }
+            if (j < text.size() && text[j] == '"') {
+                size_t value_end = StringEnd(text, j);
+                if (value_end < text.size()) // a cut text ends the scan
+                    visit(text.substr(j + 1, value_end - j - 1));
+                i = value_end;
             }
         } else if (c == '{' || c == '[') {
             depth++;
             if (depth == 2 && c == '[' && changes_key)
                 in_changes = true;
         } else if (c == '}' || c == ']') {
-            if (depth == 2)
-                in_changes = false;
+            if (depth == 2 && in_changes)
+                return; // the changes are over; the rest (cursor, has_more) says nothing
             depth--;
         }
     }
