@@ -389,6 +389,7 @@ def verify(cluster, shop, devices, truth, when, db="shop"):
 
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, lambda *_: (cleanup(), sys.exit(143)))
+    signal.signal(signal.SIGINT, lambda *_: (cleanup(), sys.exit(130)))  # Ctrl-C leaves nothing running
     try:
         code = main()
     except Exception:

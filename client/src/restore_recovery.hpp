@@ -18,6 +18,9 @@
 // every device holding that version sends the same event under the same key,
 // so the row is written once however many devices give it back. Then the
 // round pushes and rebuilds from the snapshot, and the new epoch is adopted.
+// Nothing reaches the restored server before that: a push names the epoch it
+// was made for (a server of another applies none of it), and a rebuild meets
+// a pending new epoch by recovering first (sync_engine.cpp).
 #pragma once
 
 #include "local_store.hpp"
