@@ -74,7 +74,8 @@ static int64 DrawSeqs_Unsafe(const pg_uuid_t &shop, int n) {
     return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) - n;
 }
 
-static void WriteRun_Unsafe(const BufferedChange *run, int n) {
+// Returns the last seq drawn.
+static int64 WriteRun_Unsafe(const BufferedChange *run, int n) {
     int16 typlen;
     bool typbyval;
     char typalign;
@@ -112,21 +113,34 @@ static void WriteRun_Unsafe(const BufferedChange *run, int n) {
     ExecCachedPlan_Unsafe(sql, 6, argtypes, values, nulls, false, 0);
     // Duplicate notifications within a transaction are folded by PostgreSQL.
     Async_Notify(kNotifyChannel, UuidToCString(run[0].shop_id));
+    return base + n;
 }
 
-void FlushChanges_Unsafe() {
+static int64 Flush_Unsafe(const pg_uuid_t *shop) {
     // Take the buffer first: writing the log must not see its own entries.
     BufferedChange *pending = changes;
     int npending = nchanges;
     changes = nullptr;
     nchanges = capacity = 0;
+    int64 last = -1;
     for (int start = 0; start < npending;) {
         int end = start + 1;
         while (end < npending && SameRun(pending[start], pending[end]))
             end++;
-        WriteRun_Unsafe(&pending[start], end - start);
+        int64 drawn = WriteRun_Unsafe(&pending[start], end - start);
+        if (shop != nullptr && UuidEquals(pending[start].shop_id, *shop))
+            last = drawn;
         start = end;
     }
+    return last;
+}
+
+void FlushChanges_Unsafe() {
+    Flush_Unsafe(nullptr);
+}
+
+int64 FlushShopChanges_Unsafe(const pg_uuid_t &shop) {
+    return Flush_Unsafe(&shop);
 }
 
 static void ForgetAll() {

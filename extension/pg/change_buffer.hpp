@@ -19,6 +19,11 @@ void AppendChange_Unsafe(Relation rel, HeapTuple row, AttrNumber shop_attnum, co
 // Writes every buffered change to change_log. Call inside SPI.
 void FlushChanges_Unsafe();
 
+// The same, for a push of one shop: returns the last seq it drew for that
+// shop (the shop's server_seq, read under the cursor lock it holds), or -1
+// when it wrote nothing of that shop.
+int64 FlushShopChanges_Unsafe(const pg_uuid_t &shop);
+
 void RegisterChangeBufferCallbacks();
 
 } // namespace shopsync

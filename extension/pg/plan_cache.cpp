@@ -98,4 +98,10 @@ uint64 ExecReplannedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes,
                           values, nulls, read_only, count);
 }
 
+uint64 ExecGenericPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
+                              const char *nulls, bool read_only, long count) {
+    return Execute_Unsafe(CachedPlanWithOptions_Unsafe(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN), sql,
+                          values, nulls, read_only, count);
+}
+
 } // namespace shopsync

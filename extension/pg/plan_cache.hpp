@@ -18,4 +18,11 @@ uint64 ExecCachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Da
 uint64 ExecReplannedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
                                 const char *nulls, bool read_only, long count);
 
+// The same with the generic plan always (no custom plans first): for
+// statements whose only sensible plan probes a unique key per array element,
+// where a custom plan made from stale statistics can pick a scan of the
+// whole shop instead, a cost that grows with the shop.
+uint64 ExecGenericPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
+                              const char *nulls, bool read_only, long count);
+
 } // namespace shopsync

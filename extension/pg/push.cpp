@@ -187,11 +187,13 @@ static void StoreOutcomes_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n
     Oid argtypes[3] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID};
     Datum values[3] = {UuidGetDatumCopy(shop), UuidArray(events, n, IsClaimedOwner),
                        TextArray(outcomes, count)};
-    // key = ANY($2) keeps the plan on the primary key, whatever the estimates.
-    ExecCachedPlan_Unsafe("UPDATE shopsync.idempotency_keys k SET outcome = u.outcome::jsonb"
-                          " FROM unnest($2, $3) AS u(key, outcome)"
-                          " WHERE k.shop_id = $1 AND k.key = ANY($2) AND k.key = u.key",
-                          3, argtypes, values, nullptr, false, 0);
+    // One table, keyed by (shop_id, key = ANY($2)): the generic plan probes
+    // the primary key per key; no join for a planner to turn into a scan of
+    // the shop's every key.
+    ExecGenericPlan_Unsafe("UPDATE shopsync.idempotency_keys k"
+                           " SET outcome = ($3::text[])[array_position($2, k.key)]::jsonb"
+                           " WHERE k.shop_id = $1 AND k.key = ANY($2)",
+                           3, argtypes, values, nullptr, false, 0);
 }
 
 // A later event of the batch with an earlier event's key.
@@ -345,21 +347,23 @@ static Datum PushBatch_Unsafe(void *arg) {
     StoreOutcomes_Unsafe(ctx.shop_id, events, n);
     if (!stale)
         RecordDevicePush_Unsafe(ctx, env->outbox, env->started, events, n);
-    // Last: the seqs are drawn under the shop's cursor row lock, held until
-    // commit; nothing else is written after it, so pushes of one shop queue
-    // only for this (DESIGN §3).
-    FlushChanges_Unsafe();
-
+    // The response, all but server_seq, before the seqs are drawn: the
+    // shop's cursor lock covers as little as possible.
     StringInfoData out;
     initStringInfo(&out);
     appendStringInfoChar(&out, '{');
     AppendOutcomeList(&out, "accepted", events, n, OutcomeStatus::Accepted, true);
     AppendOutcomeList(&out, "conflicts", events, n, OutcomeStatus::Conflict, false);
     AppendOutcomeList(&out, "rejected", events, n, OutcomeStatus::Rejected, false);
-    appendStringInfo(&out, ",\"server_seq\":" INT64_FORMAT, ShopLastSeq_Unsafe(ctx.shop_id));
     appendStringInfoString(&out, ",\"restore_epoch\":");
     AppendJsonString(&out, epoch);
-    appendStringInfoChar(&out, '}');
+    // Last: the seqs are drawn under the shop's cursor row lock, held until
+    // commit; nothing else is written after it, so pushes of one shop queue
+    // only for this (DESIGN §3).
+    int64 server_seq = FlushShopChanges_Unsafe(ctx.shop_id);
+    if (server_seq < 0) // nothing logged: the shop's seq as it stands
+        server_seq = ShopLastSeq_Unsafe(ctx.shop_id);
+    appendStringInfo(&out, ",\"server_seq\":" INT64_FORMAT "}", server_seq);
     return JsonbDatumFromText_Unsafe(out.data);
 }
 

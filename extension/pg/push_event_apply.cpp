@@ -153,6 +153,10 @@ struct EntityRows {
     EntityRows *next;
 };
 
+static int CompareUuidDatums(const void *a, const void *b) {
+    return memcmp(DatumGetUUIDP(*(const Datum *)a)->data, DatumGetUUIDP(*(const Datum *)b)->data, UUID_LEN);
+}
+
 // Locks and reads every row the batch names in one entity, in id order.
 static EntityRows *LockRows_Unsafe(const PushContext *ctx, const EntityInfo *entity, PushEvent **events,
                                    int n) {
@@ -171,9 +175,13 @@ static EntityRows *LockRows_Unsafe(const PushContext *ctx, const EntityInfo *ent
         set->rows[set->nrows].id = events[i]->entity_id;
         ids[set->nrows++] = UuidGetDatumCopy(events[i]->entity_id);
     }
+    // Locked in id order, one primary-key probe per id: the subquery is not
+    // flattened (OFFSET 0), so no plan can scan the whole shop instead.
+    qsort(ids, set->nrows, sizeof(Datum), CompareUuidDatums);
     char *sql =
-        psprintf("SELECT t.id, t.version, t.deleted_at IS NOT NULL, %s FROM %s t"
-                 " WHERE t.shop_id = $1 AND t.id = ANY($2) ORDER BY t.id FOR UPDATE",
+        psprintf("SELECT t.id, t.version, t.deleted_at IS NOT NULL, %s FROM unnest($2) AS u(id)"
+                 " CROSS JOIN LATERAL (SELECT * FROM %s x WHERE x.shop_id = $1 AND x.id = u.id"
+                 " OFFSET 0 FOR UPDATE) t",
                  entity->status_column ? psprintf("t.%s::text", quote_identifier(entity->status_column))
                                        : "NULL::text",
                  entity->qualified);
@@ -181,7 +189,7 @@ static EntityRows *LockRows_Unsafe(const PushContext *ctx, const EntityInfo *ent
     Datum values[2] = {
         UuidGetDatumCopy(ctx->shop_id),
         PointerGetDatum(construct_array(ids, set->nrows, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR))};
-    uint64 found = ExecReplannedPlan_Unsafe(sql, 2, argtypes, values, nullptr, false, 0);
+    uint64 found = ExecCachedPlan_Unsafe(sql, 2, argtypes, values, nullptr, false, 0);
     for (uint64 i = 0; i < found; i++) {
         HeapTuple tuple = SPI_tuptable->vals[i];
         TupleDesc desc = SPI_tuptable->tupdesc;
@@ -276,7 +284,7 @@ static bool ParentsLive_Unsafe(const PushContext *ctx, const EntityInfo *entity,
         char nulls[4] = "   ";
         if (!in_payload)
             nulls[1] = 'n';
-        bool found = ExecReplannedPlan_Unsafe(sql, 3, argtypes, values, nulls, false, 1) > 0;
+        bool found = ExecCachedPlan_Unsafe(sql, 3, argtypes, values, nulls, false, 1) > 0;
         if (!found && !in_payload) {
             // the current row names no parent (a nullable link left empty)
             continue;
@@ -402,7 +410,7 @@ static char *ColumnList(const PayloadPlan &plan, const char *prefix, bool assign
 // One statement writing every event of the run; RETURNING id, version.
 // Parameters: $1 uuid[] ids, $2 jsonb[] payloads, $3 the shop. A run of one
 // row uses scalar forms (id = ($1)[1]) whose cached plan always takes the
-// primary key; longer update and delete runs are planned per execution.
+// primary key; longer runs probe it with shop_id = $3 AND id = ANY($1).
 static const char *RunStatement(const PlannedWrite &first, bool single) {
     const char *table = first.entity->qualified;
     const PayloadPlan &plan = first.plan;
@@ -456,10 +464,7 @@ static void ExecuteRun_Unsafe(void *arg) {
                        UuidGetDatumCopy(*run->shop_id)};
     bool single = run->n == 1;
     const char *sql = RunStatement(run->writes[0], single);
-    if (single || run->writes[0].event->op == EventOp::Create)
-        run->written = ExecCachedPlan_Unsafe(sql, 3, argtypes, values, nullptr, false, 0);
-    else
-        run->written = ExecReplannedPlan_Unsafe(sql, 3, argtypes, values, nullptr, false, 0);
+    run->written = ExecCachedPlan_Unsafe(sql, 3, argtypes, values, nullptr, false, 0);
     run->returned = SPI_tuptable;
     // A parent's tombstone cascades to its children, so no device keeps live
     // children of a deleted parent, and the purge later removes both.
@@ -539,18 +544,58 @@ static void WriteRun_Unsafe(const PushContext *ctx, PlannedWrite *writes, int n)
     }
 }
 
-static bool JoinsRun(const PlannedWrite *run, int n, const PlannedWrite &next) {
-    if (n == 0)
-        return true;
-    const PlannedWrite &first = run[0];
-    if (first.entity != next.entity || first.event->op != next.event->op ||
-        strcmp(first.plan.signature, next.plan.signature) != 0)
+// The runs opened and not yet written: writes in arrival order, each with
+// the run it joined; runs are written in the order they were opened.
+struct PendingRuns {
+    PlannedWrite *writes;
+    int *run_of;
+    PlannedWrite *batch; // one run's writes, gathered for WriteRun_Unsafe
+    int nwrites, nruns;
+
+    explicit PendingRuns(int n)
+        : writes((PlannedWrite *)palloc(sizeof(PlannedWrite) * Max(n, 1))),
+          run_of((int *)palloc(sizeof(int) * Max(n, 1))),
+          batch((PlannedWrite *)palloc(sizeof(PlannedWrite) * Max(n, 1))), nwrites(0), nruns(0) {}
+
+    bool Writes(const char *entity, const pg_uuid_t &id) const {
+        for (int i = 0; i < nwrites; i++)
+            if (UuidEquals(writes[i].event->entity_id, id) && strcmp(writes[i].event->entity, entity) == 0)
+                return true;
         return false;
-    for (int i = 0; i < n; i++)
-        if (UuidEquals(run[i].event->entity_id, next.event->entity_id))
-            return false;
-    return true;
-}
+    }
+
+    bool AnyOtherEntity(const EntityInfo *entity) const {
+        for (int i = 0; i < nwrites; i++)
+            if (writes[i].entity != entity)
+                return true;
+        return false;
+    }
+
+    // Same entity, op and columns: one statement. (Rows are distinct: a
+    // second event on a pending row flushes first.)
+    void Add(const PlannedWrite &write) {
+        int run = nruns;
+        for (int i = 0; i < nwrites && run == nruns; i++)
+            if (writes[i].entity == write.entity && writes[i].event->op == write.event->op &&
+                strcmp(writes[i].plan.signature, write.plan.signature) == 0)
+                run = run_of[i];
+        if (run == nruns)
+            nruns++;
+        run_of[nwrites] = run;
+        writes[nwrites++] = write;
+    }
+
+    void FlushAll_Unsafe(const PushContext *ctx) {
+        for (int r = 0; r < nruns; r++) {
+            int m = 0;
+            for (int i = 0; i < nwrites; i++)
+                if (run_of[i] == r)
+                    batch[m++] = writes[i];
+            WriteRun_Unsafe(ctx, batch, m);
+        }
+        nwrites = nruns = 0;
+    }
+};
 
 // ---- write groups -------------------------------------------------------------------
 
@@ -656,17 +701,18 @@ void ApplyEvents_Unsafe(PushContext *ctx, PushEvent **events, int n) {
         rows = set;
     }
 
-    PlannedWrite *run = (PlannedWrite *)palloc(sizeof(PlannedWrite) * Max(n, 1));
+    // Pending runs, one per (entity, op, columns), written in the order they
+    // were opened: events that alternate creates and updates of distinct rows
+    // make two statements, not one per event.
+    PendingRuns pending(n);
     PushEvent **members = (PushEvent **)palloc(sizeof(PushEvent *) * Max(n, 1));
     bool *done = (bool *)palloc0(sizeof(bool) * Max(n, 1));
-    int run_length = 0;
     for (int i = 0; i < n; i++) {
         if (done[i])
             continue;
         if (events[i]->has_group) {
             // the whole group, where its first event stands
-            WriteRun_Unsafe(ctx, run, run_length);
-            run_length = 0;
+            pending.FlushAll_Unsafe(ctx);
             int m = 0;
             for (int j = i; j < n; j++)
                 if (!done[j] && SameGroup(*events[i], *events[j])) {
@@ -676,27 +722,18 @@ void ApplyEvents_Unsafe(PushContext *ctx, PushEvent **events, int n) {
             ApplyGroup_Unsafe(ctx, rows, members, m);
             continue;
         }
-        // An event on a row the pending run writes must see that write first,
+        // An event on a row a pending run writes must see that write first,
         // and a child's parent check must see its parents written.
         const EntityInfo *entity = LookupEntity_Unsafe(&ctx->entities, events[i]->entity);
-        bool flush = entity != nullptr && entity->nparents > 0 && run_length > 0;
-        for (int j = 0; j < run_length && !flush; j++)
-            flush = strcmp(run[j].event->entity, events[i]->entity) == 0 &&
-                    UuidEquals(run[j].event->entity_id, events[i]->entity_id);
-        if (flush) {
-            WriteRun_Unsafe(ctx, run, run_length);
-            run_length = 0;
-        }
+        if ((entity != nullptr && entity->nparents > 0 && pending.AnyOtherEntity(entity)) ||
+            pending.Writes(events[i]->entity, events[i]->entity_id))
+            pending.FlushAll_Unsafe(ctx);
         PlannedWrite write;
         if (!DecideEvent_Unsafe(ctx, rows, events[i], &write))
             continue;
-        if (!JoinsRun(run, run_length, write)) {
-            WriteRun_Unsafe(ctx, run, run_length);
-            run_length = 0;
-        }
-        run[run_length++] = write;
+        pending.Add(write);
     }
-    WriteRun_Unsafe(ctx, run, run_length);
+    pending.FlushAll_Unsafe(ctx);
 }
 
 } // namespace shopsync
