@@ -91,15 +91,16 @@ static int64 WriteRun_Unsafe(const BufferedChange *run, int n) {
         elog(ERROR, "row type %u has no array type", run[0].rowtype);
 
     int64 base = DrawSeqs_Unsafe(run[0].shop_id, n);
-    // unnest of a row-type array yields the table's columns, plus ordinality.
-    char *sql = psprintf(
-        "INSERT INTO shopsync.change_log"
-        " (shop_id, seq, entity, entity_id, op, version, changed_at, payload, device_id)"
-        " SELECT $1, $2 + u.ordinality, $3, u.id,"
-        "        CASE ($5)[u.ordinality] WHEN 'c' THEN 'create' WHEN 'u' THEN 'update' ELSE 'delete' END,"
-        "        u.version, u.updated_at, to_jsonb(u) - 'ordinality', $6"
-        " FROM unnest($4::%s) WITH ORDINALITY AS u",
-        format_type_be_qualified(array_type));
+    // The rows stay whole (unnest in the select list, with the ops in step):
+    // to_jsonb of the row as it is, no row built again from its columns and
+    // no key to take out of the jsonb after.
+    char *sql = psprintf("INSERT INTO shopsync.change_log"
+                         " (shop_id, seq, entity, entity_id, op, version, changed_at, payload, device_id)"
+                         " SELECT $1, $2 + row_number() OVER (), $3, (s.r).id,"
+                         "        CASE s.o WHEN 'c' THEN 'create' WHEN 'u' THEN 'update' ELSE 'delete' END,"
+                         "        (s.r).version, (s.r).updated_at, to_jsonb(s.r), $6"
+                         " FROM (SELECT unnest($4::%s) AS r, unnest($5) AS o) s",
+                         format_type_be_qualified(array_type));
     Oid argtypes[6] = {UUIDOID, INT8OID, TEXTOID, array_type, CHARARRAYOID, TEXTOID};
     Datum values[6] = {UuidGetDatumCopy(run[0].shop_id),
                        Int64GetDatum(base),

@@ -464,7 +464,9 @@ static void ExecuteRun_Unsafe(void *arg) {
                        UuidGetDatumCopy(*run->shop_id)};
     bool single = run->n == 1;
     const char *sql = RunStatement(run->writes[0], single);
-    run->written = ExecCachedPlan_Unsafe(sql, 3, argtypes, values, nullptr, false, 0);
+    // Generic plans: a custom plan sees a young shop's statistics (a row or
+    // two) and scans the whole shop by shop_id, filtering ids, every time.
+    run->written = ExecGenericPlan_Unsafe(sql, 3, argtypes, values, nullptr, false, 0);
     run->returned = SPI_tuptable;
     // A parent's tombstone cascades to its children, so no device keeps live
     // children of a deleted parent, and the purge later removes both.
@@ -508,6 +510,27 @@ static void RecordWritten_Unsafe(const PushContext *ctx, PlannedWrite *write, in
     }
 }
 
+// Maps a written run's RETURNING (id, version) back to its events (ids are
+// distinct in a run) and records them.
+static void RecordRun_Unsafe(const PushContext *ctx, const RunWrite &run) {
+    int64 *versions = (int64 *)palloc0(sizeof(int64) * run.n);
+    for (uint64 r = 0; r < run.written; r++) {
+        bool isnull;
+        pg_uuid_t *id =
+            DatumGetUUIDP(SPI_getbinval(run.returned->vals[r], run.returned->tupdesc, 1, &isnull));
+        int64 version =
+            DatumGetInt64(SPI_getbinval(run.returned->vals[r], run.returned->tupdesc, 2, &isnull));
+        for (int i = 0; i < run.n; i++)
+            if (UuidEquals(run.writes[i].event->entity_id, *id))
+                versions[i] = version;
+    }
+    for (int i = 0; i < run.n; i++) {
+        if (versions[i] == 0)
+            elog(ERROR, "event %s was not written by its run", run.writes[i].event->key_text);
+        RecordWritten_Unsafe(ctx, &run.writes[i], versions[i]);
+    }
+}
+
 // Writes a run in one subtransaction; if it fails, one event at a time.
 static void WriteRun_Unsafe(const PushContext *ctx, PlannedWrite *writes, int n) {
     if (n == 0)
@@ -525,23 +548,36 @@ static void WriteRun_Unsafe(const PushContext *ctx, PlannedWrite *writes, int n)
             WriteRun_Unsafe(ctx, &writes[i], 1);
         return;
     }
-    // Map RETURNING (id, version) back to the events; ids are distinct in a run.
-    int64 *versions = (int64 *)palloc0(sizeof(int64) * n);
-    for (uint64 r = 0; r < run.written; r++) {
-        bool isnull;
-        pg_uuid_t *id =
-            DatumGetUUIDP(SPI_getbinval(run.returned->vals[r], run.returned->tupdesc, 1, &isnull));
-        int64 version =
-            DatumGetInt64(SPI_getbinval(run.returned->vals[r], run.returned->tupdesc, 2, &isnull));
-        for (int i = 0; i < n; i++)
-            if (UuidEquals(writes[i].event->entity_id, *id))
-                versions[i] = version;
+    RecordRun_Unsafe(ctx, run);
+}
+
+struct RunWrites {
+    RunWrite *runs;
+    int n;
+};
+
+static void ExecuteRuns_Unsafe(void *arg) {
+    RunWrites *all = (RunWrites *)arg;
+    for (int r = 0; r < all->n; r++)
+        ExecuteRun_Unsafe(&all->runs[r]);
+}
+
+// Writes several runs in one subtransaction (each one costs a subtransaction
+// id); if that fails, run by run, each in its own (and then event by event).
+static void WriteRuns_Unsafe(const PushContext *ctx, RunWrite *runs, int n) {
+    if (n == 1) {
+        WriteRun_Unsafe(ctx, runs[0].writes, runs[0].n);
+        return;
     }
-    for (int i = 0; i < n; i++) {
-        if (versions[i] == 0)
-            elog(ERROR, "event %s was not written by its run", writes[i].event->key_text);
-        RecordWritten_Unsafe(ctx, &writes[i], versions[i]);
+    RunWrites all = {runs, n};
+    SubxactError error;
+    if (!RunInSubtransaction_Unsafe(ExecuteRuns_Unsafe, &all, &error)) {
+        for (int r = 0; r < n; r++)
+            WriteRun_Unsafe(ctx, runs[r].writes, runs[r].n);
+        return;
     }
+    for (int r = 0; r < n; r++)
+        RecordRun_Unsafe(ctx, runs[r]);
 }
 
 // The runs opened and not yet written: writes in arrival order, each with
@@ -549,7 +585,7 @@ static void WriteRun_Unsafe(const PushContext *ctx, PlannedWrite *writes, int n)
 struct PendingRuns {
     PlannedWrite *writes;
     int *run_of;
-    PlannedWrite *batch; // one run's writes, gathered for WriteRun_Unsafe
+    PlannedWrite *batch; // the writes gathered run by run, for WriteRuns_Unsafe
     int nwrites, nruns;
 
     explicit PendingRuns(int n)
@@ -586,13 +622,19 @@ struct PendingRuns {
     }
 
     void FlushAll_Unsafe(const PushContext *ctx) {
+        if (nruns == 0)
+            return;
+        RunWrite *runs = (RunWrite *)palloc0(sizeof(RunWrite) * nruns);
+        int m = 0;
         for (int r = 0; r < nruns; r++) {
-            int m = 0;
+            runs[r].writes = &batch[m];
+            runs[r].shop_id = &ctx->shop_id;
             for (int i = 0; i < nwrites; i++)
                 if (run_of[i] == r)
                     batch[m++] = writes[i];
-            WriteRun_Unsafe(ctx, batch, m);
+            runs[r].n = (int)(&batch[m] - runs[r].writes);
         }
+        WriteRuns_Unsafe(ctx, runs, nruns);
         nwrites = nruns = 0;
     }
 };

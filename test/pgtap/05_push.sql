@@ -1,7 +1,7 @@
 -- 05_push.sql — api.sync_push outcomes, optimistic concurrency, tombstones,
 -- roles, order status and the audit log (DESIGN §4).
 BEGIN;
-SELECT plan(45);
+SELECT plan(47);
 \ir fixtures.sql
 
 SELECT pg_temp.act_as('staff_a');
@@ -68,6 +68,25 @@ SELECT is((SELECT jsonb_build_object('accepted', (SELECT jsonb_agg(e->>'entity_i
     'one bad row in a run of creates rejects only that event');
 SELECT is((SELECT array_agg(version ORDER BY seq) FROM shopsync.change_log WHERE entity_id IN (pg_temp.uid('c', 11), pg_temp.uid('c', 12), pg_temp.uid('c', 13))),
     ARRAY[1, 1]::bigint[], 'and only the two accepted creates are logged');
+
+-- creates and updates interleaved form two runs written together; when one
+-- event breaks a constraint, the runs are written again one by one, and
+-- again only that event is rejected
+SELECT is((SELECT jsonb_build_object('accepted', (SELECT jsonb_agg(e->>'entity_id' ORDER BY e->>'entity_id') FROM jsonb_array_elements(r->'accepted') e),
+                                     'rejected', (SELECT jsonb_agg(e->>'entity_id') FROM jsonb_array_elements(r->'rejected') e))
+             FROM pg_temp.push(
+                pg_temp.ev(18, 'customers', pg_temp.uid('c', 21), 'create', 0, '{"name": "I1", "customer_code": "I-1"}'),
+                pg_temp.ev(19, 'customers', pg_temp.uid('c', 11), 'update', 1, '{"notes": "i"}'),
+                pg_temp.ev(181, 'customers', pg_temp.uid('c', 22), 'create', 0, '{"name": "I2", "customer_code": "I-1"}'),
+                pg_temp.ev(191, 'customers', pg_temp.uid('c', 13), 'update', 1, '{"notes": "i"}')) r),
+    jsonb_build_object('accepted', jsonb_build_array(pg_temp.uid('c', 11), pg_temp.uid('c', 13), pg_temp.uid('c', 21)),
+                       'rejected', jsonb_build_array(pg_temp.uid('c', 22))),
+    'one bad row among interleaved creates and updates rejects only that event');
+SELECT is((SELECT array_agg(entity_id::text || '/' || version ORDER BY entity_id) FROM shopsync.change_log
+           WHERE entity_id IN (pg_temp.uid('c', 11), pg_temp.uid('c', 13), pg_temp.uid('c', 21), pg_temp.uid('c', 22))
+             AND seq > (SELECT max(seq) - 3 FROM shopsync.change_log WHERE shop_id = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa')),
+    ARRAY[pg_temp.uid('c', 11)::text || '/2', pg_temp.uid('c', 13)::text || '/2', pg_temp.uid('c', 21)::text || '/1'],
+    'and the three accepted writes are the push''s log entries');
 
 -- staff may not delete customers or orders; owner may
 SELECT is(pg_temp.outcome(pg_temp.push(pg_temp.ev(20, 'customers', pg_temp.uid('c', 2), 'delete', 1)))->>'reason',
