@@ -378,6 +378,22 @@ check(seen == {epoch}, f"every answer before, during and after the move carries 
 admin(coord, "SELECT shopsync.new_restore_epoch('test: the coordinator was restored')")
 after = {call(coord, s, "SELECT api.sync_health()")["restore_epoch"] for s in one_per_worker}
 check(len(after) == 1 and epoch not in after, "a new epoch on the coordinator reaches the shops of both workers")
+# A push names the epoch its events were made for: the coordinator's is served on either
+# worker, the one before the new epoch (or a worker's own) applies nothing and tells the new one.
+new_epoch = after.pop()
+for user, shop in one_per_worker:
+    served = call(coord, (user, shop), "SELECT api.sync_push(%s::jsonb)", (json.dumps(
+        {"device_id": "e1", "protocol": 3, "restore_epoch": new_epoch.upper(),
+         "events": [ev(995, "customers", uid("c", 995), "create", 0, {"name": "Epoch"})]}),))
+    worker_epoch = admin(connect(W1 if nodes[shop] == wports[0] else W2), "SELECT shopsync.restore_epoch()::text")[0][0]
+    stale = [call(coord, (user, shop), "SELECT api.sync_push(%s::jsonb)", (json.dumps(
+        {"device_id": "e1", "protocol": 3, "restore_epoch": old,
+         "events": [ev(996, "customers", uid("c", 996), "create", 0, {"name": "Stale"})]}),))
+        for old in (epoch, worker_epoch)]
+    check(len(served.get("accepted", [])) == 1 and served["restore_epoch"] == new_epoch
+          and all(a.get("accepted") == [] and a["restore_epoch"] == new_epoch for a in stale),
+          f"on port {nodes[shop]} a push naming the coordinator's epoch is served, one naming an older"
+          f" or the worker's own applies nothing and answers the coordinator's ({served}, {stale})")
 
 # enable_sync on the cluster distributes a user's table the same way.
 admin(coord, """CREATE TABLE public.notes (id uuid NOT NULL, shop_id uuid NOT NULL REFERENCES shopsync.shops (id),
