@@ -135,6 +135,22 @@ class RecordWriter {
     explicit RecordWriter(LocalStore &store) : store_(store), queued_(store, kQueued) {}
 
     void Write(const std::string &entity, const json &record) {
+        std::string text = record.dump(), deleted_at;
+        bool deleted = record.contains("deleted_at") && record["deleted_at"].is_string();
+        if (deleted)
+            deleted_at = record["deleted_at"].get<std::string>();
+        Write(entity, Text(record, "id"), Text(record, "shop_id"), record.value("version", 0LL),
+              Text(record, "updated_at"), deleted ? &deleted_at : nullptr, text);
+    }
+    // A snapshot row as the server sent it: its text becomes `data` unchanged.
+    void Write(const std::string &entity, const SnapshotPage &page, const SnapshotRow &row) {
+        Write(entity, row.id, row.shop_id, row.version, row.updated_at,
+              row.deleted ? &row.deleted_at : nullptr, page.Text(row));
+    }
+
+    void Write(const std::string &entity, const std::string &id, const std::string &shop_id,
+               long long version, const std::string &updated_at, const std::string *deleted_at,
+               std::string_view data) {
         auto &st = upserts_[entity];
         if (!st) {
             std::string sql =
@@ -147,15 +163,13 @@ class RecordWriter {
             st = std::make_unique<Statement>(store_, sql.c_str());
         }
         st->Reset();
-        st->Bind(1, Text(record, "id"))
-            .Bind(2, Text(record, "shop_id"))
-            .Bind(3, record.value("version", 0LL));
-        st->Bind(4, Text(record, "updated_at"));
-        if (record.contains("deleted_at") && record["deleted_at"].is_string())
-            st->Bind(5, record["deleted_at"].get<std::string>());
+        st->BindStatic(1, id).BindStatic(2, shop_id).Bind(3, version);
+        st->BindStatic(4, updated_at);
+        if (deleted_at != nullptr)
+            st->BindStatic(5, *deleted_at);
         else
             st->BindNull(5);
-        st->Bind(6, record.dump());
+        st->BindStatic(6, data);
         st->Step();
     }
 
@@ -192,26 +206,33 @@ class RecordWriter {
     // (perhaps a replayed one, after the pull or snapshot already passed the
     // row's change) the row can take the server's canonical post-image.
     void WritePendingImage(const std::string &entity, const json &record) {
+        WritePendingImage(entity, Text(record, "id"), record.dump());
+    }
+    void WritePendingImage(const std::string &entity, const std::string &id, std::string_view image) {
         auto &st = pending_images_[entity];
         if (!st) {
             std::string sql = "UPDATE " + entity + " SET server_data = ? WHERE id = ?";
             st = std::make_unique<Statement>(store_, sql.c_str());
         }
         st->Reset();
-        st->Bind(1, record.dump()).Bind(2, Text(record, "id"));
+        st->BindStatic(1, image).BindStatic(2, id);
         st->Step();
     }
 
     // A row with a refused write keeps the user's attempt; only its server
     // image moves on (shown beside the failure, and what a discard restores).
     void WriteServerImage(const std::string &entity, const json &record) {
+        WriteServerImage(entity, Text(record, "id"), record.value("version", 0LL), record.dump());
+    }
+    void WriteServerImage(const std::string &entity, const std::string &id, long long version,
+                          std::string_view image) {
         auto &st = images_[entity];
         if (!st) {
             std::string sql = "UPDATE " + entity + " SET server_data = ?, version = ? WHERE id = ?";
             st = std::make_unique<Statement>(store_, sql.c_str());
         }
         st->Reset();
-        st->Bind(1, record.dump()).Bind(2, record.value("version", 0LL)).Bind(3, Text(record, "id"));
+        st->BindStatic(1, image).Bind(2, version).BindStatic(3, id);
         st->Step();
     }
 
@@ -355,27 +376,31 @@ bool IsFreshEntity(LocalStore &store, const std::string &entity) {
 
 int ApplySnapshotPage(LocalStore &store, const std::string &entity, const json &rows,
                       std::unordered_set<std::string> &seen, bool fresh) {
+    return ApplySnapshotPage(store, entity, SnapshotPageOf(rows), fresh ? nullptr : &seen);
+}
+
+int ApplySnapshotPage(LocalStore &store, const std::string &entity, const SnapshotPage &page,
+                      std::unordered_set<std::string> *seen) {
     Transaction tx(store);
     store.AddEntity(entity);
     RecordWriter writer(store);
     int applied = 0;
-    for (const auto &row : rows) {
-        std::string id = row.value("id", "");
-        seen.insert(id);
-        if (fresh) {
-            writer.Write(entity, row);
+    for (const auto &row : page.rows) {
+        if (seen == nullptr) { // fresh: nothing local to weigh the row against
+            writer.Write(entity, page, row);
             applied++;
             continue;
         }
-        RecordWriter::Local local = writer.Read(entity, id);
+        seen->insert(row.id);
+        RecordWriter::Local local = writer.Read(entity, row.id);
         if (local.pending && local.found && !local.failed)
-            writer.WritePendingImage(entity, row);
-        if (local.pending || (local.found && local.version > row.value("version", 0LL)))
+            writer.WritePendingImage(entity, row.id, page.Text(row));
+        if (local.pending || (local.found && local.version > row.version))
             continue;
         if (local.failed)
-            writer.WriteServerImage(entity, row);
+            writer.WriteServerImage(entity, row.id, row.version, page.Text(row));
         else
-            writer.Write(entity, row);
+            writer.Write(entity, page, row);
         applied++;
     }
     tx.Commit();

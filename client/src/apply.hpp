@@ -15,6 +15,7 @@
 
 #include "backoff.hpp"
 #include "local_store.hpp"
+#include "snapshot_page.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -47,6 +48,10 @@ int ApplyPullPage(LocalStore &store, const nlohmann::json &page);
 // (never over a pending edit, never older), their ids noted in `seen`.
 // fresh: the entity had no local row and no queued event when the rebuild
 // began (IsFreshEntity), so its rows are written without reading each first.
+// A fresh entity's rows are not noted (seen == nullptr): FinishRebuild has
+// nothing to purge there, every synced row came from this snapshot.
+int ApplySnapshotPage(LocalStore &store, const std::string &entity, const SnapshotPage &page,
+                      std::unordered_set<std::string> *seen);
 int ApplySnapshotPage(LocalStore &store, const std::string &entity, const nlohmann::json &rows,
                       std::unordered_set<std::string> &seen, bool fresh = false);
 bool IsFreshEntity(LocalStore &store, const std::string &entity);

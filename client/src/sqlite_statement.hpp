@@ -5,6 +5,7 @@
 #include "local_store.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace shopsync::client {
 
@@ -20,6 +21,11 @@ class Statement {
 
     Statement &Bind(int i, const std::string &v) {
         sqlite3_bind_text(stmt_, i, v.c_str(), -1, SQLITE_TRANSIENT);
+        return *this;
+    }
+    // Text SQLite does not copy: it must stay unchanged until the next Reset.
+    Statement &BindStatic(int i, std::string_view v) {
+        sqlite3_bind_text(stmt_, i, v.data(), (int)v.size(), SQLITE_STATIC);
         return *this;
     }
     Statement &Bind(int i, long long v) {

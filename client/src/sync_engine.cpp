@@ -191,16 +191,21 @@ bool SyncEngine::Rebuild(SyncReport &report) {
         r.bearer = session_.AccessToken();
         return r;
     };
-    // The page is parsed on the fetching thread too, beside the SQLite writes.
+    // The page is read on the fetching thread too, beside the SQLite writes,
+    // without a JSON document: its rows are stored as the text they came in.
     struct Fetched {
         HttpResponse response;
-        json body;
+        SnapshotPage page;
+        bool ok = false; // a 200 with a well-formed page
+    };
+    auto read = [](Fetched &f) {
+        if (f.response.status == 200)
+            f.ok = ParseSnapshotPage(std::move(f.response.body), &f.page);
     };
     auto fetch = [&](const HttpRequest &r) {
-        return std::async(std::launch::async, [this, r] {
-            Fetched f{session_.SendAsIs(r), nullptr};
-            if (f.response.status == 200)
-                f.body = json::parse(f.response.body, nullptr, false);
+        return std::async(std::launch::async, [this, r, read] {
+            Fetched f{session_.SendAsIs(r), {}, false};
+            read(f);
             return f;
         });
     };
@@ -221,39 +226,40 @@ bool SyncEngine::Rebuild(SyncReport &report) {
     while (next.valid()) {
         const std::string entity = entities[index];
         Fetched fetched = next.get();
-        HttpResponse &page = fetched.response;
-        json &body = fetched.body;
-        if (page.status == 401) {
-            page = session_.Send(pending_request);
-            if (page.status == 200)
-                body = json::parse(page.body, nullptr, false);
+        HttpResponse &response = fetched.response;
+        if (response.status == 401) {
+            fetched.response = session_.Send(pending_request);
+            read(fetched);
         }
-        if (page.status != 200)
-            return Fail(report, page, "snapshot of " + entity);
-        if (!body.is_object() || !body.contains("rows") || !body["rows"].is_array())
-            return Fail(report, page, "snapshot of " + entity + " is not a page");
-        if (NoteRestoreEpoch(store_, body)) { // restored: nothing of it applies before the recovery
+        if (response.status != 200)
+            return Fail(report, response, "snapshot of " + entity);
+        if (!fetched.ok)
+            return Fail(report, response, "snapshot of " + entity + " is not a page");
+        const SnapshotPage &page = fetched.page;
+        const json &meta = page.meta;
+        if (NoteRestoreEpoch(store_, meta)) { // restored: nothing of it applies before the recovery
             if (next.valid())
                 next.wait();
             return recovering_ ? RestoredAgain(report) : Recover(report);
         }
         if (cursor < 0) // rows fetched later are at least this new; the pull replays the rest
-            cursor = body.value("cursor", 0LL);
-        if (body.value("has_more", false)) {
-            pending_request = request(entity, body["next_after"]);
+            cursor = meta.value("cursor", 0LL);
+        if (meta.value("has_more", false)) {
+            pending_request = request(entity, meta.value("next_after", json()));
             next = fetch(pending_request);
         } else if (index + 1 < entities.size()) {
             pending_request = request(entities[++index], nullptr);
             next = fetch(pending_request);
         }
-        int applied = ApplySnapshotPage(store_, entity, body["rows"], seen[entity], fresh.count(entity) > 0);
+        bool is_fresh = fresh.count(entity) > 0;
+        int applied = ApplySnapshotPage(store_, entity, page, is_fresh ? nullptr : &seen[entity]);
         report.pulled += applied;
         if (applied > 0)
             report.changed.insert(entity);
     }
     Transaction tx(store_);
-    for (const auto &entity : entities)
-        if (FinishRebuild(store_, entity, seen[entity]) > 0)
+    for (const auto &entity : entities) // a fresh entity's synced rows all came from this snapshot
+        if (!fresh.count(entity) && FinishRebuild(store_, entity, seen[entity]) > 0)
             report.changed.insert(entity);
     store_.Put("cursor", std::to_string(std::max(cursor, 0LL)));
     store_.Put("bootstrapped", "1");
