@@ -24,10 +24,10 @@ scaleout_bouncer_start
 export JWT_SECRET="bench-secret-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export USER_RATE=0 DEVICE_RATE=0 POOL_SIZE=8
 DEVICES=${SCALEOUT_DEVICES:-1000} FLEET_SECONDS=${SCALEOUT_SECONDS:-120} SECONDS_PER=${BENCH_SECONDS:-5}
-SHOPS=$((DEVICES / 5 > 8 ? DEVICES / 5 : 8)) PULL_ROWS=20000
+SHOPS=$((DEVICES / 5 > 8 ? DEVICES / 5 + 1 : 9)) PULL_ROWS=20000
 
 # Shops with one owner each (five devices a shop in the fleet); the first
-# shop gets PULL_ROWS changes to pull from.
+# shop gets PULL_ROWS changes to pull from and is left out of the fleet.
 MEMBERS="$PGCLUSTER_DIR/members.txt"
 psql -X -q -At -c "
   WITH s AS (INSERT INTO shopsync.shops (name) SELECT 'bench ' || g FROM generate_series(1, $SHOPS) g RETURNING id),
@@ -63,7 +63,7 @@ for kind in push pull; do
 done
 LOAD_CALLS=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "fleet: $DEVICES devices on 2 gateways (pulls on the replica), each syncing every 15-30 s for $FLEET_SECONDS s"
-FLEET=$(/usr/bin/python3 bench/scaleout/sim.py fleet "$MEMBERS" "$GW_R1_URL,$GW_R2_URL" "$DEVICES" "$FLEET_SECONDS")
+FLEET=$(/usr/bin/python3 bench/scaleout/sim.py fleet <(tail -n +2 "$MEMBERS") "$GW_R1_URL,$GW_R2_URL" "$DEVICES" "$FLEET_SECONDS")
 echo "fleet: $FLEET"
 REPLICA_READS=$(curl -s "$GW_R1_URL/metrics" | grep '^shopsync_replica_reads_total' | tr '\n' ';')
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -80,7 +80,7 @@ for conf in dict.fromkeys(r["configuration"] for r in runs):
     rows.append(f"| {conf} | {p['events_per_s']:.0f} | {q['changes_per_s']:.0f} | "
                 f"{p['events_per_s'] / base['push']['events_per_s']:.2f}x | "
                 f"{q['changes_per_s'] / base['pull']['changes_per_s']:.2f}x | {p['errors'] + q['errors']} |")
-rows += ["", f"Fleet: {fleet['devices']} devices of {sys.argv[7]} shops on 2 gateways (pulls on the replica), "
+rows += ["", f"Fleet: {fleet['devices']} devices of {int(sys.argv[7]) - 1} shops on 2 gateways (pulls on the replica), "
          f"each syncing (push 1-3 writes, pull) every 15-30 s for {fleet['seconds']:.0f} s: "
          f"{fleet['syncs']} syncs, p50 {fleet['p50_ms']} ms, p99 {fleet['p99_ms']} ms, max {fleet['max_ms']} ms, "
          f"errors: {fleet['errors']}.",
