@@ -98,7 +98,7 @@ demo: deps
 	bash scripts/demo.sh
 
 # Every C++ file of ours: extension, gateway, client, common, tests, benches and fuzz targets.
-FORMAT_FILES = $(EXT_SOURCES) $(wildcard extension/pg/*.hpp extension/core/*.hpp common/*.h \
+FORMAT_FILES = $(EXT_SOURCES) $(wildcard extension/pg/*.hpp extension/core/*.hpp common/*.h common/*.hpp \
                  gateway/src/*.cpp gateway/src/*.hpp client/src/*.cpp client/src/*.hpp client/cli/*.cpp \
                  client/cli/*.hpp client/include/shopsync/*.h test/*/*.cpp test/*/*.hpp bench/*/*.cpp)
 format:

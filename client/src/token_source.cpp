@@ -1,6 +1,7 @@
 // client/src/token_source.cpp — see token_source.hpp.
 #include "token_source.hpp"
 
+#include "base64url.hpp"
 #include "client_error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -8,39 +9,6 @@
 namespace shopsync::client {
 
 using json = nlohmann::json;
-
-static bool Base64UrlDecode(const std::string &in, std::string *out) {
-    auto value = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z')
-            return c - 'A';
-        if (c >= 'a' && c <= 'z')
-            return c - 'a' + 26;
-        if (c >= '0' && c <= '9')
-            return c - '0' + 52;
-        if (c == '-' || c == '+')
-            return 62;
-        if (c == '_' || c == '/')
-            return 63;
-        return -1;
-    };
-    out->clear();
-    unsigned buffer = 0;
-    int bits = 0;
-    for (char c : in) {
-        if (c == '=')
-            break;
-        int v = value(c);
-        if (v < 0)
-            return false;
-        buffer = (buffer << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out->push_back((char)((buffer >> bits) & 0xff));
-        }
-    }
-    return true;
-}
 
 static std::string Text(const json &object, const char *key) {
     return object.is_object() && object.contains(key) && object[key].is_string()
@@ -55,9 +23,12 @@ JwtInfo ReadJwt(const std::string &token) {
     if (first == std::string::npos || second == std::string::npos ||
         token.find('.', second + 1) != std::string::npos)
         return info;
-    std::string payload;
-    if (!Base64UrlDecode(token.substr(first + 1, second - first - 1), &payload))
+    // A token handed to the device is read, not verified: padded base64 is tolerated.
+    auto decoded = Base64UrlDecode(std::string_view(token).substr(first + 1, second - first - 1),
+                                   Base64Alphabet::UrlOrStandard);
+    if (!decoded)
         return info;
+    const std::string &payload = *decoded;
     json claims = json::parse(payload, nullptr, false);
     if (!claims.is_object())
         return info;

@@ -33,39 +33,6 @@ std::string Base64UrlEncode(const std::string &bytes) {
     return out;
 }
 
-std::optional<std::string> Base64UrlDecode(const std::string &text) {
-    auto value = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z')
-            return c - 'A';
-        if (c >= 'a' && c <= 'z')
-            return c - 'a' + 26;
-        if (c >= '0' && c <= '9')
-            return c - '0' + 52;
-        if (c == '-')
-            return 62;
-        if (c == '_')
-            return 63;
-        return -1;
-    };
-    if (text.size() % 4 == 1)
-        return std::nullopt;
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (char c : text) {
-        int v = value(c);
-        if (v < 0)
-            return std::nullopt;
-        buffer = buffer << 6 | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += (char)(buffer >> bits & 0xff);
-        }
-    }
-    return out;
-}
-
 std::string HmacSha256(const std::string &key, const std::string &data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;

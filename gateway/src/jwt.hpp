@@ -2,6 +2,8 @@
 // algorithm, expiry, audience) and signing.
 #pragma once
 
+#include "base64url.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -34,6 +36,7 @@ std::string SignJwt(const nlohmann::json &claims, const std::string &secret);
 std::string Base64UrlEncode(const std::string &bytes);
 // Raw HMAC-SHA256 of data under key.
 std::string HmacSha256(const std::string &key, const std::string &data);
-std::optional<std::string> Base64UrlDecode(const std::string &text);
+// Strict base64url (common/base64url.hpp): the URL alphabet, no padding.
+using shopsync::Base64UrlDecode;
 
 } // namespace gateway

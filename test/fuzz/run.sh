@@ -13,11 +13,11 @@ CXX="${FUZZ_CXX:-clang++-14}"
 OUT=build/fuzz
 mkdir -p "$OUT/obj"
 FLAGS=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-       -I"$(pg_config --includedir)" -Igateway/src)
+       -I"$(pg_config --includedir)" -Igateway/src -Icommon)
 SOURCES=$(ls gateway/src/*.cpp | grep -v '/main.cpp$')
 
 # Objects are rebuilt only when a source or any header is newer.
-newest_header=$(ls -t gateway/src/*.hpp | head -1)
+newest_header=$(ls -t gateway/src/*.hpp common/*.hpp | head -1)
 objects=()
 for src in $SOURCES; do
     obj="$OUT/obj/$(basename "${src%.cpp}").o"

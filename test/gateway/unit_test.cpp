@@ -103,6 +103,14 @@ TEST_CASE("base64url round-trips every length", "[jwt]") {
     }
     CHECK_FALSE(Base64UrlDecode("a").has_value());
     CHECK_FALSE(Base64UrlDecode("ab+c").has_value());
+    CHECK_FALSE(Base64UrlDecode("YQ==").has_value()); // JWS never pads
+    // The device client's reading of a token it was given (common/base64url.hpp):
+    // base64's + and / and = padding too, never other bytes.
+    using shopsync::Base64Alphabet;
+    CHECK(Base64UrlDecode("YQ==", Base64Alphabet::UrlOrStandard) == "a");
+    CHECK(Base64UrlDecode("Pz8/", Base64Alphabet::UrlOrStandard) == "???");
+    CHECK(Base64UrlDecode("Pz8_", Base64Alphabet::UrlOrStandard) == "???");
+    CHECK_FALSE(Base64UrlDecode("Pz8*", Base64Alphabet::UrlOrStandard).has_value());
 }
 
 TEST_CASE("RateLimiter allows a burst, then says how long to wait", "[limits]") {
