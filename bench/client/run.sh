@@ -60,9 +60,10 @@ SQL
 RESULT=$(${CLIENT_BENCH_WRAP:-} build/bench/client_bench "$GATEWAY_URL" "$WORK" "$PASSWORD" owner@bench.example staff1@bench.example \
          staff2@bench.example seed@bench.example "$SEED_ROWS")
 python3 - "$RESULT" <<'PY'
-import json, sys
+import json, os, sys
 r = json.loads(sys.argv[1])
 i = r["initial_sync"]
+r["load_average"] = round(os.getloadavg()[0], 1) # figures from a shared machine: read them beside it
 md = ["| measure | result | target |", "|---|---:|---|"]
 if "local_writes" in r:
     w, c = r["local_writes"], r["convergence"]
@@ -73,6 +74,7 @@ if "propagation" in r:
     p, pd = r["propagation"], r["propagation_default_delay"]
     md += [f"| write on one device → on another (worker + poke), write_delay 0 | p50 {p['p50_ms']:.1f} ms, p99 {p['p99_ms']:.1f} ms | — |",
            f"| the same with the default 200 ms write delay | p50 {pd['p50_ms']:.1f} ms, p99 {pd['p99_ms']:.1f} ms | — |"]
+md += ["", f"Load average at the end of the run: {r['load_average']}"]
 r["table_md"] = "\n".join(md)
 json.dump(r, open("bench/results/client.json", "w"), indent=2)
 print("\n".join(md))
