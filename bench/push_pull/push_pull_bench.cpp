@@ -249,7 +249,7 @@ int main() {
         // going first alternating, so both see the same machine; each round
         // gives one ratio, and the figure is the median of those.
         std::vector<double> ext_rates, top_rates, ratios;
-        long conflicts = 0;
+        long conflicts = 0, accepted = 0;
         for (int round = 0; round < rounds; round++) {
             Result a, top;
             if (round % 2 == 0) {
@@ -263,6 +263,7 @@ int main() {
             top_rates.push_back(top.events_per_s());
             ratios.push_back(a.events_per_s() / top.events_per_s());
             conflicts += a.totals.conflicts;
+            accepted += a.totals.accepted;
         }
         double ext = Median(ext_rates), top = Median(top_rates), of_ceiling = Median(ratios);
         double b_rate = 0;
@@ -288,6 +289,7 @@ int main() {
                                {"ceiling_events_per_s", top},
                                {"ratio_to_ceiling", of_ceiling},
                                {"ratios_to_ceiling_per_round", ratios},
+                               {"cxx_accepted", accepted},
                                {"cxx_conflicts", conflicts},
                                {"plpgsql_accepted", b.totals.accepted},
                                {"plpgsql_conflicts", b.totals.conflicts}});
