@@ -1,17 +1,19 @@
 // client.ts — the online read model: the shop's rows in memory, built from
 // snapshots, kept current by pull pages, pulled again on every poke from the
 // event stream (or on a timer where there is none). A cursor_expired answer
-// rebuilds from snapshots. Observable: subscribe() hears which entities
+// rebuilds from snapshots. A new server restore epoch makes the device give
+// back what the restored server lost before it rebuilds (restore.ts). Observable: subscribe() hears which entities
 // changed; status() and conflicts() return immutable values.
 import { Api, type ApiOptions } from "./api.js";
 import { backoffDelay, sleep, type BackoffOptions } from "./backoff.js";
 import { ShopSyncError } from "./errors.js";
 import { defaultPokeTransport, openPokes, type PokeStream, type PokeTransport } from "./pokes.js";
 import type { Change, Conflict, Health, Rejected, Role, Row, Uuid } from "./protocol.js";
+import { planRecovery } from "./restore.js";
 import { Session } from "./session.js";
 import { memoryStorage, Outbox, type FlushOutcome, type KeyStorage, type Write } from "./writes.js";
 
-export type Phase = "idle" | "snapshot" | "pulling" | "live" | "polling" | "offline" | "signed_out" | "update_required";
+export type Phase = "idle" | "restoring" | "snapshot" | "pulling" | "live" | "polling" | "offline" | "signed_out" | "update_required";
 
 export interface SyncStatus {
   phase: Phase;
@@ -27,7 +29,24 @@ export interface SyncStatus {
   rebuilds: number;
   pending: number;
   error: { status: number; code: string; message: string } | null;
+  /** The server's restore epoch this device adopted (null before the first answer, or an older server). */
+  restoreEpoch: string | null;
+  /** Recoveries from a server restore made by this client. */
+  restores: number;
+  /** The last recovery: the epoch adopted, rows given back, rows whose queued writes were rebased. */
+  lastRestore: RestoreReport | null;
 }
+
+export interface RestoreReport {
+  epoch: string;
+  reuploaded: number;
+  rebased: number;
+  at: number;
+}
+
+// An answer of another restore epoch: nothing of it may be applied before
+// the device has recovered (the epoch is noted as the recovery's target).
+class RestoreNeeded extends Error {}
 
 export interface ConflictsView {
   /** Our writes the server answered with its own newer row (server wins). */
@@ -68,7 +87,7 @@ export interface ClientOptions {
 
 const initialStatus: SyncStatus = {
   phase: "idle", connected: false, ready: false, cursor: 0, role: null, shopId: null,
-  lastSyncedAt: null, rebuilds: 0, pending: 0, error: null,
+  lastSyncedAt: null, rebuilds: 0, pending: 0, error: null, restoreEpoch: null, restores: 0, lastRestore: null,
 };
 
 export class ShopSyncClient implements SyncSource {
@@ -89,6 +108,7 @@ export class ShopSyncClient implements SyncSource {
   private wake: (() => void) | null = null;
   private stream: PokeStream | null = null;
   private loop: Promise<void> | null = null;
+  private giveBacks = new Set<string>(); // keys of the last recovery's give-backs
   private firstSync: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | null = null;
 
   constructor(options: ClientOptions) {
@@ -176,6 +196,10 @@ export class ShopSyncClient implements SyncSource {
   /** Pushes what is queued, then pulls. */
   async flush(): Promise<FlushOutcome> {
     const outcome = await this.outbox.flush(this.abort?.signal);
+    if (outcome.restoreEpoch) this.wake?.(); // the loop recovers, then sends them again
+    // Another device gave the same acknowledged row back first (its columns
+    // spelled otherwise): the server holds it, nothing of ours is lost.
+    outcome.rejected = outcome.rejected.filter((r) => !(r.reason === "idempotency_key_reused" && this.giveBacks.has(r.idempotency_key)));
     for (const c of outcome.conflicts) this.put(c.entity, c.server_record, []); // server wins
     if (outcome.conflicts.length || outcome.rejected.length) {
       this.conflictView = {
@@ -195,6 +219,11 @@ export class ShopSyncClient implements SyncSource {
     let needRebuild = true;
     while (!signal.aborted) {
       try {
+        const target = await this.outbox.epochs.target();
+        if (target) {
+          await this.recover(target, signal);
+          needRebuild = true;
+        }
         if (needRebuild) {
           await this.rebuild(signal);
           needRebuild = false;
@@ -211,6 +240,7 @@ export class ShopSyncClient implements SyncSource {
         if (!this.current.connected) this.wanted = true;
       } catch (e) {
         if (signal.aborted) break;
+        if (e instanceof RestoreNeeded) continue; // recover first (top of the loop)
         const error = e instanceof ShopSyncError ? e : new ShopSyncError(0, "network", (e as Error).message);
         if (error.cursorExpired) {
           needRebuild = true; // the log no longer holds our cursor: start over from snapshots
@@ -235,6 +265,7 @@ export class ShopSyncClient implements SyncSource {
   private async rebuild(signal: AbortSignal): Promise<void> {
     this.setStatus({ phase: "snapshot" });
     this.health = await this.api.health(signal);
+    await this.checkEpoch(this.health.restore_epoch);
     this.setStatus({ role: this.health.role, shopId: this.health.shop_id }); // known before the rows are
     const entities = this.options.entities ?? this.health.entities;
     const tables = new Map<string, Map<Uuid, Row>>(entities.map((e) => [e, new Map()]));
@@ -245,6 +276,7 @@ export class ShopSyncClient implements SyncSource {
       let first: number | null = null;
       for (;;) {
         const page = await this.api.snapshot(entity, after, this.options.snapshotPageSize ?? 5000, signal);
+        await this.checkEpoch(page.restore_epoch);
         first ??= page.cursor;
         for (const row of page.rows) if (row.deleted_at == null) table.set(row.id, row);
         if (!page.has_more || page.next_after == null) {
@@ -285,6 +317,7 @@ export class ShopSyncClient implements SyncSource {
     if (!into) this.setStatus({ phase: "pulling" });
     for (;;) {
       const page = await this.api.pull(this.cursor, this.options.pullPageSize ?? 1000, signal);
+      await this.checkEpoch(page.restore_epoch);
       const changed = new Set<string>();
       for (const change of page.changes) this.apply(change, into ?? this.tables, changed);
       this.cursor = page.cursor;
@@ -292,6 +325,66 @@ export class ShopSyncClient implements SyncSource {
       if (!page.has_more) break;
     }
     if (!into) this.setStatus({ cursor: this.cursor });
+  }
+
+  // An answer's restore epoch: the first is adopted; another stops everything
+  // until the loop has recovered.
+  private async checkEpoch(epoch: string | undefined): Promise<void> {
+    if (epoch === undefined || epoch === this.current.restoreEpoch) return;
+    if (await this.outbox.epochs.note(epoch)) throw new RestoreNeeded(`the server was restored (epoch ${epoch})`);
+    this.setStatus({ restoreEpoch: await this.outbox.epochs.adopted() });
+  }
+
+  // After a server restore, before anything of it is applied: the restored
+  // server's rows (a snapshot) against ours, what it lacks queued in front
+  // of our queued writes (theirs rebased, same keys), the epoch adopted, the
+  // queue sent. The loop then rebuilds the read model from a fresh snapshot.
+  // Rows are given back only for entities this role may write (another
+  // device gives back the rest).
+  private async recover(target: string, signal: AbortSignal): Promise<void> {
+    this.setStatus({ phase: "restoring" });
+    const health = await this.api.health(signal);
+    await this.checkTarget(target, health.restore_epoch);
+    const entities = health.entities.filter((e) => (this.options.entities ?? health.entities).includes(e)); // parent-first
+    const server = new Map<string, Map<Uuid, Row>>();
+    await Promise.all(entities.map(async (entity) => {
+      const rows = new Map<Uuid, Row>();
+      for (let after: Uuid | null = null; ; ) {
+        const page = await this.api.snapshot(entity, after, this.options.snapshotPageSize ?? 5000, signal);
+        await this.checkTarget(target, page.restore_epoch);
+        for (const row of page.rows) rows.set(row.id, row);
+        if (!page.has_more || page.next_after == null) break;
+        after = page.next_after;
+      }
+      server.set(entity, rows);
+    }));
+    const writable = (e: string) => health.role != null && (health.rules?.[e]?.write_roles ?? []).includes(health.role);
+    const synced = new Map([...this.tables].filter(([e]) => writable(e)));
+    let plan!: ReturnType<typeof planRecovery>;
+    await this.outbox.replaceQueue(async (queue) => {
+      plan = planRecovery({ shop: health.shop_id ?? "", entities, synced, server, queue, generated: health.generated_columns });
+      return plan.queue;
+    });
+    await this.outbox.epochs.adopt(target);
+    this.giveBacks = new Set(plan.giveBackKeys);
+    this.setStatus({
+      restoreEpoch: target, restores: this.current.restores + 1,
+      lastRestore: { epoch: target, reuploaded: plan.reuploaded, rebased: plan.rebased, at: Date.now() },
+    });
+    try {
+      await this.flush();
+    } catch (e) {
+      // Queued under the new epoch: the next write or flush sends them.
+      const error = e instanceof ShopSyncError ? e : new ShopSyncError(0, "network", (e as Error).message);
+      this.setStatus({ error: { status: error.status, code: error.code, message: error.message } });
+    }
+  }
+
+  // A recovery's answers must come from the epoch it recovers to; a newer
+  // one (restored again meanwhile) becomes the target and it starts over.
+  private async checkTarget(target: string, epoch: string | undefined): Promise<void> {
+    if (epoch !== undefined && epoch !== target && (await this.outbox.epochs.note(epoch)))
+      throw new RestoreNeeded(`the server was restored again (epoch ${epoch})`);
   }
 
   private apply(change: Change, tables: Map<string, Map<Uuid, Row>>, changed: Set<string>): void {

@@ -6,4 +6,5 @@ export * from "./session.js";
 export * from "./api.js";
 export * from "./pokes.js";
 export * from "./writes.js";
+export * from "./restore.js";
 export * from "./client.js";

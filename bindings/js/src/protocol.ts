@@ -3,7 +3,8 @@
 // and fails when a reason or an error code here differs from it.
 
 /** The protocol this SDK speaks (sent in every push and pull). 3 adds the
- * push envelope's optional `outbox` report, which this SDK does not send. */
+ * push envelope's optional `outbox` report, which this SDK does not send, and
+ * its `restore_epoch`, which it does. */
 export const PROTOCOL_VERSION = 3;
 
 /** Every `reason` a refused event can carry (docs/protocol.md, "Rejection reasons"). */
@@ -80,6 +81,8 @@ export interface OutboxReport {
 export interface PushEnvelope {
   device_id: string;
   protocol?: number;
+  /** The server epoch the events were made for; a server of another applies none of them. */
+  restore_epoch?: string;
   outbox?: OutboxReport;
   events: PushEvent[];
 }
@@ -117,6 +120,7 @@ export interface PushResult {
   conflicts: Conflict[];
   rejected: Rejected[];
   server_seq: number;
+  restore_epoch?: string;
 }
 
 export interface Change {
@@ -133,6 +137,7 @@ export interface PullPage {
   changes: Change[];
   cursor: number;
   has_more: boolean;
+  restore_epoch?: string;
 }
 
 export interface SnapshotPage {
@@ -141,6 +146,7 @@ export interface SnapshotPage {
   next_after: Uuid | null;
   has_more: boolean;
   cursor: number;
+  restore_epoch?: string;
 }
 
 export interface EntityRules {
@@ -161,6 +167,10 @@ export interface Health {
   protocol_version: number;
   min_client_protocol: number;
   rules: Record<string, EntityRules>;
+  /** Columns the server computes, by entity (never sent back). */
+  generated_columns?: Record<string, string[]>;
+  /** New after every restore of the server (docs/protocol.md, "The restore epoch"). */
+  restore_epoch?: string;
 }
 
 /** PostgREST's error body, which the gateway copies. */

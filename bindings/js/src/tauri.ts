@@ -55,6 +55,7 @@ export class TauriSource implements SyncSource {
   private current: SyncStatus = {
     phase: "idle", connected: false, ready: false, cursor: 0, role: null, shopId: null,
     lastSyncedAt: null, rebuilds: 0, pending: 0, error: null,
+    restoreEpoch: null, restores: 0, lastRestore: null, // the native core recovers on its own
   };
   private view: ConflictsView = { conflicts: [], refusals: [] };
   private listeners = new Set<(entities: readonly string[]) => void>();

@@ -4,7 +4,8 @@
 import { backoffDelay, sleep, type BackoffOptions } from "./backoff.js";
 import { ShopSyncError } from "./errors.js";
 import type { Api } from "./api.js";
-import type { Conflict, Op, PushEvent, PushResult, Rejected, Uuid } from "./protocol.js";
+import type { Conflict, Op, PushEnvelope, PushEvent, PushResult, Rejected, Uuid } from "./protocol.js";
+import { EpochState } from "./restore.js";
 
 /** Where keys and queued events live (localStorage, AsyncStorage, a file…). */
 export interface KeyStorage {
@@ -61,9 +62,17 @@ export interface FlushOutcome {
   accepted: number;
   conflicts: Conflict[];
   rejected: Rejected[];
+  /**
+   * The server is in another restore epoch than the one these writes were
+   * made for (restored since): it applied none of them and they stay queued,
+   * same keys, until the device has recovered (ShopSyncClient does).
+   */
+  restoreEpoch?: string;
 }
 
 export class Outbox {
+  /** The server's restore epoch this device adopted, kept next to the queue. */
+  readonly epochs: EpochState;
   private readonly prefix: string;
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -73,6 +82,7 @@ export class Outbox {
     private readonly options: OutboxOptions = {},
   ) {
     this.prefix = options.prefix ?? "shopsync";
+    this.epochs = new EpochState(storage, this.prefix);
   }
 
   /** This installation's device id, made once and kept in the storage. */
@@ -115,7 +125,9 @@ export class Outbox {
    * Pushes the queue oldest first, in batches (a group never split), retrying
    * network errors, 5xx, 429 and PT409 with full-jitter backoff under the same
    * keys (never sooner than Retry-After). A batch leaves the queue only once
-   * the server answered it.
+   * the server answered it. Every push names the adopted restore epoch; an
+   * answer of another epoch (nothing applied) stops the flush with the batch
+   * still queued, as does a recovery not yet made.
    */
   flush(signal?: AbortSignal): Promise<FlushOutcome> {
     return this.serial(async () => {
@@ -124,8 +136,12 @@ export class Outbox {
       for (;;) {
         const queue = await this.pending();
         if (queue.length === 0) return outcome;
+        const target = await this.epochs.target();
+        if (target) return { ...outcome, restoreEpoch: target };
         const batch = takeBatch(queue, this.options.batchSize ?? 100);
-        const result = await this.pushWithRetry({ device_id: deviceId, events: batch }, signal);
+        const epoch = await this.epochs.adopted();
+        const result = await this.pushWithRetry({ device_id: deviceId, ...(epoch ? { restore_epoch: epoch } : {}), events: batch }, signal);
+        if (await this.epochs.note(result.restore_epoch)) return { ...outcome, restoreEpoch: result.restore_epoch };
         outcome.accepted += result.accepted.length;
         outcome.conflicts.push(...result.conflicts);
         outcome.rejected.push(...result.rejected);
@@ -136,7 +152,14 @@ export class Outbox {
     });
   }
 
-  private async pushWithRetry(envelope: { device_id: string; events: PushEvent[] }, signal?: AbortSignal): Promise<PushResult> {
+  /** Rewrites the queue (a restore's recovery), between enqueues and flushes. */
+  replaceQueue(make: (queue: PushEvent[]) => Promise<PushEvent[]>): Promise<void> {
+    return this.serial(async () => {
+      await this.storage.setItem(`${this.prefix}.outbox`, JSON.stringify(await make(await this.pending())));
+    });
+  }
+
+  private async pushWithRetry(envelope: PushEnvelope, signal?: AbortSignal): Promise<PushResult> {
     const max = this.options.maxAttempts ?? 8;
     for (let attempt = 0; ; attempt++) {
       try {

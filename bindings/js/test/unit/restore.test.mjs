@@ -1,0 +1,59 @@
+// The restore recovery's plan (restore.ts) and the epoch kept in storage:
+// what a restored server lacks is given back under keys shared with the C++
+// core, queued writes keep their keys and are rebased, nothing is dropped.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { planRecovery, recoveryKey, EpochState, memoryStorage } from "../../dist/index.js";
+
+const row = (id, version, extra = {}) => ({ id, shop_id: "s", version, updated_at: "t", deleted_at: null, ...extra });
+const table = (...rows) => new Map(rows.map((r) => [r.id, r]));
+
+test("give-back keys are the C++ core's (client/src/restore_recovery.cpp RecoveryKey)", () => {
+  // Values printed by the C++ RecoveryKey for the same inputs.
+  assert.equal(recoveryKey("s", "customers", "id-1", 3, "update"), "cb2bd1af-f61b-53bd-a66f-1f4fb923ffc7");
+  assert.equal(recoveryKey("7a1c0e2e-0000-4000-8000-000000000001", "orders", "0b0c", 1, "create"), "573b07f6-3194-58fd-98bc-e80a097b440a");
+});
+
+test("the plan: lost rows back, older rows updated, newer kept; queued writes rebased under their keys", () => {
+  const synced = new Map([["customers", table(
+    row("lost", 2, { name: "L" }), row("older", 3, { name: "new" }), row("same", 2, { name: "x" }),
+    row("queued", 4, { name: "Q" }), row("gone", 5, { name: "G" }),
+  )]]);
+  const server = new Map([["customers", table(row("older", 1, { name: "old" }), row("same", 1, { name: "x" }), row("queued", 2, { name: "Q2" }))]]);
+  const queue = [
+    { idempotency_key: "k1", entity: "customers", entity_id: "queued", op: "update", base_version: 4, payload: { name: "Q!" } },
+    { idempotency_key: "k2", entity: "customers", entity_id: "queued", op: "update", base_version: 5, payload: { name: "Q!!" } },
+    { idempotency_key: "k3", entity: "customers", entity_id: "gone", op: "update", base_version: 5, payload: { name: "G!" } },
+    { idempotency_key: "k4", entity: "customers", entity_id: "nowhere", op: "update", base_version: 3, payload: { name: "N" } },
+    { idempotency_key: "k5", entity: "customers", entity_id: "fresh", op: "create", base_version: 0, payload: { name: "F" } },
+  ];
+  const plan = planRecovery({ shop: "s", entities: ["customers"], synced, server, queue, generated: {} });
+  const brief = plan.queue.map((e) => `${e.entity_id}:${e.op}@${e.base_version}:${e.payload?.name ?? ""}`);
+  assert.deepEqual(brief, [
+    "lost:create@0:L", "older:update@1:new",            // synced rows the server lacks or holds older
+    "queued:update@2:Q", "gone:create@0:G",             // the acknowledged state the queued writes were based on
+    "queued:update@3:Q!", "queued:update@4:Q!!",        // the queued writes, chained on it
+    "gone:update@1:G!", "nowhere:create@0:N",           // no acknowledged state held: the write makes the row
+    "fresh:create@0:F",
+  ]);
+  assert.deepEqual(plan.queue.filter((e) => /^k\d$/.test(e.idempotency_key)).map((e) => e.idempotency_key), ["k1", "k2", "k3", "k4", "k5"], "queued keys kept");
+  assert.equal(plan.queue[0].idempotency_key, recoveryKey("s", "customers", "lost", 2, "create"));
+  assert.equal(plan.queue[2].idempotency_key, recoveryKey("s", "customers", "queued", 4, "update"));
+  assert.equal(plan.reuploaded, 2);
+  assert.equal(plan.rebased, 3);
+  assert.deepEqual(plan.queue[0].payload, { name: "L" }, "server-owned columns are not sent");
+});
+
+test("the epoch: the first is adopted, another becomes the recovery's target until adopted", async () => {
+  const storage = memoryStorage();
+  const epochs = new EpochState(storage, "p");
+  assert.equal(await epochs.note("e1"), false);
+  assert.equal(await epochs.adopted(), "e1");
+  assert.equal(await epochs.note("e1"), false);
+  assert.equal(await epochs.note(undefined), false, "an older server says nothing");
+  assert.equal(await epochs.note("e2"), true);
+  assert.equal(await epochs.target(), "e2");
+  await epochs.adopt("e2");
+  assert.equal(await epochs.target(), null);
+  assert.equal(storage.data.get("p.restore_epoch"), "e2", "kept in the caller's storage");
+});
