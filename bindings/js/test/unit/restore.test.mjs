@@ -3,7 +3,7 @@
 // core, queued writes keep their keys and are rebased, nothing is dropped.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { planRecovery, recoveryKey, EpochState, memoryStorage } from "../../dist/index.js";
+import { planRecovery, recoveryKey, EpochState, memoryStorage, ShopSyncClient, Session } from "../../dist/index.js";
 
 const row = (id, version, extra = {}) => ({ id, shop_id: "s", version, updated_at: "t", deleted_at: null, ...extra });
 const table = (...rows) => new Map(rows.map((r) => [r.id, r]));
@@ -56,4 +56,57 @@ test("the epoch: the first is adopted, another becomes the recovery's target unt
   await epochs.adopt("e2");
   assert.equal(await epochs.target(), null);
   assert.equal(storage.data.get("p.restore_epoch"), "e2", "kept in the caller's storage");
+});
+
+// The client against a scripted server that is "restored" between two calls.
+const json = (body) => new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+
+test("client: a push answered from another epoch keeps its keys; the client gives back, resends rebased, adopts, rebuilds", async () => {
+  let epoch = "e1";
+  let rows = [row("a", 3, { name: "A" })]; // the server's customers
+  const pushes = [];
+  const fetch = async (url, init) => {
+    const path = new URL(url).pathname;
+    const args = init?.body ? JSON.parse(init.body) : {};
+    if (path === "/auth/login") return json({ access_token: "a.e30.b", refresh_token: "r", expires_in: 900 });
+    if (path === "/rpc/sync_health")
+      return json({ entities: ["customers"], role: "owner", shop_id: "s", restore_epoch: epoch, rules: { customers: { write_roles: ["owner"] } } });
+    if (path === "/rpc/sync_snapshot") return json({ entity: "customers", rows, next_after: null, has_more: false, cursor: 0, restore_epoch: epoch });
+    if (path === "/rpc/sync_pull") return json({ changes: [], cursor: args.cursor, has_more: false, restore_epoch: epoch });
+    if (path === "/rpc/sync_push") {
+      const body = args.body;
+      pushes.push(body);
+      if (body.restore_epoch !== epoch) return json({ accepted: [], conflicts: [], rejected: [], server_seq: 0, restore_epoch: epoch });
+      const accepted = body.events.map((e) => ({ idempotency_key: e.idempotency_key, entity: e.entity, entity_id: e.entity_id, op: e.op, version: e.base_version + 1, replayed: false }));
+      return json({ accepted, conflicts: [], rejected: [], server_seq: 1, restore_epoch: epoch });
+    }
+    return json({});
+  };
+  const session = new Session({ url: "http://gw", fetch });
+  await session.login("a", "b");
+  const storage = memoryStorage();
+  const client = new ShopSyncClient({ session, storage, pokes: null, pollIntervalMs: 60_000 });
+  await client.start();
+  assert.equal(client.status().restoreEpoch, "e1");
+  epoch = "e2";
+  rows = []; // the restore lost row a
+  const out = await client.write({ entity: "customers", op: "update", id: "a", baseVersion: 3, payload: { name: "A!" } });
+  assert.equal(out.restoreEpoch, "e2");
+  assert.equal(out.accepted, 0);
+  const key = pushes[0].events[0].idempotency_key;
+  assert.equal(pushes[0].restore_epoch, "e1", "the push names the epoch its events were made for");
+  const deadline = Date.now() + 5000;
+  while (client.status().restores === 0 || client.status().pending > 0 || client.status().rebuilds < 2) {
+    assert.ok(Date.now() < deadline, "recovered in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const resent = pushes.at(-1);
+  assert.equal(resent.restore_epoch, "e2");
+  assert.deepEqual(resent.events.map((e) => `${e.op}@${e.base_version}`), ["create@0", "update@1"]);
+  assert.equal(resent.events[0].idempotency_key, recoveryKey("s", "customers", "a", 3, "create"));
+  assert.equal(resent.events[1].idempotency_key, key, "the queued write keeps its key");
+  assert.deepEqual(resent.events[0].payload, { name: "A" });
+  assert.equal(storage.data.get("shopsync.restore_epoch"), "e2");
+  assert.equal(client.status().lastRestore.rebased, 1);
+  await client.stop();
 });
