@@ -96,6 +96,7 @@ export class ShopSyncClient implements SyncSource {
   readonly outbox: Outbox;
   private readonly options: ClientOptions;
   private tables = new Map<string, Map<Uuid, Row>>();
+  private tombs = new Map<string, Map<Uuid, Row>>(); // synced tombstones: a restore may need their deletes back
   private early = new Map<string, Map<Uuid, Row>>(); // first load: entities shown before the rest are in
   private views = new Map<string, readonly Row[]>();
   private listeners = new Set<(entities: readonly string[]) => void>();
@@ -269,6 +270,7 @@ export class ShopSyncClient implements SyncSource {
     this.setStatus({ role: this.health.role, shopId: this.health.shop_id }); // known before the rows are
     const entities = this.options.entities ?? this.health.entities;
     const tables = new Map<string, Map<Uuid, Row>>(entities.map((e) => [e, new Map()]));
+    const tombs = new Map<string, Map<Uuid, Row>>(entities.map((e) => [e, new Map()]));
     const firstLoad = this.current.rebuilds === 0 && this.tables.size === 0;
     const snapshot = async (entity: string): Promise<number> => {
       const table = tables.get(entity)!;
@@ -278,7 +280,7 @@ export class ShopSyncClient implements SyncSource {
         const page = await this.api.snapshot(entity, after, this.options.snapshotPageSize ?? 5000, signal);
         await this.checkEpoch(page.restore_epoch);
         first ??= page.cursor;
-        for (const row of page.rows) if (row.deleted_at == null) table.set(row.id, row);
+        for (const row of page.rows) (row.deleted_at == null ? table : tombs.get(entity)!).set(row.id, row);
         if (!page.has_more || page.next_after == null) {
           if (firstLoad) this.showEarly(entity, table);
           return first;
@@ -292,8 +294,9 @@ export class ShopSyncClient implements SyncSource {
     firstCursors.push(...(await Promise.all(entities.filter((e) => !early.includes(e)).map(snapshot))));
     const cursor = firstCursors.length ? Math.min(...firstCursors) : 0;
     this.cursor = cursor;
-    await this.pullAll(signal, tables);
+    await this.pullAll(signal, tables, tombs);
     this.tables = tables;
+    this.tombs = tombs;
     this.early.clear();
     this.views.clear();
     this.setStatus({
@@ -313,13 +316,13 @@ export class ShopSyncClient implements SyncSource {
     this.emit([entity]);
   }
 
-  private async pullAll(signal: AbortSignal, into?: Map<string, Map<Uuid, Row>>): Promise<void> {
+  private async pullAll(signal: AbortSignal, into?: Map<string, Map<Uuid, Row>>, tombs?: Map<string, Map<Uuid, Row>>): Promise<void> {
     if (!into) this.setStatus({ phase: "pulling" });
     for (;;) {
       const page = await this.api.pull(this.cursor, this.options.pullPageSize ?? 1000, signal);
       await this.checkEpoch(page.restore_epoch);
       const changed = new Set<string>();
-      for (const change of page.changes) this.apply(change, into ?? this.tables, changed);
+      for (const change of page.changes) this.apply(change, into ?? this.tables, tombs ?? this.tombs, changed);
       this.cursor = page.cursor;
       if (!into && changed.size) this.emit([...changed]);
       if (!page.has_more) break;
@@ -359,10 +362,11 @@ export class ShopSyncClient implements SyncSource {
       server.set(entity, rows);
     }));
     const writable = (e: string) => health.role != null && (health.rules?.[e]?.write_roles ?? []).includes(health.role);
-    const synced = new Map([...this.tables].filter(([e]) => writable(e)));
+    const synced = new Map([...this.tables].filter(([e]) => writable(e)).map(([e, rows]) => [e, new Map([...rows, ...(this.tombs.get(e) ?? [])])]));
+    const mayDelete = (e: string) => health.role != null && (health.rules?.[e]?.delete_roles ?? []).includes(health.role);
     let plan!: ReturnType<typeof planRecovery>;
     await this.outbox.replaceQueue(async (queue) => {
-      plan = planRecovery({ shop: health.shop_id ?? "", entities, synced, server, queue, generated: health.generated_columns });
+      plan = planRecovery({ shop: health.shop_id ?? "", entities, synced, server, queue, generated: health.generated_columns, mayDelete });
       return plan.queue;
     });
     await this.outbox.epochs.adopt(target);
@@ -387,13 +391,18 @@ export class ShopSyncClient implements SyncSource {
       throw new RestoreNeeded(`the server was restored again (epoch ${epoch})`);
   }
 
-  private apply(change: Change, tables: Map<string, Map<Uuid, Row>>, changed: Set<string>): void {
+  private apply(change: Change, tables: Map<string, Map<Uuid, Row>>, tombs: Map<string, Map<Uuid, Row>>, changed: Set<string>): void {
     const table = tables.get(change.entity);
     if (!table) return; // an entity we do not keep
-    const old = table.get(change.entity_id);
+    const old = table.get(change.entity_id) ?? tombs.get(change.entity)?.get(change.entity_id);
     if (old && old.version > change.version) return;
-    if (change.op === "delete" || change.payload?.deleted_at != null) table.delete(change.entity_id);
-    else table.set(change.entity_id, change.payload);
+    if (change.op === "delete" || change.payload?.deleted_at != null) {
+      table.delete(change.entity_id);
+      if (change.payload) tombs.get(change.entity)?.set(change.entity_id, change.payload);
+    } else {
+      table.set(change.entity_id, change.payload);
+      tombs.get(change.entity)?.delete(change.entity_id);
+    }
     this.views.delete(change.entity);
     changed.add(change.entity);
   }
@@ -401,10 +410,15 @@ export class ShopSyncClient implements SyncSource {
   private put(entity: string, row: Row, changed: string[]): void {
     const table = this.tables.get(entity);
     if (!table) return;
-    const old = table.get(row.id);
+    const old = table.get(row.id) ?? this.tombs.get(entity)?.get(row.id);
     if (old && old.version > row.version) return;
-    if (row.deleted_at != null) table.delete(row.id);
-    else table.set(row.id, row);
+    if (row.deleted_at != null) {
+      table.delete(row.id);
+      this.tombs.get(entity)?.set(row.id, row);
+    } else {
+      table.set(row.id, row);
+      this.tombs.get(entity)?.delete(row.id);
+    }
     this.views.delete(entity);
     changed.push(entity);
     this.emit(changed);

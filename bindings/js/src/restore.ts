@@ -91,12 +91,14 @@ export interface RecoveryInput {
   shop: string;
   /** Parent-first (sync_health's order). */
   entities: readonly string[];
-  /** The rows this device holds as synced (the read model before the restore). */
+  /** The rows this device holds as synced (the read model before the restore), tombstones included. */
   synced: Map<string, Map<Uuid, Row>>;
   /** The restored server's rows, tombstones included. */
   server: Map<string, Map<Uuid, Row>>;
   queue: readonly PushEvent[];
   generated?: Record<string, readonly string[]>;
+  /** Whether this device's role may delete the entity's rows (a device that may gives a delete back). */
+  mayDelete?: (entity: string) => boolean;
 }
 
 export interface RecoveryPlan {
@@ -113,7 +115,9 @@ export interface RecoveryPlan {
 /**
  * What the restored server lacks. A synced row it lacks → create; one it has
  * at an older version with other columns → update from its version; as new,
- * newer or deleted → nothing (a recovery never undoes a delete). A row's
+ * newer or deleted → nothing (a recovery never undoes a delete); a synced
+ * tombstone → its delete (after a create when the server lacks the row),
+ * deletes last, children first. A row's
  * queued writes based on a version the server lacks are chained on the
  * server's version after the acknowledged state is given back; a create is
  * left alone (if the server has it, its key replays). When the device no
@@ -123,7 +127,8 @@ export interface RecoveryPlan {
  */
 export function planRecovery(input: RecoveryInput): RecoveryPlan {
   const gen = (e: string) => input.generated?.[e] ?? [];
-  const giveBacks: PushEvent[] = [];
+  const giveBacks: PushEvent[] = [], deletes: PushEvent[] = [];
+  const mayDelete = input.mayDelete ?? (() => false);
   const byRow = new Map<string, PushEvent[]>();
   for (const e of input.queue) {
     const k = `${e.entity}/${e.entity_id}`;
@@ -135,12 +140,14 @@ export function planRecovery(input: RecoveryInput): RecoveryPlan {
     for (const row of input.synced.get(entity)?.values() ?? []) {
       if (byRow.has(`${entity}/${row.id}`)) continue; // its queued writes carry it (below)
       const s = server.get(row.id);
+      const deleted = row.deleted_at != null;
       const columns = uploadColumns(row, gen(entity));
-      if (s && (s.version >= row.version || s.deleted_at != null || sameColumns(columns, s))) continue;
-      giveBacks.push({
-        idempotency_key: recoveryKey(input.shop, entity, row.id, row.version, s ? "update" : "create"),
-        entity, entity_id: row.id, op: s ? "update" : "create", base_version: s ? s.version : 0, payload: columns,
-      });
+      if (s && (s.version >= row.version || s.deleted_at != null || (!deleted && sameColumns(columns, s)))) continue;
+      if (deleted && !mayDelete(entity)) continue; // a create alone would revive it
+      const key = (op: string) => recoveryKey(input.shop, entity, row.id, row.version, op);
+      if (!s || !deleted)
+        giveBacks.push({ idempotency_key: key(s ? "update" : "create"), entity, entity_id: row.id, op: s ? "update" : "create", base_version: s ? s.version : 0, payload: columns });
+      if (deleted) deletes.push({ idempotency_key: key("delete"), entity, entity_id: row.id, op: "delete", base_version: s ? s.version : 1 });
       reuploaded++;
     }
   }
@@ -160,6 +167,12 @@ export function planRecovery(input: RecoveryInput): RecoveryPlan {
           payload: uploadColumns(image, gen(first.entity)),
         });
         next++;
+        if (image.deleted_at != null && mayDelete(first.entity)) {
+          giveBacks.push({
+            idempotency_key: recoveryKey(input.shop, first.entity, first.entity_id, first.base_version, "delete"),
+            entity: first.entity, entity_id: first.entity_id, op: "delete", base_version: next++,
+          });
+        }
       } else if (!s && mine[0].op === "update") {
         mine[0].op = "create"; // nothing to give back: the write itself makes the row
       }
@@ -170,5 +183,6 @@ export function planRecovery(input: RecoveryInput): RecoveryPlan {
     }
     rebased++;
   }
-  return { queue: [...giveBacks, ...queue], reuploaded, rebased, giveBackKeys: giveBacks.map((e) => e.idempotency_key) };
+  const back = [...giveBacks, ...deletes.reverse()];
+  return { queue: [...back, ...queue], reuploaded, rebased, giveBackKeys: back.map((e) => e.idempotency_key) };
 }

@@ -191,20 +191,25 @@ test("a viewer's push is refused (403, not retried) and stays queued", async () 
 // DESIGN invariant 10: a restore loses the server's newest writes; the device
 // that holds them gives them back, and a write queued on top of a lost row is
 // sent rebased, not refused. The "restore" here loses two acknowledged rows
-// (their rows, log entries and keys) and starts a new restore epoch.
+// (their rows, log entries and keys) and a delete (the row is back as it was
+// before), and starts a new restore epoch.
 test("restore: a new server epoch makes the device give back lost rows and resend its queued write rebased", async () => {
   const device = await signedIn("owner@js.example", { pokes: null, pollIntervalMs: 60_000 });
   await device.start();
   const epoch = sql("SELECT shopsync.restore_epoch()");
-  for (const code of ["R-1", "R-2"])
+  for (const code of ["R-1", "R-2", "R-3"])
     assert.equal((await device.write({ entity: "customers", op: "create", baseVersion: 0, payload: { customer_code: code, name: code } })).accepted, 1);
-  await waitFor("both rows on the device", () => device.rows("customers").filter((c) => c.customer_code?.startsWith("R-")).length === 2);
+  await waitFor("the rows on the device", () => device.rows("customers").filter((c) => c.customer_code?.startsWith("R-")).length === 3);
   const lost = device.rows("customers").find((c) => c.customer_code === "R-1");
+  const deleted = device.rows("customers").find((c) => c.customer_code === "R-3");
+  assert.equal((await device.write({ entity: "customers", op: "delete", id: deleted.id, baseVersion: deleted.version })).accepted, 1);
+  await waitFor("the delete on the device", () => !device.row("customers", deleted.id));
   sql(`SET session_replication_role = replica;
        DELETE FROM shopsync.idempotency_keys k USING shopsync.change_log l
-        WHERE l.entity = 'customers' AND l.payload->>'customer_code' LIKE 'R-%' AND k.outcome::text LIKE '%' || l.entity_id || '%';
-       DELETE FROM shopsync.change_log WHERE entity = 'customers' AND payload->>'customer_code' LIKE 'R-%';
-       DELETE FROM shopsync.customers WHERE customer_code LIKE 'R-%';
+        WHERE l.entity = 'customers' AND l.payload->>'customer_code' IN ('R-1', 'R-2') AND k.outcome::text LIKE '%' || l.entity_id || '%';
+       DELETE FROM shopsync.change_log WHERE entity = 'customers' AND (payload->>'customer_code' IN ('R-1', 'R-2') OR entity_id = '${deleted.id}' AND op = 'delete');
+       DELETE FROM shopsync.customers WHERE customer_code IN ('R-1', 'R-2');
+       UPDATE shopsync.customers SET deleted_at = NULL, version = 1 WHERE id = '${deleted.id}';
        SELECT shopsync.new_restore_epoch('js sdk test')`);
   const newEpoch = sql("SELECT shopsync.restore_epoch()");
   assert.notEqual(newEpoch, epoch);
@@ -213,10 +218,10 @@ test("restore: a new server epoch makes the device give back lost rows and resen
   assert.deepEqual(out.rejected, [], "the queued write is not refused as not_found");
   await waitFor("the recovery", () => device.status().restoreEpoch === newEpoch && device.status().pending === 0 && device.status().ready, 15_000);
   assert.equal(sql("SELECT string_agg(customer_code || '=' || name, ',' ORDER BY customer_code) FROM shopsync.customers WHERE customer_code LIKE 'R-%' AND deleted_at IS NULL"),
-    "R-1=Renamed after restore,R-2=R-2", "the lost rows are back, the queued write applied on top");
+    "R-1=Renamed after restore,R-2=R-2", "the lost rows are back, the queued write applied on top, the lost delete made again");
   assert.equal(device.status().restores, 1);
   assert.equal(device.status().lastRestore.epoch, newEpoch);
-  assert.equal(device.status().lastRestore.reuploaded, 1, "R-2 given back (R-1 came back with its queued write)");
+  assert.equal(device.status().lastRestore.reuploaded, 2, "R-2 and R-3's delete given back (R-1 came back with its queued write)");
   assert.equal(await device.outbox.epochs.adopted(), newEpoch, "the epoch is kept in the caller's storage");
   assert.deepEqual(device.conflicts().refusals.filter((r) => r.entity_id === lost.id), []);
   await waitFor("the device's rows", () => device.row("customers", lost.id)?.name === "Renamed after restore");

@@ -44,6 +44,21 @@ test("the plan: lost rows back, older rows updated, newer kept; queued writes re
   assert.deepEqual(plan.queue[0].payload, { name: "L" }, "server-owned columns are not sent");
 });
 
+test("the plan: a synced tombstone's delete is given back, last and children first, by a role that may delete", () => {
+  const dead = { deleted_at: "2026-01-01T00:00:00+00:00" };
+  const synced = new Map([
+    ["orders", table(row("o-dead", 3, { code: "O", ...dead }))],
+    ["order_items", table(row("i-dead", 2, { qty: 1, ...dead }), row("i-alive-there", 4, { qty: 2, ...dead }))],
+  ]);
+  const server = new Map([["orders", table()], ["order_items", table(row("i-alive-there", 1, { qty: 2 }))]]);
+  const input = { shop: "s", entities: ["orders", "order_items"], synced, server, queue: [] };
+  const brief = (plan) => plan.queue.map((e) => `${e.entity_id}:${e.op}@${e.base_version}`);
+  assert.deepEqual(brief(planRecovery({ ...input, mayDelete: () => true })),
+    ["o-dead:create@0", "i-dead:create@0", "i-alive-there:delete@1", "i-dead:delete@1", "o-dead:delete@1"]);
+  assert.equal(planRecovery({ ...input, mayDelete: () => true }).queue[3].idempotency_key, recoveryKey("s", "order_items", "i-dead", 2, "delete"));
+  assert.deepEqual(brief(planRecovery({ ...input, mayDelete: () => false })), [], "a create alone would revive it: another device gives it back");
+});
+
 test("the epoch: the first is adopted, another becomes the recovery's target until adopted", async () => {
   const storage = memoryStorage();
   const epochs = new EpochState(storage, "p");
