@@ -16,41 +16,12 @@ import uuid
 
 os.environ.setdefault("GATEWAY_BINARY", sys.argv[1])
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from gateway_harness import Gateway, admin, finish, ok, token  # noqa: E402
+from gateway_harness import Gateway, PokeListener, admin, finish, ok, token  # noqa: E402
 
 
 def event(entity_id, op="create", base=0, **payload):
     return {"idempotency_key": str(uuid.uuid4()), "entity": "customers", "entity_id": entity_id, "op": op,
             "base_version": base, "payload": payload}
-
-
-class Listener(threading.Thread):
-    """Reads an SSE stream and counts pokes."""
-
-    def __init__(self, gateway, bearer):
-        super().__init__(daemon=True)
-        self.sock = socket.create_connection(("127.0.0.1", gateway.port))
-        self.sock.sendall(f"GET /sync/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {bearer}\r\n\r\n".encode())
-        self.pokes, self.text, self.closed = 0, "", False
-        self.start()
-
-    def run(self):
-        while True:
-            try:
-                data = self.sock.recv(4096)
-            except OSError:
-                data = b""
-            if not data:
-                self.closed = True
-                return
-            self.text += data.decode()
-            self.pokes = self.text.count("event: poke")
-
-    def wait_for(self, pokes, seconds):
-        deadline = time.time() + seconds
-        while time.time() < deadline and self.pokes < pokes:
-            time.sleep(0.02)
-        return self.pokes >= pokes
 
 
 print("1..53", flush=True)
@@ -122,7 +93,7 @@ ok(gw.request("POST", "/rpc/sync_pull;drop", {}, TA)[0] == 400, "an injected fun
 ok(gw.request("GET", "/sync/pull?cursor=-1", bearer=TA)[0] == 400, "a negative cursor: 400")
 
 # pokes: shop A's stream hears shop A's changes only
-listener_a = Listener(gw, TA)
+listener_a = PokeListener(gw.port, TA)
 time.sleep(0.3)
 gw.request("POST", "/sync/push", {"device_id": "b", "events": [event(str(uuid.uuid4()), name="B only")]}, TB)
 time.sleep(0.5)

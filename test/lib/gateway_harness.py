@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import psycopg2
@@ -211,3 +212,32 @@ def read_until_closed(sock, seconds):
             return True, text.decode(errors="replace")
         text += chunk
     return False, text.decode(errors="replace")
+
+
+class PokeListener(threading.Thread):
+    """Reads one event stream (/sync/events) and counts its pokes."""
+
+    def __init__(self, port, bearer, host="127.0.0.1"):
+        super().__init__(daemon=True)
+        self.sock = socket.create_connection((host, port))
+        self.sock.sendall(f"GET /sync/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {bearer}\r\n\r\n".encode())
+        self.pokes, self.text, self.closed = 0, "", False
+        self.start()
+
+    def run(self):
+        while True:
+            try:
+                data = self.sock.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                self.closed = True
+                return
+            self.text += data.decode()
+            self.pokes = self.text.count("event: poke")
+
+    def wait_for(self, pokes, seconds):
+        deadline = time.time() + seconds
+        while time.time() < deadline and self.pokes < pokes:
+            time.sleep(0.01)
+        return self.pokes >= pokes

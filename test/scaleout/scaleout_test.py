@@ -12,14 +12,13 @@ connections never see each other's rows (claims and role per transaction).
 """
 import json
 import os
-import socket
 import sys
 import threading
 import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from gateway_harness import admin, finish, ok, token  # noqa: E402
+from gateway_harness import PokeListener, admin, finish, ok, token  # noqa: E402
 
 import psycopg2  # noqa: E402
 
@@ -107,35 +106,6 @@ class Device:
                 return
 
 
-class Stream(threading.Thread):
-    """Counts the pokes of one event stream."""
-
-    def __init__(self, gw, bearer):
-        super().__init__(daemon=True)
-        host, port = GW[gw].rsplit("/", 1)[1].split(":")
-        self.sock = socket.create_connection((host, int(port)))
-        self.sock.sendall(f"GET /sync/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {bearer}\r\n\r\n".encode())
-        self.pokes, self.text = 0, ""
-        self.start()
-
-    def run(self):
-        while True:
-            try:
-                data = self.sock.recv(4096)
-            except OSError:
-                return
-            if not data:
-                return
-            self.text += data.decode()
-            self.pokes = self.text.count("event: poke")
-
-    def wait_for(self, n, seconds):
-        deadline = time.time() + seconds
-        while time.time() < deadline and self.pokes < n:
-            time.sleep(0.01)
-        return self.pokes >= n
-
-
 def server_rows(shop):
     return {str(r[0]): (r[1], r[2]) for r in
             admin("SELECT id, version, name FROM shopsync.customers WHERE shop_id = %s AND deleted_at IS NULL", shop)}
@@ -197,7 +167,8 @@ finally:
     conn.close()
 
 # 3. A push through gateway A pokes a device listening on gateway B.
-stream_b = Stream("B", devices[2].bearer)
+host_b, port_b = GW["B"].rsplit("/", 1)[1].split(":")
+stream_b = PokeListener(int(port_b), devices[2].bearer, host=host_b)
 time.sleep(0.3)  # the stream is subscribed
 base = stream_b.pokes
 devices[0].create("poke me")
