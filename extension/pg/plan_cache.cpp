@@ -2,6 +2,12 @@
 // argument types, kept in a named child of TopMemoryContext for the backend's life.
 #include "plan_cache.hpp"
 
+extern "C" {
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "utils/plancache.h"
+}
+
 namespace shopsync {
 
 struct PlanEntry {
@@ -11,6 +17,11 @@ struct PlanEntry {
     int nargs;
     Oid *argtypes;
     SPIPlanPtr plan;
+    // Generic plans only: the blocks of the statement's tables when the plan
+    // was first run (InvalidBlockNumber before), and whether they have grown
+    // past what it was made for since (WatchGrowth_Unsafe).
+    BlockNumber planned_blocks;
+    bool outgrown;
     PlanEntry *next; // collision chain
 };
 
@@ -30,7 +41,15 @@ static bool SameStatement(const PlanEntry *e, const char *sql, int nargs, const 
            (nargs == 0 || memcmp(e->argtypes, argtypes, nargs * sizeof(Oid)) == 0);
 }
 
-static SPIPlanPtr CachedPlanWithOptions_Unsafe(const char *sql, int nargs, const Oid *argtypes,
+static SPIPlanPtr Prepare_Unsafe(const char *sql, int nargs, const Oid *argtypes, int cursor_options) {
+    SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, const_cast<Oid *>(argtypes), cursor_options);
+    if (plan == nullptr)
+        elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+    SPI_keepplan(plan);
+    return plan;
+}
+
+static PlanEntry *CachedPlanWithOptions_Unsafe(const char *sql, int nargs, const Oid *argtypes,
                                                int cursor_options) {
     if (plans == nullptr) {
         plan_context = AllocSetContextCreate(TopMemoryContext, "shopsync plan cache", ALLOCSET_DEFAULT_SIZES);
@@ -45,22 +64,34 @@ static SPIPlanPtr CachedPlanWithOptions_Unsafe(const char *sql, int nargs, const
     bool found;
     PlanEntry *head = (PlanEntry *)hash_search(plans, &key, HASH_ENTER, &found);
     if (found) {
-        for (PlanEntry *e = head; e != nullptr; e = e->next)
-            if (SameStatement(e, sql, nargs, argtypes, cursor_options))
-                return e->plan;
+        for (PlanEntry *e = head; e != nullptr; e = e->next) {
+            if (!SameStatement(e, sql, nargs, argtypes, cursor_options))
+                continue;
+            if (e->outgrown) { // made for smaller tables: plan again, for today's
+                SPIPlanPtr old = e->plan;
+                e->plan = Prepare_Unsafe(sql, nargs, argtypes, cursor_options);
+                e->planned_blocks = InvalidBlockNumber;
+                e->outgrown = false;
+                SPI_freeplan(old);
+            }
+            return e;
+        }
     } else {
         head->plan = nullptr;
         head->next = nullptr;
         head->sql = nullptr;
     }
 
-    SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, const_cast<Oid *>(argtypes), cursor_options);
-    if (plan == nullptr) {
+    SPIPlanPtr plan = nullptr;
+    PG_TRY();
+    { plan = Prepare_Unsafe(sql, nargs, argtypes, cursor_options); }
+    PG_CATCH();
+    {
         if (!found) // leave no half-built entry behind
             hash_search(plans, &key, HASH_REMOVE, nullptr);
-        elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+        PG_RE_THROW();
     }
-    SPI_keepplan(plan);
+    PG_END_TRY();
 
     PlanEntry *entry = head;
     if (head->sql != nullptr) { // collision: chain a new entry behind the head
@@ -75,7 +106,9 @@ static SPIPlanPtr CachedPlanWithOptions_Unsafe(const char *sql, int nargs, const
     if (nargs > 0)
         memcpy(entry->argtypes, argtypes, nargs * sizeof(Oid));
     entry->plan = plan;
-    return plan;
+    entry->planned_blocks = InvalidBlockNumber;
+    entry->outgrown = false;
+    return entry;
 }
 
 static uint64 Execute_Unsafe(SPIPlanPtr plan, const char *sql, Datum *values, const char *nulls,
@@ -88,14 +121,14 @@ static uint64 Execute_Unsafe(SPIPlanPtr plan, const char *sql, Datum *values, co
 
 uint64 ExecCachedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
                              const char *nulls, bool read_only, long count) {
-    return Execute_Unsafe(CachedPlanWithOptions_Unsafe(sql, nargs, argtypes, 0), sql, values, nulls,
+    return Execute_Unsafe(CachedPlanWithOptions_Unsafe(sql, nargs, argtypes, 0)->plan, sql, values, nulls,
                           read_only, count);
 }
 
 uint64 ExecReplannedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
                                 const char *nulls, bool read_only, long count) {
-    return Execute_Unsafe(CachedPlanWithOptions_Unsafe(sql, nargs, argtypes, CURSOR_OPT_CUSTOM_PLAN), sql,
-                          values, nulls, read_only, count);
+    return Execute_Unsafe(CachedPlanWithOptions_Unsafe(sql, nargs, argtypes, CURSOR_OPT_CUSTOM_PLAN)->plan,
+                          sql, values, nulls, read_only, count);
 }
 
 // Citus (loaded at server start, so the answer holds for the backend's life)
@@ -110,11 +143,50 @@ static bool CitusLoaded() {
     return loaded == 1;
 }
 
+// The blocks of the tables the statement read or wrote (it holds their locks).
+static BlockNumber StatementBlocks(SPIPlanPtr plan) {
+    BlockNumber blocks = 0;
+    ListCell *source_cell;
+    foreach (source_cell, SPI_plan_get_plan_sources(plan)) {
+        CachedPlanSource *source = (CachedPlanSource *)lfirst(source_cell);
+        ListCell *oid_cell;
+        foreach (oid_cell, source->relationOids) {
+            Oid relid = lfirst_oid(oid_cell);
+            if (!CheckRelationOidLockedByMe(relid, AccessShareLock, true))
+                continue;
+            Relation rel = RelationIdGetRelation(relid);
+            if (rel == nullptr)
+                continue;
+            if (RELKIND_HAS_STORAGE(rel->rd_rel->relkind))
+                blocks += RelationGetNumberOfBlocks(rel);
+            RelationClose(rel);
+        }
+    }
+    return blocks;
+}
+
+// A generic plan is made once from the sizes of its tables then; a plan made
+// while a shop was young (an index scan of the shop, filtering ids) costs the
+// whole shop on every push once it has grown, and PostgreSQL replans only when
+// statistics are taken again. So a plan whose tables have more than doubled
+// since its first run is made again at its next use: at most one run per
+// doubling uses a plan made for tables half the size.
+static void WatchGrowth_Unsafe(PlanEntry *entry) {
+    BlockNumber now = StatementBlocks(entry->plan);
+    if (entry->planned_blocks == InvalidBlockNumber)
+        entry->planned_blocks = now;
+    else if (now > 2 * entry->planned_blocks + 8)
+        entry->outgrown = true;
+}
+
 uint64 ExecGenericPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
                               const char *nulls, bool read_only, long count) {
-    int options = CitusLoaded() ? 0 : CURSOR_OPT_GENERIC_PLAN;
-    return Execute_Unsafe(CachedPlanWithOptions_Unsafe(sql, nargs, argtypes, options), sql, values, nulls,
-                          read_only, count);
+    if (CitusLoaded())
+        return ExecCachedPlan_Unsafe(sql, nargs, argtypes, values, nulls, read_only, count);
+    PlanEntry *entry = CachedPlanWithOptions_Unsafe(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+    uint64 processed = Execute_Unsafe(entry->plan, sql, values, nulls, read_only, count);
+    WatchGrowth_Unsafe(entry);
+    return processed;
 }
 
 } // namespace shopsync

@@ -175,25 +175,29 @@ static bool IsClaimedOwner(const PushEvent &e) {
 }
 
 // The outcomes of the keys this push claimed (ClaimKeys_Unsafe stored them).
+// Written as an upsert: its arbiter probes the primary key once per key, a
+// plan no statistics can turn into a scan of the shop's every key (an UPDATE
+// … WHERE key = ANY($2) planned while the shop was young did just that).
 static void StoreOutcomes_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
+    const char **hashes = (const char **)palloc(sizeof(char *) * Max(n, 1));
     const char **outcomes = (const char **)palloc(sizeof(char *) * Max(n, 1));
     int count = 0;
     for (int i = 0; i < n; i++)
-        if (IsClaimedOwner(events[i]))
+        if (IsClaimedOwner(events[i])) {
+            hashes[count] = events[i].hash;
             outcomes[count++] = psprintf("{\"status\":\"%s\",%s}", OutcomeStatusName(events[i].status),
                                          events[i].entry->data);
+        }
     if (count == 0)
         return;
-    Oid argtypes[3] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID};
-    Datum values[3] = {UuidGetDatumCopy(shop), UuidArray(events, n, IsClaimedOwner),
+    Oid argtypes[4] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+    Datum values[4] = {UuidGetDatumCopy(shop), UuidArray(events, n, IsClaimedOwner), TextArray(hashes, count),
                        TextArray(outcomes, count)};
-    // One table, keyed by (shop_id, key = ANY($2)): the generic plan probes
-    // the primary key per key; no join for a planner to turn into a scan of
-    // the shop's every key.
-    ExecGenericPlan_Unsafe("UPDATE shopsync.idempotency_keys k"
-                           " SET outcome = ($3::text[])[array_position($2, k.key)]::jsonb"
-                           " WHERE k.shop_id = $1 AND k.key = ANY($2)",
-                           3, argtypes, values, nullptr, false, 0);
+    ExecGenericPlan_Unsafe(
+        "INSERT INTO shopsync.idempotency_keys AS k (shop_id, key, request_hash, outcome)"
+        " SELECT $1, u.key, u.hash, u.outcome::jsonb FROM unnest($2, $3, $4) AS u(key, hash, outcome)"
+        " ON CONFLICT (shop_id, key) DO UPDATE SET outcome = excluded.outcome",
+        4, argtypes, values, nullptr, false, 0);
 }
 
 // A later event of the batch with an earlier event's key.
