@@ -21,8 +21,10 @@ uint64 ExecReplannedPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes,
 // The same with the generic plan always (no custom plans first): for
 // statements whose only sensible plan probes a unique key per array element,
 // where a custom plan made from stale statistics can pick a scan of the
-// whole shop instead, a cost that grows with the shop. (Not on Citus: its
-// planner needs the shop_id value there, plan_cache.cpp.)
+// whole shop instead, a cost that grows with the shop. The plan is made
+// again once the statement's tables have more than doubled since its first
+// run, so one made while the tables were small does not stick. (Not on
+// Citus: its planner needs the shop_id value there, plan_cache.cpp.)
 uint64 ExecGenericPlan_Unsafe(const char *sql, int nargs, const Oid *argtypes, Datum *values,
                               const char *nulls, bool read_only, long count);
 
