@@ -5,13 +5,13 @@
 //  1. claims and membership: strangers are refused outright;
 //  2. the envelope: device_id, events (at most shopsync.max_batch) and the
 //     client's protocol (absent = 1; too old → 0A000); viewers are refused;
-//  3. idempotency keys of the whole batch are claimed in one statement (a key
-//     another push of it is applying waits for that push); a key seen before
-//     replays its stored outcome (or is idempotency_key_reused);
-//  4. the claimed events are applied together (push_event_apply.cpp), rows
+//  3. the batch's idempotency keys are looked up, one probe each: a key seen
+//     before replays its stored outcome (or is idempotency_key_reused);
+//  4. the other events are applied together (push_event_apply.cpp), rows
 //     locked entity by entity in one order for every push;
-//  5. outcomes are stored under their keys and the device with its sync
-//     figures is recorded (device_stats.cpp);
+//  5. their keys are stored, each written once with its outcome (a key that
+//     another push stored meanwhile refuses the whole push: PT409), and the
+//     device with its sync figures is recorded (device_stats.cpp);
 //  6. last, the changes are logged: the seqs are drawn under the shop's cursor
 //     row lock, held until commit, so pushes of one shop run side by side
 //     until this short end (seq order = commit order, DESIGN §3); the response
@@ -39,15 +39,6 @@ namespace shopsync {
 }
 
 // ---- idempotency ----------------------------------------------------------------
-
-static Datum UuidArray(PushEvent *events, int n, bool (*want)(const PushEvent &)) {
-    Datum *items = (Datum *)palloc(sizeof(Datum) * Max(n, 1));
-    int count = 0;
-    for (int i = 0; i < n; i++)
-        if (want(events[i]))
-            items[count++] = UuidGetDatumCopy(events[i].key);
-    return PointerGetDatum(construct_array(items, count, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
-}
 
 static Datum TextArray(const char **texts, int count) {
     Datum *items = (Datum *)palloc(sizeof(Datum) * Max(count, 1));
@@ -84,65 +75,51 @@ static int CompareKeys(const void *a, const void *b) {
     return memcmp((*(PushEvent *const *)a)->key.data, (*(PushEvent *const *)b)->key.data, UUID_LEN);
 }
 
-// Claims the batch's keys by storing them, outcome still NULL, in key order.
-// A key that another push holds uncommitted makes the insert wait for that
-// push's end (two pushes sharing keys take them in one order: no cycle). A
-// key stored before, or by that push, is not inserted: it replays its stored
-// outcome or, for a different event, is refused as idempotency_key_reused.
-// The keys claimed here get their outcomes in StoreOutcomes_Unsafe. No shop
-// lock is needed for any of it: pushes of one shop run side by side until
-// they draw their seqs (FlushChanges_Unsafe, the last write of the push).
-static void ClaimKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
+// The batch's own keys (first of each), in key order.
+static PushEvent **KeyOwners(PushEvent *events, int n, int *count) {
     PushEvent **owners = (PushEvent **)palloc(sizeof(PushEvent *) * Max(n, 1));
-    int count = 0;
+    *count = 0;
     for (int i = 0; i < n; i++)
         if (OwnsKey(events[i]))
-            owners[count++] = &events[i];
+            owners[(*count)++] = &events[i];
+    qsort(owners, *count, sizeof(PushEvent *), CompareKeys);
+    return owners;
+}
+
+static Datum KeyArray(PushEvent **owners, int count) {
+    Datum *keys = (Datum *)palloc(sizeof(Datum) * Max(count, 1));
+    for (int i = 0; i < count; i++)
+        keys[i] = UuidGetDatumCopy(owners[i]->key);
+    return PointerGetDatum(construct_array(keys, count, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+}
+
+// A key stored before replays its stored outcome or, for a different event,
+// is refused as idempotency_key_reused; the others are claimed, to be applied
+// and stored once, with their outcomes, by StoreKeys_Unsafe. One primary-key
+// probe per key (OFFSET 0 keeps the subquery apart, so no plan can scan the
+// shop's every key instead).
+static void FindStoredKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
+    int count;
+    PushEvent **owners = KeyOwners(events, n, &count);
     if (count == 0)
         return;
-    qsort(owners, count, sizeof(PushEvent *), CompareKeys);
-    Datum *keys = (Datum *)palloc(sizeof(Datum) * count);
-    const char **hashes = (const char **)palloc(sizeof(char *) * count);
-    for (int i = 0; i < count; i++) {
-        keys[i] = UuidGetDatumCopy(owners[i]->key);
-        hashes[i] = owners[i]->hash;
-    }
-    Oid argtypes[3] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID};
-    Datum values[3] = {UuidGetDatumCopy(shop),
-                       PointerGetDatum(construct_array(keys, count, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR)),
-                       TextArray(hashes, count)};
-    uint64 inserted =
-        // In a CTE: on Citus an INSERT … SELECT whose ON CONFLICT skips rows returns
-        // fewer rows than it reports, and SPI refuses the mismatch.
-        ExecCachedPlan_Unsafe(
-            "WITH claimed AS (INSERT INTO shopsync.idempotency_keys (shop_id, key, request_hash)"
-            " SELECT $1, u.key, u.hash FROM unnest($2, $3) AS u(key, hash)"
-            " ON CONFLICT (shop_id, key) DO NOTHING RETURNING key) SELECT key FROM claimed",
-            3, argtypes, values, nullptr, false, 0);
-    for (uint64 r = 0; r < inserted; r++) {
-        bool isnull;
-        PushEvent *owner = FindKeyOwner(
-            events, n,
-            *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull)));
-        if (owner != nullptr)
-            owner->claimed = true;
-    }
-    if (inserted == (uint64)count)
-        return;
-
-    // The keys stored already: their outcomes, committed (the insert waited).
-    Datum values_stored[2] = {values[0], values[1]};
-    uint64 stored = ExecReplannedPlan_Unsafe(
+    for (int i = 0; i < count; i++)
+        owners[i]->claimed = true;
+    Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
+    Datum values[2] = {UuidGetDatumCopy(shop), KeyArray(owners, count)};
+    uint64 stored = ExecCachedPlan_Unsafe(
         "SELECT k.key, k.request_hash, k.outcome->>'status', (k.outcome - 'status')::text"
-        " FROM shopsync.idempotency_keys k WHERE k.shop_id = $1 AND k.key = ANY($2)",
-        2, argtypes, values_stored, nullptr, false, 0);
+        " FROM unnest($2) AS u(key) CROSS JOIN LATERAL (SELECT * FROM shopsync.idempotency_keys x"
+        " WHERE x.shop_id = $1 AND x.key = u.key OFFSET 0) k",
+        2, argtypes, values, nullptr, true, 0);
     for (uint64 r = 0; r < stored; r++) {
         HeapTuple tuple = SPI_tuptable->vals[r];
         TupleDesc desc = SPI_tuptable->tupdesc;
         bool isnull;
         PushEvent *owner = FindKeyOwner(events, n, *DatumGetUUIDP(SPI_getbinval(tuple, desc, 1, &isnull)));
-        if (owner == nullptr || owner->claimed)
+        if (owner == nullptr)
             continue;
+        owner->claimed = false;
         char *stored_hash = SPI_getvalue(tuple, desc, 2);
         char *status = SPI_getvalue(tuple, desc, 3);
         char *entry = SPI_getvalue(tuple, desc, 4);
@@ -152,8 +129,11 @@ static void ClaimKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
             owner->hash = stored_hash; // later copies compare with the key's real event
             continue;
         }
-        if (status == nullptr || entry == nullptr)
-            break; // raised below
+        if (status == nullptr || entry == nullptr) // a claim of 0.1.0, still being applied
+            ereport(ERROR,
+                    (errcode(SHOPSYNC_ERRCODE_IN_PROGRESS),
+                     errmsg("idempotency key %s has no stored outcome", owner->key_text),
+                     errhint("Another push with this key is still being applied; send it again later.")));
         owner->status = strcmp(status, "accepted") == 0   ? OutcomeStatus::Accepted
                         : strcmp(status, "conflict") == 0 ? OutcomeStatus::Conflict
                                                           : OutcomeStatus::Rejected;
@@ -164,40 +144,61 @@ static void ClaimKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
             appendBinaryStringInfo(owner->entry, entry + 1, (int)len - 2);
         owner->replayed = true;
     }
+}
+
+// Stores the keys this push claimed, each written once with its outcome, in
+// key order (two pushes sharing keys take them in one order: no deadlock). A
+// key another push stored since FindStoredKeys_Unsafe looked (the insert
+// waits for that push's end) means this batch was sent twice at once: the
+// whole push is refused with PT409 and changes nothing; sent again, it
+// replays the stored outcomes. The arbiter probes the primary key per key, a
+// plan no statistics can turn into a scan of the shop's every key.
+static void StoreKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
+    int count;
+    PushEvent **owners = KeyOwners(events, n, &count);
+    int claimed = 0;
     for (int i = 0; i < count; i++)
-        if (!owners[i]->claimed && !owners[i]->replayed && owners[i]->status == OutcomeStatus::Pending)
-            ereport(ERROR, (errcode(SHOPSYNC_ERRCODE_IN_PROGRESS),
-                            errmsg("idempotency key %s has no stored outcome", owners[i]->key_text)));
-}
-
-static bool IsClaimedOwner(const PushEvent &e) {
-    return OwnsKey(e) && e.claimed;
-}
-
-// The outcomes of the keys this push claimed (ClaimKeys_Unsafe stored them).
-// Written as an upsert: its arbiter probes the primary key once per key, a
-// plan no statistics can turn into a scan of the shop's every key (an UPDATE
-// … WHERE key = ANY($2) planned while the shop was young did just that).
-static void StoreOutcomes_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
-    const char **hashes = (const char **)palloc(sizeof(char *) * Max(n, 1));
-    const char **outcomes = (const char **)palloc(sizeof(char *) * Max(n, 1));
-    int count = 0;
-    for (int i = 0; i < n; i++)
-        if (IsClaimedOwner(events[i])) {
-            hashes[count] = events[i].hash;
-            outcomes[count++] = psprintf("{\"status\":\"%s\",%s}", OutcomeStatusName(events[i].status),
-                                         events[i].entry->data);
-        }
-    if (count == 0)
+        if (owners[i]->claimed)
+            owners[claimed++] = owners[i];
+    if (claimed == 0)
         return;
+    const char **hashes = (const char **)palloc(sizeof(char *) * claimed);
+    const char **outcomes = (const char **)palloc(sizeof(char *) * claimed);
+    for (int i = 0; i < claimed; i++) {
+        hashes[i] = owners[i]->hash;
+        outcomes[i] =
+            psprintf("{\"status\":\"%s\",%s}", OutcomeStatusName(owners[i]->status), owners[i]->entry->data);
+    }
     Oid argtypes[4] = {UUIDOID, UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-    Datum values[4] = {UuidGetDatumCopy(shop), UuidArray(events, n, IsClaimedOwner), TextArray(hashes, count),
-                       TextArray(outcomes, count)};
-    ExecGenericPlan_Unsafe(
-        "INSERT INTO shopsync.idempotency_keys AS k (shop_id, key, request_hash, outcome)"
+    Datum values[4] = {UuidGetDatumCopy(shop), KeyArray(owners, claimed), TextArray(hashes, claimed),
+                       TextArray(outcomes, claimed)};
+    uint64 inserted = ExecGenericPlan_Unsafe(
+        // In a CTE: on Citus an INSERT … SELECT whose ON CONFLICT skips rows returns
+        // fewer rows than it reports, and SPI refuses the mismatch.
+        "WITH stored AS (INSERT INTO shopsync.idempotency_keys (shop_id, key, request_hash, outcome)"
         " SELECT $1, u.key, u.hash, u.outcome::jsonb FROM unnest($2, $3, $4) AS u(key, hash, outcome)"
-        " ON CONFLICT (shop_id, key) DO UPDATE SET outcome = excluded.outcome",
+        " ON CONFLICT (shop_id, key) DO NOTHING RETURNING key) SELECT key FROM stored",
         4, argtypes, values, nullptr, false, 0);
+    if (inserted == (uint64)claimed)
+        return;
+    const char *taken = owners[0]->key_text;
+    for (int i = 0; i < claimed; i++) {
+        bool mine = false;
+        for (uint64 r = 0; r < inserted && !mine; r++) {
+            bool isnull;
+            mine = UuidEquals(
+                *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull)),
+                owners[i]->key);
+        }
+        if (!mine) {
+            taken = owners[i]->key_text;
+            break;
+        }
+    }
+    ereport(ERROR, (errcode(SHOPSYNC_ERRCODE_IN_PROGRESS),
+                    errmsg("idempotency key %s was applied by another push at the same time", taken),
+                    errdetail("Nothing of this push was applied."),
+                    errhint("Send the batch again under the same keys: it replays the stored outcomes.")));
 }
 
 // A later event of the batch with an earlier event's key.
@@ -336,7 +337,7 @@ static Datum PushBatch_Unsafe(void *arg) {
         ParseEvent_Unsafe(*element, &events[i]);
     }
     MarkSameKeys(events, n);
-    ClaimKeys_Unsafe(ctx.shop_id, events, n);
+    FindStoredKeys_Unsafe(ctx.shop_id, events, n);
     FailGroupsWithRefusedMembers(events, n);
 
     PushEvent **to_apply = (PushEvent **)palloc(sizeof(PushEvent *) * Max(n, 1));
@@ -348,7 +349,7 @@ static Datum PushBatch_Unsafe(void *arg) {
     for (int i = 0; i < n; i++)
         if (events[i].same_key_as >= 0)
             ResolveSameKey(events, i);
-    StoreOutcomes_Unsafe(ctx.shop_id, events, n);
+    StoreKeys_Unsafe(ctx.shop_id, events, n);
     if (!stale)
         RecordDevicePush_Unsafe(ctx, env->outbox, env->started, events, n);
     // The response, all but server_seq, before the seqs are drawn: the

@@ -187,6 +187,21 @@ TEST_CASE("plain SQL writers that commit late still appear in seq order", "[conc
         REQUIRE(follower.seqs[i] == (long long)i + 1);
 }
 
+// A push refused with PT409 (its keys were stored by another push while it
+// ran) changed nothing; the device sends it again, as the client core does.
+std::string PushUntilStored(PgSession &db, const Shop &shop, const std::string &device, const json &events,
+                            int *refusals) {
+    for (;;) {
+        try {
+            return Push(db, shop, device, events);
+        } catch (const PgError &e) {
+            if (e.sqlstate != "PT409")
+                throw;
+            ++*refusals;
+        }
+    }
+}
+
 TEST_CASE("one idempotency key sent at once from two connections applies once (invariant 3)",
           "[concurrency]") {
     Shop shop = MakeShop("same key");
@@ -196,18 +211,15 @@ TEST_CASE("one idempotency key sent at once from two connections applies once (i
         json events = json::array({Event(rng, id, "create", 0, {{"name", "once"}})});
         std::atomic<int> ready{0};
         std::string responses[2];
+        int refusals[2] = {0, 0};
         std::vector<std::unique_ptr<Worker>> senders;
         for (int s = 0; s < 2; s++)
             senders.push_back(std::make_unique<Worker>([&, s] {
                 PgSession db;
-                db.Query("BEGIN");
-                db.ActAs(shop.owner, shop.id);
                 ready++;
                 while (ready.load() < 2) {
                 }
-                json body{{"device_id", "dev-" + std::to_string(s)}, {"events", events}};
-                responses[s] = db.Value("SELECT api.sync_push($1::jsonb)", {body.dump()});
-                db.Query("COMMIT");
+                responses[s] = PushUntilStored(db, shop, "dev-" + std::to_string(s), events, &refusals[s]);
             }));
         for (auto &t : senders)
             t->Join();
@@ -218,7 +230,60 @@ TEST_CASE("one idempotency key sent at once from two connections applies once (i
         REQUIRE(b.size() == 1);
         CHECK(a[0]["version"] == b[0]["version"]);
         CHECK(a[0]["replayed"].get<bool>() != b[0]["replayed"].get<bool>()); // one applied, one replayed
+        CHECK(refusals[0] + refusals[1] <= 1); // only the one that lost the race is refused, once
     }
+}
+
+TEST_CASE("a batch whose key another push stores meanwhile is refused whole (PT409), then replays",
+          "[concurrency]") {
+    Shop shop = MakeShop("key race");
+    std::mt19937_64 rng(5);
+    std::string shared_id = RandomUuid(rng), own_id = RandomUuid(rng);
+    json shared = Event(rng, shared_id, "create", 0, {{"name", "shared"}});
+    // The first push of the key stays uncommitted.
+    PgSession holder;
+    holder.Query("BEGIN");
+    holder.ActAs(shop.owner, shop.id);
+    json body{{"device_id", "dev-1"}, {"events", json::array({shared})}};
+    holder.Value("SELECT api.sync_push($1::jsonb)", {body.dump()});
+
+    // The same key again, in a batch with an event of its own: it looks the
+    // key up (not stored yet), applies, and waits where it stores its keys.
+    json batch = json::array({shared, Event(rng, own_id, "create", 0, {{"name", "own"}})});
+    PgSession other;
+    std::string pid = other.Value("SELECT pg_backend_pid()");
+    std::string sqlstate;
+    Worker racer([&] {
+        try {
+            Push(other, shop, "dev-2", batch);
+        } catch (const PgError &e) {
+            sqlstate = e.sqlstate;
+        }
+    });
+    PgSession admin;
+    bool waiting = false;
+    for (int i = 0; i < 100 && !waiting; i++) {
+        waiting =
+            admin.Value("SELECT count(*) > 0 FROM pg_locks WHERE pid = $1 AND NOT granted", {pid}) == "t";
+        if (!waiting)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(waiting);
+    holder.Query("COMMIT");
+    racer.Join();
+    CHECK(sqlstate == "PT409");
+    // Nothing of the refused batch stayed: not its own row, no log entry, no key.
+    CHECK(admin.Value("SELECT count(*) FROM shopsync.customers WHERE id = $1", {own_id}) == "0");
+    CHECK(admin.Value("SELECT count(*) FROM shopsync.change_log WHERE entity_id IN ($1, $2)",
+                      {shared_id, own_id}) == "1");
+    CHECK(admin.Value("SELECT count(*) FROM shopsync.idempotency_keys WHERE shop_id = $1", {shop.id}) == "1");
+    // Sent again: the shared event replays, its own event applies once.
+    json again = json::parse(Push(other, shop, "dev-2", batch));
+    REQUIRE(again["accepted"].size() == 2);
+    CHECK(again["accepted"][0]["replayed"] == true);
+    CHECK(again["accepted"][1]["replayed"] == false);
+    CHECK(admin.Value("SELECT count(*) FROM shopsync.change_log WHERE entity_id IN ($1, $2)",
+                      {shared_id, own_id}) == "2");
 }
 
 TEST_CASE("two shops push at once without blocking or seeing each other (invariant 4)", "[concurrency]") {
