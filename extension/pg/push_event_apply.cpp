@@ -153,17 +153,171 @@ struct EntityRows {
     EntityRows *next;
 };
 
-static int CompareUuidDatums(const void *a, const void *b) {
-    return memcmp(DatumGetUUIDP(*(const Datum *)a)->data, DatumGetUUIDP(*(const Datum *)b)->data, UUID_LEN);
+// ---- row locks ------------------------------------------------------------------
+//
+// Every push takes its row locks in one global order: entity by entity,
+// parents before children (depth, then name), and within an entity by id,
+// in one statement. Besides the rows its events name, a push locks at their
+// entity's turn the parents its events will check (the live-parent rule) and
+// the live children a delete of theirs cascades to, so no lock is taken out
+// of that order later: two pushes of one shop never wait for each other in
+// a cycle (40P01).
+//
+// Modes: a written row FOR NO KEY UPDATE, the lock an UPDATE that keeps the
+// keys takes (no push changes id or shop_id), so the foreign-key checks of
+// other writers (FOR KEY SHARE) never wait for a push; a checked parent
+// FOR SHARE, which waits for a push writing that parent (its tombstone must
+// be seen) but not for another push checking it.
+
+struct LockId {
+    Datum id;
+    bool share; // a checked parent only
+};
+
+// A delete of a parent cascades to this entity's rows whose column holds one of parents.
+struct CascadeLock {
+    const char *column;
+    Datum parents; // uuid[]
+};
+
+struct LockTarget {
+    const EntityInfo *entity;
+    int depth;
+    LockId *ids;
+    int nids, capacity;
+    CascadeLock *cascades;
+    int ncascades;
+};
+
+struct LockPlan {
+    LockTarget *targets;
+    int n, capacity;
+};
+
+static LockTarget *TargetFor_Unsafe(PushContext *ctx, LockPlan *plan, const EntityInfo *entity) {
+    for (int t = 0; t < plan->n; t++)
+        if (plan->targets[t].entity == entity)
+            return &plan->targets[t];
+    if (plan->n == plan->capacity) {
+        plan->capacity *= 2;
+        plan->targets = (LockTarget *)repalloc(plan->targets, sizeof(LockTarget) * plan->capacity);
+    }
+    LockTarget *target = &plan->targets[plan->n++];
+    memset(target, 0, sizeof(LockTarget));
+    target->entity = entity;
+    target->depth = EntityDepth_Unsafe(&ctx->entities, entity);
+    target->capacity = 8;
+    target->ids = (LockId *)palloc(sizeof(LockId) * target->capacity);
+    target->cascades = (CascadeLock *)palloc(sizeof(CascadeLock) * Max(entity->nparents, 1));
+    return target;
 }
 
-// Locks and reads every row the batch names in one entity, in id order.
-static EntityRows *LockRows_Unsafe(const PushContext *ctx, const EntityInfo *entity, PushEvent **events,
-                                   int n) {
+static void AddLockId(LockTarget *target, const pg_uuid_t &id, bool share) {
+    if (target->nids == target->capacity) {
+        target->capacity *= 2;
+        target->ids = (LockId *)repalloc(target->ids, sizeof(LockId) * target->capacity);
+    }
+    target->ids[target->nids++] = {UuidGetDatumCopy(id), share};
+}
+
+// By id; for one id the write lock first, so it is the one kept.
+static int CompareLockIds(const void *a, const void *b) {
+    const LockId *la = (const LockId *)a, *lb = (const LockId *)b;
+    int c = memcmp(DatumGetUUIDP(la->id)->data, DatumGetUUIDP(lb->id)->data, UUID_LEN);
+    return c != 0 ? c : (int)la->share - (int)lb->share;
+}
+
+// Parents before children: no lock of a push waits on a row of an entity
+// that comes before one it holds.
+static int CompareTargets(const void *a, const void *b) {
+    const LockTarget *ta = (const LockTarget *)a, *tb = (const LockTarget *)b;
+    if (ta->depth != tb->depth)
+        return ta->depth < tb->depth ? -1 : 1;
+    return strcmp(ta->entity->name, tb->entity->name);
+}
+
+static Datum UuidArrayDatum(Datum *ids, int n) {
+    return PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+}
+
+// The parents the live-parent rule will check for the entity's creates and
+// updates (ParentsLive_Unsafe): the payload's link, or the row's current one,
+// read here without a lock (a link another push changes meanwhile is checked
+// there all the same, only locked out of order).
+static void PlanParentLocks_Unsafe(PushContext *ctx, LockPlan *plan, const EntityInfo *entity,
+                                   PushEvent **events, int n) {
+    for (int l = 0; l < entity->nparents; l++) {
+        const ParentLink &link = entity->parents[l];
+        const EntityInfo *parent = LookupEntity_Unsafe(&ctx->entities, link.entity);
+        if (parent == nullptr)
+            continue;
+        LockTarget *target = TargetFor_Unsafe(ctx, plan, parent);
+        Datum *unread = (Datum *)palloc(sizeof(Datum) * Max(n, 1));
+        int nunread = 0;
+        for (int i = 0; i < n; i++) {
+            PushEvent *event = events[i];
+            if (event->op == EventOp::Delete || strcmp(event->entity, entity->name) != 0)
+                continue;
+            JsonbValue v;
+            pg_uuid_t given;
+            if (!event->has_payload || !JsonbGetKey(event->payload.val.binary.data, link.column, &v))
+                unread[nunread++] = UuidGetDatumCopy(event->entity_id);
+            else if (v.type == jbvString && ParseUuid(JsonbValueCString(v), &given))
+                AddLockId(target, given, true);
+        }
+        if (nunread == 0)
+            continue;
+        char *sql = psprintf("SELECT DISTINCT c.%s::uuid FROM %s c WHERE c.shop_id = $1 AND c.id = ANY($2)"
+                             " AND c.%s IS NOT NULL",
+                             quote_identifier(link.column), entity->qualified, quote_identifier(link.column));
+        Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
+        Datum values[2] = {UuidGetDatumCopy(ctx->shop_id), UuidArrayDatum(unread, nunread)};
+        uint64 found = ExecReplannedPlan_Unsafe(sql, 2, argtypes, values, nullptr, true, 0);
+        for (uint64 r = 0; r < found; r++) {
+            bool isnull;
+            AddLockId(target,
+                      *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull)),
+                      true);
+        }
+    }
+}
+
+// The children the entity's deletes cascade to (ExecuteRun_Unsafe), found
+// and locked at the child entity's turn, after the parents.
+static void PlanCascadeLocks_Unsafe(PushContext *ctx, LockPlan *plan, const EntityInfo *entity,
+                                    PushEvent **events, int n) {
+    Datum *deleted = (Datum *)palloc(sizeof(Datum) * Max(n, 1));
+    int ndeleted = 0;
+    for (int i = 0; i < n; i++)
+        if (events[i]->op == EventOp::Delete && strcmp(events[i]->entity, entity->name) == 0)
+            deleted[ndeleted++] = UuidGetDatumCopy(events[i]->entity_id);
+    if (ndeleted == 0)
+        return;
+    for (int c = 0; c < entity->nchildren; c++) {
+        Oid argtypes[1] = {TEXTOID};
+        Datum values[1] = {CStringGetTextDatum(entity->children[c].qualified)};
+        if (ExecCachedPlan_Unsafe("SELECT entity FROM shopsync.synced_tables WHERE relid = to_regclass($1)",
+                                  1, argtypes, values, nullptr, true, 1) == 0)
+            continue;
+        const EntityInfo *child = LookupEntity_Unsafe(
+            &ctx->entities, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+        if (child == nullptr)
+            continue;
+        LockTarget *target = TargetFor_Unsafe(ctx, plan, child);
+        if (target->ncascades < Max(child->nparents, 1))
+            target->cascades[target->ncascades++] = {entity->children[c].column,
+                                                     UuidArrayDatum(deleted, ndeleted)};
+    }
+}
+
+// Locks the target's rows in id order, one primary-key probe per id (the
+// subqueries are not flattened, OFFSET 0, so no plan scans the whole shop),
+// and reads the state of the rows the events name.
+static EntityRows *LockRows_Unsafe(const PushContext *ctx, LockTarget *target, PushEvent **events, int n) {
+    const EntityInfo *entity = target->entity;
     EntityRows *set = (EntityRows *)palloc0(sizeof(EntityRows));
     set->entity = entity;
-    set->rows = (RowState *)palloc0(sizeof(RowState) * n);
-    Datum *ids = (Datum *)palloc(sizeof(Datum) * n);
+    set->rows = (RowState *)palloc0(sizeof(RowState) * Max(n, 1));
     for (int i = 0; i < n; i++) {
         if (strcmp(events[i]->entity, entity->name) != 0)
             continue;
@@ -172,29 +326,57 @@ static EntityRows *LockRows_Unsafe(const PushContext *ctx, const EntityInfo *ent
             seen = UuidEquals(set->rows[r].id, events[i]->entity_id);
         if (seen)
             continue;
-        set->rows[set->nrows].id = events[i]->entity_id;
-        ids[set->nrows++] = UuidGetDatumCopy(events[i]->entity_id);
+        set->rows[set->nrows++].id = events[i]->entity_id;
+        AddLockId(target, events[i]->entity_id, false);
     }
-    // Locked in id order, one primary-key probe per id: the subquery is not
-    // flattened (OFFSET 0), so no plan can scan the whole shop instead.
-    qsort(ids, set->nrows, sizeof(Datum), CompareUuidDatums);
+    Oid argtypes[3] = {UUIDOID, UUIDARRAYOID, BOOLARRAYOID};
+    Datum shop = UuidGetDatumCopy(ctx->shop_id);
+    for (int c = 0; c < target->ncascades; c++) {
+        // the parents are locked already: no child joins them before this push ends
+        char *sql = psprintf("SELECT id FROM %s WHERE shop_id = $1 AND %s = ANY($2) AND deleted_at IS NULL",
+                             entity->qualified, quote_identifier(target->cascades[c].column));
+        Datum values[2] = {shop, target->cascades[c].parents};
+        uint64 found = ExecReplannedPlan_Unsafe(sql, 2, argtypes, values, nullptr, true, 0);
+        for (uint64 r = 0; r < found; r++) {
+            bool isnull;
+            AddLockId(target,
+                      *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull)),
+                      false);
+        }
+    }
+    if (target->nids == 0)
+        return set;
+    qsort(target->ids, target->nids, sizeof(LockId), CompareLockIds);
+    Datum *ids = (Datum *)palloc(sizeof(Datum) * target->nids);
+    Datum *shares = (Datum *)palloc(sizeof(Datum) * target->nids);
+    int m = 0;
+    for (int i = 0; i < target->nids; i++) {
+        if (m > 0 &&
+            memcmp(DatumGetUUIDP(ids[m - 1])->data, DatumGetUUIDP(target->ids[i].id)->data, UUID_LEN) == 0)
+            continue; // the same id: its first lock is the strongest
+        ids[m] = target->ids[i].id;
+        shares[m++] = BoolGetDatum(target->ids[i].share);
+    }
     char *sql =
-        psprintf("SELECT t.id, t.version, t.deleted_at IS NOT NULL, %s FROM unnest($2) AS u(id)"
-                 " CROSS JOIN LATERAL (SELECT * FROM %s x WHERE x.shop_id = $1 AND x.id = u.id"
-                 " OFFSET 0 FOR UPDATE) t",
+        psprintf("SELECT t.id, t.version, t.deleted_at IS NOT NULL, %s FROM unnest($2, $3) AS u(id, share)"
+                 " LEFT JOIN LATERAL (SELECT * FROM %s x WHERE x.shop_id = $1 AND x.id = u.id AND NOT u.share"
+                 " OFFSET 0 FOR NO KEY UPDATE) t ON true"
+                 " LEFT JOIN LATERAL (SELECT 1 FROM %s x WHERE x.shop_id = $1 AND x.id = u.id AND u.share"
+                 " OFFSET 0 FOR SHARE) p ON true",
                  entity->status_column ? psprintf("t.%s::text", quote_identifier(entity->status_column))
                                        : "NULL::text",
-                 entity->qualified);
-    Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
-    Datum values[2] = {
-        UuidGetDatumCopy(ctx->shop_id),
-        PointerGetDatum(construct_array(ids, set->nrows, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR))};
-    uint64 found = ExecCachedPlan_Unsafe(sql, 2, argtypes, values, nullptr, false, 0);
+                 entity->qualified, entity->qualified);
+    Datum values[3] = {shop, UuidArrayDatum(ids, m),
+                       PointerGetDatum(construct_array(shares, m, BOOLOID, 1, true, TYPALIGN_CHAR))};
+    uint64 found = ExecCachedPlan_Unsafe(sql, 3, argtypes, values, nullptr, false, 0);
     for (uint64 i = 0; i < found; i++) {
         HeapTuple tuple = SPI_tuptable->vals[i];
         TupleDesc desc = SPI_tuptable->tupdesc;
         bool isnull;
-        pg_uuid_t *id = DatumGetUUIDP(SPI_getbinval(tuple, desc, 1, &isnull));
+        Datum id_datum = SPI_getbinval(tuple, desc, 1, &isnull);
+        if (isnull)
+            continue; // a checked parent, or no such row
+        pg_uuid_t *id = DatumGetUUIDP(id_datum);
         for (int r = 0; r < set->nrows; r++) {
             if (!UuidEquals(set->rows[r].id, *id))
                 continue;
@@ -256,8 +438,9 @@ static void Audit_Unsafe(const PushContext *ctx, const PushEvent *event, const c
 // The live-parent rule: a child row is written (created, updated, restored)
 // only under parents that exist in this shop and are not tombstones, so no
 // live child hangs under a deleted parent. The parent's id is the payload's
-// value, or the row's current one; the parent row is key-share locked so it
-// cannot go before this transaction ends.
+// value, or the row's current one; the parent row is share locked (mostly
+// at the parent entity's turn already, PlanParentLocks_Unsafe), so no push
+// tombstones it before this transaction ends.
 static bool ParentsLive_Unsafe(const PushContext *ctx, const EntityInfo *entity, PushEvent *event) {
     EntityCache *cache = (EntityCache *)&ctx->entities;
     for (int i = 0; i < entity->nparents; i++) {
@@ -273,7 +456,7 @@ static bool ParentsLive_Unsafe(const PushContext *ctx, const EntityInfo *entity,
             continue; // no parent, or a value the write itself refuses
         char *sql =
             psprintf("SELECT p.deleted_at IS NULL FROM %s p WHERE p.shop_id = $1 AND p.id = %s"
-                     " FOR KEY SHARE OF p",
+                     " FOR SHARE OF p",
                      parent->qualified,
                      in_payload ? "$2"
                                 : psprintf("(SELECT c.%s FROM %s c WHERE c.shop_id = $1 AND c.id = $3)",
@@ -712,18 +895,9 @@ static void ApplyGroup_Unsafe(PushContext *ctx, EntityRows *rows, PushEvent **me
             SetGroupFailed(members[i], culprit);
 }
 
-// Entities are locked in one order for every push (fewer parents first, then
-// by name): pushes of one shop run side by side, and two of them naming the
-// same rows of two entities must not take those rows' locks in opposite orders.
-static int CompareEntities(const void *a, const void *b) {
-    const EntityInfo *ea = *(const EntityInfo *const *)a, *eb = *(const EntityInfo *const *)b;
-    if (ea->nparents != eb->nparents)
-        return ea->nparents < eb->nparents ? -1 : 1;
-    return strcmp(ea->name, eb->name);
-}
-
 void ApplyEvents_Unsafe(PushContext *ctx, PushEvent **events, int n) {
-    // Lock every named row of every known entity, entity by entity.
+    // Lock every row the batch will write or check, in the global order (row locks, above).
+    LockPlan plan = {(LockTarget *)palloc(sizeof(LockTarget) * 4), 0, 4};
     const EntityInfo **named = (const EntityInfo **)palloc(sizeof(EntityInfo *) * Max(n, 1));
     int nnamed = 0;
     for (int i = 0; i < n; i++) {
@@ -731,14 +905,18 @@ void ApplyEvents_Unsafe(PushContext *ctx, PushEvent **events, int n) {
         bool seen = entity == nullptr;
         for (int e = 0; e < nnamed && !seen; e++)
             seen = named[e] == entity;
-        if (!seen)
-            named[nnamed++] = entity;
+        if (seen)
+            continue;
+        named[nnamed++] = entity;
+        TargetFor_Unsafe(ctx, &plan, entity);
+        PlanParentLocks_Unsafe(ctx, &plan, entity, events, n);
+        PlanCascadeLocks_Unsafe(ctx, &plan, entity, events, n);
     }
-    if (nnamed > 1)
-        qsort(named, nnamed, sizeof(EntityInfo *), CompareEntities);
+    if (plan.n > 1)
+        qsort(plan.targets, plan.n, sizeof(LockTarget), CompareTargets);
     EntityRows *rows = nullptr;
-    for (int e = 0; e < nnamed; e++) {
-        EntityRows *set = LockRows_Unsafe(ctx, named[e], events, n);
+    for (int t = 0; t < plan.n; t++) {
+        EntityRows *set = LockRows_Unsafe(ctx, &plan.targets[t], events, n);
         set->next = rows;
         rows = set;
     }
