@@ -42,16 +42,21 @@ struct EntityInfo {
     ParentLink *parents;
     int nchildren;
     ChildLink *children;
-    EntityInfo *next; // per-call list
 };
 
-// A per-call cache of looked-up entities (palloc'd in the caller's context).
+// The entities one call has looked up (its list palloc'd in the caller's
+// context; zero-initialise it at the call's start). The EntityInfo they point
+// to belong to the backend's cache and stay valid until transaction end.
+struct EntityRef;
 struct EntityCache {
-    EntityInfo *head;
+    EntityRef *head;
+    bool checked; // the registry was compared with the backend's cache this call
 };
 
 // Looks an entity up by name; nullptr when no table is registered under it.
 // Call inside SPI. Takes AccessShareLock on the table until transaction end.
+// Within one call an entity is looked up once; across calls the backend
+// keeps it while the registry and the table's columns stay the same.
 EntityInfo *LookupEntity_Unsafe(EntityCache *cache, const char *name);
 const ColumnInfo *FindColumn(const EntityInfo *entity, const char *name);
 
@@ -65,5 +70,8 @@ char *EntityRulesJson_Unsafe();
 // How many parent links lead from the entity to a root (0 for none); parents
 // of a write group apply before their children by this depth.
 int EntityDepth_Unsafe(EntityCache *cache, const EntityInfo *entity);
+
+// Registers the invalidation callbacks of the backend's entity cache (_PG_init).
+void RegisterEntityCacheCallbacks();
 
 } // namespace shopsync

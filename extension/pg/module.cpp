@@ -1,5 +1,6 @@
 // extension/pg/module.cpp — module magic and settings (GUCs).
 #include "change_buffer.hpp"
+#include "entity_registry.hpp"
 #include "shopsync.hpp"
 
 #include <shopsync_limits.h>
@@ -45,4 +46,5 @@ void _PG_init(void) {
                             NULL, &guc_min_client_protocol, 1, 1, 2, PGC_SUSET, 0, NULL, NULL, NULL);
     MarkGUCPrefixReserved("shopsync");
     RegisterChangeBufferCallbacks();
+    RegisterEntityCacheCallbacks();
 }
