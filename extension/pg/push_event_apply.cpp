@@ -631,12 +631,26 @@ struct RunWrite {
     SPITupleTable *returned;
 };
 
+static int CompareEventIds(const void *a, const void *b) {
+    return memcmp((*(PushEvent *const *)a)->entity_id.data, (*(PushEvent *const *)b)->entity_id.data,
+                  UUID_LEN);
+}
+
 static void ExecuteRun_Unsafe(void *arg) {
     RunWrite *run = (RunWrite *)arg;
+    // The statement writes the rows in id order: new rows take their keys in
+    // the global lock order too, so two pushes creating the same rows in
+    // different array orders wait for each other without a cycle. (The
+    // outcomes map back by id; the seqs of distinct rows of one run follow no
+    // promised order, docs/protocol.md.)
+    PushEvent **sorted = (PushEvent **)palloc(sizeof(PushEvent *) * run->n);
+    for (int i = 0; i < run->n; i++)
+        sorted[i] = run->writes[i].event;
+    qsort(sorted, run->n, sizeof(PushEvent *), CompareEventIds);
     Datum *ids = (Datum *)palloc(sizeof(Datum) * run->n);
     Datum *payloads = (Datum *)palloc(sizeof(Datum) * run->n);
     for (int i = 0; i < run->n; i++) {
-        PushEvent *event = run->writes[i].event;
+        PushEvent *event = sorted[i];
         ids[i] = UuidGetDatumCopy(event->entity_id);
         payloads[i] = event->has_payload ? JsonbPGetDatum(JsonbFromValue(event->payload))
                                          : JsonbDatumFromText_Unsafe("{}");

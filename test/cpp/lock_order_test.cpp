@@ -3,7 +3,8 @@
 // then id), parents it checks and children it cascades to included.
 // Each case drives the interleaving that closed a lock cycle before that
 // order held: a third session holds one row so a push stops half-way through
-// its locks, the other push runs into it, and the held row is released.
+// its locks, the other push runs into it, and the held row is released
+// (for creates, a test trigger holds the insert).
 // Needs a cluster with the extension (test/cpp/run.sh starts one).
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
@@ -233,4 +234,36 @@ TEST_CASE("an order's customer link does not lock the customer against a push ed
     REQUIRE((b_ok && a_ok));
     CHECK(b.Answer()["accepted"].size() == 2);
     CHECK(a.Answer()["accepted"].size() == 1); // the customer; the order is a conflict now
+}
+
+TEST_CASE("two pushes creating the same rows in different array orders do not deadlock", "[lock-order]") {
+    // A trigger stops A's insert of a row named "gate" until the test opens
+    // it: A has inserted lo and waits at hi; B sends hi before lo.
+    Shop shop = MakeShop("same creates");
+    PgSession admin;
+    admin.Query("CREATE FUNCTION public.lock_order_gate() RETURNS trigger LANGUAGE plpgsql AS"
+                " $$BEGIN IF NEW.name = 'gate' THEN PERFORM pg_advisory_xact_lock_shared(4242); END IF;"
+                " RETURN NEW; END$$");
+    admin.Query("CREATE TRIGGER lock_order_gate BEFORE INSERT ON shopsync.customers"
+                " FOR EACH ROW EXECUTE FUNCTION public.lock_order_gate()");
+    std::string lo = RandomUuid(rng), hi = RandomUuid(rng);
+    if (hi < lo)
+        std::swap(lo, hi);
+    PgSession gate;
+    gate.Query("SELECT pg_advisory_lock(4242)");
+    AsyncPush a(shop, "dev-a",
+                json::array({Event("customers", lo, "create", 0, {{"name", "a"}}),
+                             Event("customers", hi, "create", 0, {{"name", "gate"}})}));
+    WaitUntilBlocked(a.pid);
+    AsyncPush b(shop, "dev-b",
+                json::array({Event("customers", hi, "create", 0, {{"name", "b"}}),
+                             Event("customers", lo, "create", 0, {{"name", "b"}})}));
+    WaitUntilBlocked(b.pid);
+    gate.Query("SELECT pg_advisory_unlock(4242)");
+    bool a_ok = a.Join(), b_ok = b.Join();
+    admin.Query("DROP TRIGGER lock_order_gate ON shopsync.customers");
+    admin.Query("DROP FUNCTION public.lock_order_gate()");
+    REQUIRE((a_ok && b_ok));
+    CHECK(a.Answer()["accepted"].size() == 2);
+    CHECK(b.Answer()["accepted"].size() == 0); // the rows are A's
 }
