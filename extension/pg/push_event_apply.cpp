@@ -267,12 +267,13 @@ static void PlanParentLocks_Unsafe(PushContext *ctx, LockPlan *plan, const Entit
         }
         if (nunread == 0)
             continue;
-        char *sql = psprintf("SELECT DISTINCT c.%s::uuid FROM %s c WHERE c.shop_id = $1 AND c.id = ANY($2)"
+        char *sql = psprintf("SELECT c.%s::uuid FROM %s c WHERE c.shop_id = $1 AND c.id = ANY($2)"
                              " AND c.%s IS NOT NULL",
                              quote_identifier(link.column), entity->qualified, quote_identifier(link.column));
         Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
         Datum values[2] = {UuidGetDatumCopy(ctx->shop_id), UuidArrayDatum(unread, nunread)};
-        uint64 found = ExecReplannedPlan_Unsafe(sql, 2, argtypes, values, nullptr, true, 0);
+        // one primary-key probe per id: the generic plan, no planning per push
+        uint64 found = ExecGenericPlan_Unsafe(sql, 2, argtypes, values, nullptr, true, 0);
         for (uint64 r = 0; r < found; r++) {
             bool isnull;
             AddLockId(target,
