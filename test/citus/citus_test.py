@@ -425,6 +425,19 @@ for user, shop in one_per_worker:
         check(isinstance(res, dict) and len(res.get("accepted", [])) == 1,
               f"a push to the user's table {entity} on port {nodes[shop]} is accepted"
               + ("" if "accepted" in res else f" {res}"))
+# The workers' backends keep each entity's rules and columns between pushes
+# (entity_registry.cpp); a registry row changed on the coordinator (no DDL,
+# no trigger reaches the workers) and a column added are obeyed by the next push.
+admin(coord, "UPDATE shopsync.synced_tables SET write_roles = '{staff}' WHERE entity = 'notes'")
+for user, shop in one_per_worker:
+    res = push(coord, (user, shop), [ev(992, "notes", uid("0d", 2), "create", 0, {"body": "hi"})])
+    check([r.get("reason") for r in res.get("rejected", [])] == ["forbidden"],
+          f"on port {nodes[shop]} the next push obeys write_roles changed in the registry ({res})")
+admin(coord, "UPDATE shopsync.synced_tables SET write_roles = '{owner,staff}' WHERE entity = 'notes'")
+admin(coord, "ALTER TABLE public.notes ADD COLUMN colour text")
+for user, shop in one_per_worker:
+    res = push(coord, (user, shop), [ev(993, "notes", uid("0d", 3), "create", 0, {"colour": "red"})])
+    check(len(res.get("accepted", [])) == 1, f"on port {nodes[shop]} the next push accepts a column just added ({res})")
 
 print(f"1..{checks}")
 if failures:
