@@ -180,6 +180,13 @@ struct CascadeLock {
     Datum parents; // uuid[]
 };
 
+// Child rows whose current link (column) names a parent to share lock.
+struct LinkSource {
+    const EntityInfo *child;
+    const char *column;
+    Datum child_ids; // uuid[]
+};
+
 struct LockTarget {
     const EntityInfo *entity;
     int depth;
@@ -187,6 +194,8 @@ struct LockTarget {
     int nids, capacity;
     CascadeLock *cascades;
     int ncascades;
+    LinkSource *sources;
+    int nsources, sources_capacity;
 };
 
 struct LockPlan {
@@ -220,13 +229,6 @@ static void AddLockId(LockTarget *target, const pg_uuid_t &id, bool share) {
     target->ids[target->nids++] = {UuidGetDatumCopy(id), share};
 }
 
-// By id; for one id the write lock first, so it is the one kept.
-static int CompareLockIds(const void *a, const void *b) {
-    const LockId *la = (const LockId *)a, *lb = (const LockId *)b;
-    int c = memcmp(DatumGetUUIDP(la->id)->data, DatumGetUUIDP(lb->id)->data, UUID_LEN);
-    return c != 0 ? c : (int)la->share - (int)lb->share;
-}
-
 // Parents before children: no lock of a push waits on a row of an entity
 // that comes before one it holds.
 static int CompareTargets(const void *a, const void *b) {
@@ -242,8 +244,8 @@ static Datum UuidArrayDatum(Datum *ids, int n) {
 
 // The parents the live-parent rule will check for the entity's creates and
 // updates (ParentsLive_Unsafe): the payload's link, or the row's current one,
-// read here without a lock (a link another push changes meanwhile is checked
-// there all the same, only locked out of order).
+// read without a lock by the parent's lock statement (a link another push
+// changes meanwhile is checked there all the same, only locked out of order).
 static void PlanParentLocks_Unsafe(PushContext *ctx, LockPlan *plan, const EntityInfo *entity,
                                    PushEvent **events, int n) {
     for (int l = 0; l < entity->nparents; l++) {
@@ -267,19 +269,14 @@ static void PlanParentLocks_Unsafe(PushContext *ctx, LockPlan *plan, const Entit
         }
         if (nunread == 0)
             continue;
-        char *sql = psprintf("SELECT c.%s::uuid FROM %s c WHERE c.shop_id = $1 AND c.id = ANY($2)"
-                             " AND c.%s IS NOT NULL",
-                             quote_identifier(link.column), entity->qualified, quote_identifier(link.column));
-        Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
-        Datum values[2] = {UuidGetDatumCopy(ctx->shop_id), UuidArrayDatum(unread, nunread)};
-        // one primary-key probe per id: the generic plan, no planning per push
-        uint64 found = ExecGenericPlan_Unsafe(sql, 2, argtypes, values, nullptr, true, 0);
-        for (uint64 r = 0; r < found; r++) {
-            bool isnull;
-            AddLockId(target,
-                      *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull)),
-                      true);
+        if (target->nsources == target->sources_capacity) {
+            target->sources_capacity = Max(4, target->sources_capacity * 2);
+            target->sources =
+                target->sources == nullptr
+                    ? (LinkSource *)palloc(sizeof(LinkSource) * target->sources_capacity)
+                    : (LinkSource *)repalloc(target->sources, sizeof(LinkSource) * target->sources_capacity);
         }
+        target->sources[target->nsources++] = {entity, link.column, UuidArrayDatum(unread, nunread)};
     }
 }
 
@@ -345,31 +342,47 @@ static EntityRows *LockRows_Unsafe(const PushContext *ctx, LockTarget *target, P
                       false);
         }
     }
-    if (target->nids == 0)
+    if (target->nids == 0 && target->nsources == 0)
         return set;
-    qsort(target->ids, target->nids, sizeof(LockId), CompareLockIds);
-    Datum *ids = (Datum *)palloc(sizeof(Datum) * target->nids);
-    Datum *shares = (Datum *)palloc(sizeof(Datum) * target->nids);
-    int m = 0;
+    Datum *ids = (Datum *)palloc(sizeof(Datum) * Max(target->nids, 1));
+    Datum *shares = (Datum *)palloc(sizeof(Datum) * Max(target->nids, 1));
     for (int i = 0; i < target->nids; i++) {
-        if (m > 0 &&
-            memcmp(DatumGetUUIDP(ids[m - 1])->data, DatumGetUUIDP(target->ids[i].id)->data, UUID_LEN) == 0)
-            continue; // the same id: its first lock is the strongest
-        ids[m] = target->ids[i].id;
-        shares[m++] = BoolGetDatum(target->ids[i].share);
+        ids[i] = target->ids[i].id;
+        shares[i] = BoolGetDatum(target->ids[i].share);
     }
-    char *sql =
-        psprintf("SELECT t.id, t.version, t.deleted_at IS NOT NULL, %s FROM unnest($2, $3) AS u(id, share)"
-                 " LEFT JOIN LATERAL (SELECT * FROM %s x WHERE x.shop_id = $1 AND x.id = u.id AND NOT u.share"
-                 " OFFSET 0 FOR NO KEY UPDATE) t ON true"
-                 " LEFT JOIN LATERAL (SELECT 1 FROM %s x WHERE x.shop_id = $1 AND x.id = u.id AND u.share"
-                 " OFFSET 0 FOR SHARE) p ON true",
-                 entity->status_column ? psprintf("t.%s::text", quote_identifier(entity->status_column))
-                                       : "NULL::text",
-                 entity->qualified, entity->qualified);
-    Datum values[3] = {shop, UuidArrayDatum(ids, m),
-                       PointerGetDatum(construct_array(shares, m, BOOLOID, 1, true, TYPALIGN_CHAR))};
-    uint64 found = ExecCachedPlan_Unsafe(sql, 3, argtypes, values, nullptr, false, 0);
+    // The ids to lock: those given ($2, $3) and the parents the child rows
+    // of the sources name now ($4 …), each once (a write lock wins), in id order.
+    int nargs = 3 + target->nsources;
+    Oid *types = (Oid *)palloc(sizeof(Oid) * nargs);
+    Datum *values = (Datum *)palloc(sizeof(Datum) * nargs);
+    types[0] = UUIDOID, types[1] = UUIDARRAYOID, types[2] = BOOLARRAYOID;
+    values[0] = shop;
+    values[1] = UuidArrayDatum(ids, target->nids);
+    values[2] = PointerGetDatum(construct_array(shares, target->nids, BOOLOID, 1, true, TYPALIGN_CHAR));
+    StringInfoData wanted;
+    initStringInfo(&wanted);
+    appendStringInfoString(&wanted, "SELECT * FROM unnest($2, $3)");
+    for (int s = 0; s < target->nsources; s++) {
+        const LinkSource &source = target->sources[s];
+        types[3 + s] = UUIDARRAYOID;
+        values[3 + s] = source.child_ids;
+        appendStringInfo(
+            &wanted, " UNION ALL SELECT c.%s::uuid, true FROM %s c WHERE c.shop_id = $1 AND c.id = ANY($%d)",
+            quote_identifier(source.column), source.child->qualified, 4 + s);
+    }
+    char *sql = psprintf(
+        "SELECT t.id, t.version, t.deleted_at IS NOT NULL, %s"
+        " FROM (SELECT w.id, bool_and(w.share) AS share FROM (%s) AS w(id, share) WHERE w.id IS NOT NULL"
+        "       GROUP BY w.id ORDER BY w.id OFFSET 0) u"
+        " LEFT JOIN LATERAL (SELECT * FROM %s x WHERE x.shop_id = $1 AND x.id = u.id AND NOT u.share"
+        " OFFSET 0 FOR NO KEY UPDATE) t ON true"
+        " LEFT JOIN LATERAL (SELECT 1 FROM %s x WHERE x.shop_id = $1 AND x.id = u.id AND u.share"
+        " OFFSET 0 FOR SHARE) p ON true",
+        entity->status_column ? psprintf("t.%s::text", quote_identifier(entity->status_column))
+                              : "NULL::text",
+        wanted.data, entity->qualified, entity->qualified);
+    // Generic plan: one primary-key probe per id whatever the statistics, no planning per push.
+    uint64 found = ExecGenericPlan_Unsafe(sql, nargs, types, values, nullptr, false, 0);
     for (uint64 i = 0; i < found; i++) {
         HeapTuple tuple = SPI_tuptable->vals[i];
         TupleDesc desc = SPI_tuptable->tupdesc;
