@@ -22,18 +22,11 @@ using shopsync_test::RandomUuid;
 
 namespace {
 
-struct Shop {
-    std::string id, owner;
-};
+using Shop = shopsync_test::TestShop;
 
 Shop MakeShop(const std::string &name) {
     static std::mt19937_64 rng(std::random_device{}());
-    Shop shop{RandomUuid(rng), RandomUuid(rng)};
-    PgSession admin;
-    admin.Query("INSERT INTO shopsync.shops (id, name) VALUES ($1, $2)", {shop.id, name});
-    admin.Query("INSERT INTO shopsync.shop_members (shop_id, user_id, role) VALUES ($1, $2, 'owner')",
-                {shop.id, shop.owner});
-    return shop;
+    return shopsync_test::MakeShop(rng, name);
 }
 
 json Event(std::mt19937_64 &rng, const std::string &entity_id, const std::string &op, int base,

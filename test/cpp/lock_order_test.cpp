@@ -26,17 +26,10 @@ namespace {
 
 std::mt19937_64 rng(20261125);
 
-struct Shop {
-    std::string id, owner;
-};
+using Shop = shopsync_test::TestShop;
 
 Shop MakeShop(const std::string &name) {
-    Shop shop{RandomUuid(rng), RandomUuid(rng)};
-    PgSession admin;
-    admin.Query("INSERT INTO shopsync.shops (id, name) VALUES ($1, $2)", {shop.id, name});
-    admin.Query("INSERT INTO shopsync.shop_members (shop_id, user_id, role) VALUES ($1, $2, 'owner')",
-                {shop.id, shop.owner});
-    return shop;
+    return shopsync_test::MakeShop(rng, name);
 }
 
 json Event(const std::string &entity, const std::string &id, const std::string &op, int base,

@@ -93,4 +93,18 @@ inline std::string RandomUuid(std::mt19937_64 &rng) {
     return out;
 }
 
+// A shop with its owner, made directly as the admin (test set-up).
+struct TestShop {
+    std::string id, owner;
+};
+
+inline TestShop MakeShop(std::mt19937_64 &rng, const std::string &name) {
+    TestShop shop{RandomUuid(rng), RandomUuid(rng)};
+    PgSession admin;
+    admin.Query("INSERT INTO shopsync.shops (id, name) VALUES ($1, $2)", {shop.id, name});
+    admin.Query("INSERT INTO shopsync.shop_members (shop_id, user_id, role) VALUES ($1, $2, 'owner')",
+                {shop.id, shop.owner});
+    return shop;
+}
+
 } // namespace shopsync_test
