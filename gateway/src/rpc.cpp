@@ -16,7 +16,7 @@ int StatusForSqlState(const std::string &s, bool authenticated) {
         return authenticated ? 403 : 401;
     if (s == "42883" || s == "42P01")
         return 404;
-    if (s == "23503" || s == "23505" || s == "40001")
+    if (s == "23503" || s == "23505")
         return 409;
     if (s == "25006")
         return 405;

@@ -136,7 +136,10 @@ TEST_CASE("StatusForSqlState follows PostgREST", "[rpc]") {
     CHECK(StatusForSqlState("22P02", true) == 400);
     CHECK(StatusForSqlState("42883", true) == 404);
     CHECK(StatusForSqlState("23505", true) == 409);
-    CHECK(StatusForSqlState("40001", true) == 409);
+    // 40*: a transaction rolled back (serialization failure, deadlock): 500, as
+    // PostgREST; every client retries a 5xx under the same keys.
+    CHECK(StatusForSqlState("40001", true) == 500);
+    CHECK(StatusForSqlState("40P01", true) == 500);
     CHECK(StatusForSqlState("57014", true) == 504);
     CHECK(StatusForSqlState("08006", true) == 503);
     CHECK(StatusForSqlState("XX000", true) == 500);
