@@ -41,7 +41,7 @@ static const char *const kLoadEntity =
     "WITH t AS (SELECT * FROM shopsync.synced_tables WHERE entity = $1),"
     " moves AS (SELECT s.key AS f, v AS t FROM t, jsonb_each(t.status_transitions) s,"
     "           jsonb_array_elements_text(s.value) v),"
-    " kids AS (SELECT c.relid::regclass::text AS q, p->>'column' AS col, c.relid::oid AS r"
+    " kids AS (SELECT c.relid::regclass::text AS q, p->>'column' AS col, c.relid::oid AS r, c.entity AS e"
     "          FROM shopsync.synced_tables c,"
     "          jsonb_array_elements(c.parents) p, t WHERE p->>'entity' = t.entity)"
     " SELECT t.relid::oid,"
@@ -54,7 +54,7 @@ static const char *const kLoadEntity =
     "  ARRAY(SELECT p->>'entity' FROM jsonb_array_elements(t.parents) WITH ORDINALITY AS l(p, o) ORDER BY o),"
     "  ARRAY(SELECT p->>'column' FROM jsonb_array_elements(t.parents) WITH ORDINALITY AS l(p, o) ORDER BY o),"
     "  ARRAY(SELECT q FROM kids ORDER BY q, col), ARRAY(SELECT col FROM kids ORDER BY q, col),"
-    "  ARRAY(SELECT r FROM kids ORDER BY q, col)"
+    "  ARRAY(SELECT r FROM kids ORDER BY q, col), ARRAY(SELECT e FROM kids ORDER BY q, col)"
     " FROM t";
 
 // A text[] column of the current SPI row as C strings.
@@ -192,6 +192,8 @@ static CachedEntity *LoadEntity_Unsafe(const char *name) {
     char **parent_columns = TextArrayColumn_Unsafe(10, &nparent_columns);
     char **child_tables = TextArrayColumn_Unsafe(11, &nchild_tables);
     char **child_columns = TextArrayColumn_Unsafe(12, &nchild_columns);
+    int nchild_entities;
+    char **child_entities = TextArrayColumn_Unsafe(14, &nchild_entities);
     Datum *child_relids;
     bool *child_nulls;
     int nchild_relids;
@@ -206,10 +208,10 @@ static CachedEntity *LoadEntity_Unsafe(const char *name) {
     entity->parents = (ParentLink *)palloc(sizeof(ParentLink) * Max(entity->nparents, 1));
     for (int i = 0; i < entity->nparents; i++)
         entity->parents[i] = {parent_entities[i], parent_columns[i]};
-    entity->nchildren = Min(nchild_tables, nchild_columns);
+    entity->nchildren = Min(Min(nchild_tables, nchild_columns), nchild_entities);
     entity->children = (ChildLink *)palloc(sizeof(ChildLink) * Max(entity->nchildren, 1));
     for (int i = 0; i < entity->nchildren; i++)
-        entity->children[i] = {child_tables[i], child_columns[i]};
+        entity->children[i] = {child_tables[i], child_columns[i], child_entities[i]};
     entry->watch = (Oid *)palloc(sizeof(Oid) * (nchild_relids + 1));
     entry->watch[entry->nwatch++] = relid;
     for (int i = 0; i < nchild_relids; i++)

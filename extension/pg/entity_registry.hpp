@@ -26,6 +26,7 @@ struct ParentLink {
 struct ChildLink {
     char *qualified; // the child's quoted schema.table
     char *column;    // its column holding this entity's id
+    char *entity;    // the child's entity name
 };
 
 // An entity with its rules, as registered in shopsync.synced_tables.

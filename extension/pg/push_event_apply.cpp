@@ -292,13 +292,7 @@ static void PlanCascadeLocks_Unsafe(PushContext *ctx, LockPlan *plan, const Enti
     if (ndeleted == 0)
         return;
     for (int c = 0; c < entity->nchildren; c++) {
-        Oid argtypes[1] = {TEXTOID};
-        Datum values[1] = {CStringGetTextDatum(entity->children[c].qualified)};
-        if (ExecCachedPlan_Unsafe("SELECT entity FROM shopsync.synced_tables WHERE relid = to_regclass($1)",
-                                  1, argtypes, values, nullptr, true, 1) == 0)
-            continue;
-        const EntityInfo *child = LookupEntity_Unsafe(
-            &ctx->entities, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+        const EntityInfo *child = LookupEntity_Unsafe(&ctx->entities, entity->children[c].entity);
         if (child == nullptr)
             continue;
         LockTarget *target = TargetFor_Unsafe(ctx, plan, child);
