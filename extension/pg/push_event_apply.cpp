@@ -598,10 +598,23 @@ static char *ColumnList(const PayloadPlan &plan, const char *prefix, bool assign
     return out.data;
 }
 
+// The rows of a longer run, s(p, tid): each id found by its own primary-key
+// probe (OFFSET 0 keeps the subquery apart), then written through its ctid.
+// No plan of this can read the shop's other rows: the one alternative to a
+// TID scan per row is a scan of the whole table, which only a small table
+// makes cheaper, and plan_cache.cpp plans again once the table has doubled.
+// (t.id = ANY($1) AND t.shop_id = $3, planned while the shop was small,
+// kept reading every row of the shop by shop_id as it grew.)
+static char *RunRows(const char *table) {
+    return psprintf("(SELECT u.p, x.tid FROM unnest($1, $2) AS u(id, p) CROSS JOIN LATERAL"
+                    " (SELECT ctid AS tid FROM %s x WHERE x.shop_id = $3 AND x.id = u.id OFFSET 0) x) s",
+                    table);
+}
+
 // One statement writing every event of the run; RETURNING id, version.
 // Parameters: $1 uuid[] ids, $2 jsonb[] payloads, $3 the shop. A run of one
 // row uses scalar forms (id = ($1)[1]) whose cached plan always takes the
-// primary key; longer runs probe it with shop_id = $3 AND id = ANY($1).
+// primary key; longer runs probe it once per id (RunRows).
 static const char *RunStatement(const PlannedWrite &first, bool single) {
     const char *table = first.entity->qualified;
     const PayloadPlan &plan = first.plan;
@@ -617,14 +630,17 @@ static const char *RunStatement(const PlannedWrite &first, bool single) {
             return psprintf("UPDATE %s t SET %s FROM jsonb_populate_record(NULL::%s, ($2)[1]) r"
                             " WHERE t.id = ($1)[1] AND t.shop_id = $3 RETURNING t.id, t.version",
                             table, ColumnList(plan, "r.", true) + 2, table);
-        return psprintf("UPDATE %s t SET %s FROM unnest($1, $2) AS u(id, p)"
-                        " CROSS JOIN LATERAL jsonb_populate_record(NULL::%s, u.p) r"
-                        " WHERE t.id = ANY($1) AND t.id = u.id AND t.shop_id = $3 RETURNING t.id, t.version",
-                        table, ColumnList(plan, "r.", true) + 2, table);
+        return psprintf("UPDATE %s t SET %s FROM %s CROSS JOIN LATERAL jsonb_populate_record(NULL::%s, s.p) r"
+                        " WHERE t.ctid = s.tid RETURNING t.id, t.version",
+                        table, ColumnList(plan, "r.", true) + 2, RunRows(table), table);
     case EventOp::Delete:
-        return psprintf("UPDATE %s SET deleted_at = now() WHERE shop_id = $3 AND id %s"
-                        " AND $2 IS NOT NULL RETURNING id, version",
-                        table, single ? "= ($1)[1]" : "= ANY($1)");
+        if (single)
+            return psprintf("UPDATE %s SET deleted_at = now() WHERE shop_id = $3 AND id = ($1)[1]"
+                            " AND $2 IS NOT NULL RETURNING id, version",
+                            table);
+        return psprintf("UPDATE %s t SET deleted_at = now() FROM %s WHERE t.ctid = s.tid AND $2 IS NOT NULL"
+                        " RETURNING t.id, t.version",
+                        table, RunRows(table));
     case EventOp::Invalid:
         break;
     }
