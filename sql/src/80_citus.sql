@@ -203,6 +203,40 @@ $fn$;
 REVOKE ALL ON FUNCTION shopsync.citus_coordinator_epoch(jsonb), shopsync.citus_coordinator_epoch_json(json)
     FROM PUBLIC;
 
+-- The one body of the routers: runs shopsync.shard_<fn>(shop, claims, args...)
+-- for the caller's shop, as a statement with every argument a literal: Citus
+-- delegates a call to the shop's worker only when the distributed function
+-- itself is called with a constant distribution argument (a Param, or a
+-- variable of PL/pgSQL, leaves it on the coordinator), so the text is built
+-- here, per call. args are the call's arguments as text (NULL stays NULL); each
+-- is an untyped literal, which takes the type of the shard function's
+-- parameter. shape (NULL::jsonb, NULL::json) only gives the answer's type. A
+-- caller without a shop gets the one-node function's refusal (local_<fn>, the
+-- same arguments); sync_stats has none (it is PL/pgSQL on the workers): the
+-- refusal is raised here.
+CREATE FUNCTION shopsync.citus_route(fn text, shape anyelement, VARIADIC args text[] DEFAULT '{}')
+RETURNS anyelement
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    shop constant uuid := shopsync.current_shop_id();
+    list constant text := (SELECT string_agg(quote_nullable(a), ', ' ORDER BY n)
+                             FROM unnest(args) WITH ORDINALITY AS x(a, n));
+    result ALIAS FOR $0;
+BEGIN
+    IF shop IS NULL THEN
+        IF to_regproc('shopsync.local_' || fn) IS NULL THEN
+            RAISE EXCEPTION 'no shop in the caller''s claims' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        EXECUTE format('SELECT shopsync.%I(%s)', 'local_' || fn, list) INTO result;
+        RETURN result;
+    END IF;
+    EXECUTE format('SELECT r FROM shopsync.%I(%L::uuid, %L%s) r', 'shard_' || fn,
+                   shop, current_setting('request.jwt.claims', true), ', ' || list) INTO result;
+    RETURN result;
+END
+$fn$;
+REVOKE ALL ON FUNCTION shopsync.citus_route(text, anyelement, text[]) FROM PUBLIC;
+
 -- The routers api.* become on the coordinator: the call goes whole to the
 -- worker of the caller's shop (create_distributed_function with
 -- force_delegation, so also inside the gateway's transaction), and a push
@@ -218,7 +252,7 @@ BEGIN
         result jsonb;
     BEGIN
         IF shop IS NULL THEN
-            RETURN shopsync.local_sync_push(body); -- refuses a caller without a shop
+            RETURN shopsync.citus_route('sync_push', NULL::jsonb, body::text); -- refuses: no shop
         END IF;
         -- The envelope's restore_epoch is the coordinator's (the answers carry
         -- it): checked here, never against the worker's own. Named and equal:
@@ -229,38 +263,23 @@ BEGIN
                          THEN body - 'restore_epoch'
                          ELSE body || '{"restore_epoch": "another epoch"}' END;
         END IF;
-        EXECUTE format('SELECT r FROM shopsync.shard_sync_push(%L::uuid, %L, %L::jsonb) r',
-                       shop, current_setting('request.jwt.claims', true), body) INTO result;
+        result := shopsync.citus_route('sync_push', NULL::jsonb, body::text);
         PERFORM pg_notify('shopsync_changes', shop::text);
         RETURN shopsync.citus_coordinator_epoch(result);
     END
     $r$;
     CREATE OR REPLACE FUNCTION api.sync_pull(cursor bigint, lim integer DEFAULT 100, protocol integer DEFAULT 1)
     RETURNS jsonb LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $r$
-    DECLARE
-        shop constant uuid := shopsync.current_shop_id();
-        result jsonb;
     BEGIN
-        IF shop IS NULL THEN
-            RETURN shopsync.local_sync_pull(cursor, lim, protocol);
-        END IF;
-        EXECUTE format('SELECT r FROM shopsync.shard_sync_pull(%L::uuid, %L, %L::bigint, %L::integer, %L::integer) r',
-                       shop, current_setting('request.jwt.claims', true), cursor, lim, protocol) INTO result;
-        RETURN shopsync.citus_coordinator_epoch(result);
+        RETURN shopsync.citus_coordinator_epoch(
+            shopsync.citus_route('sync_pull', NULL::jsonb, cursor::text, lim::text, protocol::text));
     END
     $r$;
     CREATE OR REPLACE FUNCTION api.sync_snapshot(entity text, after uuid DEFAULT NULL, lim integer DEFAULT 500)
     RETURNS json LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $r$
-    DECLARE
-        shop constant uuid := shopsync.current_shop_id();
-        result json;
     BEGIN
-        IF shop IS NULL THEN
-            RETURN shopsync.local_sync_snapshot(entity, after, lim);
-        END IF;
-        EXECUTE format('SELECT r FROM shopsync.shard_sync_snapshot(%L::uuid, %L, %L, %L::uuid, %L::integer) r',
-                       shop, current_setting('request.jwt.claims', true), entity, after, lim) INTO result;
-        RETURN shopsync.citus_coordinator_epoch_json(result);
+        RETURN shopsync.citus_coordinator_epoch_json(
+            shopsync.citus_route('sync_snapshot', NULL::json, entity, after::text, lim::text));
     END
     $r$;
     -- Retention: shop by shop, each on its worker, summed into one answer
@@ -321,30 +340,14 @@ BEGIN
     -- (reads a shop's devices and log with nested queries, which Citus runs only on the shard's node)
     CREATE OR REPLACE FUNCTION api.sync_stats() RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $r$
-    DECLARE
-        shop constant uuid := shopsync.current_shop_id();
-        result jsonb;
     BEGIN
-        IF shop IS NULL THEN
-            RAISE EXCEPTION 'no shop in the caller''s claims' USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        EXECUTE format('SELECT r FROM shopsync.shard_sync_stats(%L::uuid, %L) r',
-                       shop, current_setting('request.jwt.claims', true)) INTO result;
-        RETURN result;
+        RETURN shopsync.citus_route('sync_stats', NULL::jsonb);
     END
     $r$;
     CREATE OR REPLACE FUNCTION api.sync_health() RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $r$
-    DECLARE
-        shop constant uuid := shopsync.current_shop_id();
-        result jsonb;
     BEGIN
-        IF shop IS NULL THEN
-            RETURN shopsync.local_sync_health();
-        END IF;
-        EXECUTE format('SELECT r FROM shopsync.shard_sync_health(%L::uuid, %L) r',
-                       shop, current_setting('request.jwt.claims', true)) INTO result;
-        RETURN shopsync.citus_coordinator_epoch(result);
+        RETURN shopsync.citus_coordinator_epoch(shopsync.citus_route('sync_health', NULL::jsonb));
     END
     $r$;
 END

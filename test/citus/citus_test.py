@@ -240,10 +240,27 @@ one_per_worker = [next(s for s in shops if nodes[s[1]] == p) for p in wports]
 user, shop = shops[0]
 notes = []
 for sql in ("SELECT api.sync_push('{\"device_id\": \"r\", \"events\": []}')", "SELECT api.sync_pull(0)",
-            "SELECT api.sync_snapshot('orders')::jsonb", "SELECT api.sync_health()"):
+            "SELECT api.sync_snapshot('orders')::jsonb", "SELECT api.sync_health()", "SELECT api.sync_stats()"):
     notes.clear()
     call(coord, (user, shop), sql, notices=notes)
     check(any("pushing down the function call" in n for n in notes), f"{sql[:22]}… is delegated to a worker")
+# A caller whose claims name no shop: each router refuses as the one-node function
+# does (sync_stats, PL/pgSQL on one node, with the router's own words).
+no_shop = ("42501", "no shop in the caller's claims", "Call with a JWT whose claims carry shop_id.")
+for sql, want in (("SELECT api.sync_push('{\"device_id\": \"r\", \"events\": []}')", no_shop),
+                  ("SELECT api.sync_pull(0)", no_shop), ("SELECT api.sync_snapshot('orders')", no_shop),
+                  ("SELECT api.sync_health()", no_shop), ("SELECT api.sync_stats()", no_shop[:2] + (None,))):
+    cur = coord.cursor()
+    cur.execute("BEGIN")
+    cur.execute("SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true)",
+                (claims(user, None),))
+    try:
+        cur.execute(sql)
+        got = ("answered", cur.fetchone()[0])
+    except psycopg2.Error as e:
+        got = (e.pgcode, e.diag.message_primary, e.diag.message_hint)
+    cur.execute("ROLLBACK")
+    check(got == want, f"{sql[:22]}… without a shop in the claims is refused as before ({got})")
 plan = "\n".join(r[0] for r in admin(coord, "EXPLAIN SELECT r FROM shopsync.shard_sync_pull(%s::uuid, %s, 0, 100, 1) r",
                                      (shop, claims(user, shop))))
 check("Task Count: 1" in plan and f"port={nodes[shop]}" in plan,
