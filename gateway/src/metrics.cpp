@@ -1,15 +1,19 @@
 // gateway/src/metrics.cpp — see metrics.hpp.
 #include "metrics.hpp"
 
+#include "json_scan.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <cstring>
 #include <ctime>
 #include <functional>
 #include <sstream>
 
 namespace gateway {
+
+using shopsync::json_scan::IsSpace;
+using shopsync::json_scan::StringEnd;
 
 void Histogram::Observe(double value) {
     counts.resize(bounds.size(), 0);
@@ -131,9 +135,7 @@ bool TopLevelObject(const std::string &text, const std::string &key, std::string
         char c = text[i];
         if (c == '"') {
             size_t start = i;
-            for (i++; i < text.size() && text[i] != '"'; i++)
-                if (text[i] == '\\')
-                    i++;
+            i = StringEnd(text, i);
             if (depth != 1 || text.compare(start, i + 1 - start, quoted) != 0)
                 continue;
             size_t j = i + 1;
@@ -148,9 +150,7 @@ bool TopLevelObject(const std::string &text, const std::string &key, std::string
             int inner = 0;
             for (size_t k = j; k < text.size(); k++) {
                 if (text[k] == '"') {
-                    for (k++; k < text.size() && text[k] != '"'; k++)
-                        if (text[k] == '\\')
-                            k++;
+                    k = StringEnd(text, k);
                 } else if (text[k] == '{') {
                     inner++;
                 } else if (text[k] == '}' && --inner == 0) {
@@ -177,29 +177,6 @@ void Metrics::PushEnvelopeText(const std::string &text) {
         PushEnvelope(nlohmann::json{{"outbox", parsed}});
 }
 
-// The end of the string that opens at text[open] (a '"'): the index of its
-// closing quote, or text.size().
-static size_t StringEnd(std::string_view text, size_t open) {
-    // memchr to each quote (payload strings are most of an answer), then
-    // an odd run of backslashes before it escapes it.
-    for (size_t from = open + 1; from < text.size();) {
-        const char *q = static_cast<const char *>(std::memchr(text.data() + from, '"', text.size() - from));
-        if (q == nullptr)
-            break;
-        size_t at = (size_t)(q - text.data()), slashes = 0;
-        while (at - slashes > open + 1 && text[at - slashes - 1] == '\\')
-            slashes++;
-        if (slashes % 2 == 0)
-            return at;
-        from = at + 1;
-    }
-    return text.size();
-}
-
-static bool Space(char c) {
-    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
-}
-
 void ForEachChangeTime(std::string_view text, const std::function<void(std::string_view)> &visit) {
     size_t i = text.find_first_not_of(" \t\r\n");
     if (i == std::string_view::npos || text[i] != '{')
@@ -217,7 +194,7 @@ void ForEachChangeTime(std::string_view text, const std::function<void(std::stri
             if (depth != 1 && !(depth == 3 && in_changes))
                 continue;
             size_t j = end + 1;
-            while (j < text.size() && Space(text[j]))
+            while (j < text.size() && IsSpace(text[j]))
                 j++;
             if (j >= text.size() || text[j] != ':')
                 continue; // a value, not a key
@@ -228,7 +205,7 @@ void ForEachChangeTime(std::string_view text, const std::function<void(std::stri
             }
             if (key != "changed_at")
                 continue;
-            for (j++; j < text.size() && Space(text[j]); j++) {
+            for (j++; j < text.size() && IsSpace(text[j]); j++) {
             }
             if (j < text.size() && text[j] == '"') {
                 size_t value_end = StringEnd(text, j);

@@ -29,7 +29,7 @@ for src in $SOURCES; do
 done
 wait
 status=0
-for target in http_request jwt rpc_args rpc_request; do
+for target in http_request json_scan jwt rpc_args rpc_request; do
     bin="$OUT/${target}_fuzz"
     "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer "test/fuzz/${target}_fuzz.cpp" "${objects[@]}" \
         -lpq -lssl -lcrypto -largon2 -lpthread -o "$bin"
