@@ -25,13 +25,14 @@ async function post(path, body, token) {
   return text ? JSON.parse(text) : null;
 }
 
-async function waitFor(what, predicate, ms = 8000) {
+// state (optional): what to show when it times out, e.g. the client's status.
+async function waitFor(what, predicate, ms = 8000, state = null) {
   const start = Date.now();
   while (Date.now() - start < ms) {
     if (predicate()) return Date.now() - start;
     await new Promise((r) => setTimeout(r, 20));
   }
-  assert.fail(`timed out after ${ms} ms waiting for ${what}`);
+  assert.fail(`timed out after ${ms} ms waiting for ${what}${state ? `; state: ${JSON.stringify(state())}` : ""}`);
 }
 
 async function signedIn(email, options = {}) {
@@ -138,7 +139,8 @@ test("cursor_expired: a purge past the client's cursor makes it rebuild from sna
   sql("SELECT shopsync.purge(log_age => interval '0')");
   assert.ok(Number(sql("SELECT purged_seq FROM shopsync.shop_cursors")) > client.status().cursor, "the log no longer holds the cursor");
   client.syncNow();
-  await waitFor("a rebuild", () => client.status().rebuilds === 2);
+  // 20 s: a busy gateway may ask it to come back later (Retry-After) first.
+  await waitFor("a rebuild", () => client.status().rebuilds === 2, 20_000, () => client.status());
   const codes = client.rows("customers").map((c) => c.customer_code).sort();
   const server = sql("SELECT string_agg(customer_code, ',' ORDER BY customer_code) FROM shopsync.customers WHERE deleted_at IS NULL").split(",");
   assert.deepEqual(codes, server.sort());
