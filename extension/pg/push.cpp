@@ -75,15 +75,20 @@ static int CompareKeys(const void *a, const void *b) {
     return memcmp((*(PushEvent *const *)a)->key.data, (*(PushEvent *const *)b)->key.data, UUID_LEN);
 }
 
-// The batch's own keys (first of each), in key order.
-static PushEvent **KeyOwners(PushEvent *events, int n, int *count) {
-    PushEvent **owners = (PushEvent **)palloc(sizeof(PushEvent *) * Max(n, 1));
-    *count = 0;
+// The batch's own keys (the first event of each), in key order: looked up
+// by FindStoredKeys_Unsafe, then stored by StoreKeys_Unsafe.
+struct BatchKeys {
+    PushEvent **owners;
+    int count;
+};
+
+static BatchKeys KeyOwners(PushEvent *events, int n) {
+    BatchKeys keys = {(PushEvent **)palloc(sizeof(PushEvent *) * Max(n, 1)), 0};
     for (int i = 0; i < n; i++)
         if (OwnsKey(events[i]))
-            owners[(*count)++] = &events[i];
-    qsort(owners, *count, sizeof(PushEvent *), CompareKeys);
-    return owners;
+            keys.owners[keys.count++] = &events[i];
+    qsort(keys.owners, keys.count, sizeof(PushEvent *), CompareKeys);
+    return keys;
 }
 
 static Datum KeyArray(PushEvent **owners, int count) {
@@ -98,9 +103,9 @@ static Datum KeyArray(PushEvent **owners, int count) {
 // and stored once, with their outcomes, by StoreKeys_Unsafe. One primary-key
 // probe per key (OFFSET 0 keeps the subquery apart, so no plan can scan the
 // shop's every key instead).
-static void FindStoredKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
-    int count;
-    PushEvent **owners = KeyOwners(events, n, &count);
+static void FindStoredKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n, const BatchKeys &keys) {
+    PushEvent **owners = keys.owners;
+    int count = keys.count;
     if (count == 0)
         return;
     for (int i = 0; i < count; i++)
@@ -153,13 +158,12 @@ static void FindStoredKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int 
 // whole push is refused with PT409 and changes nothing; sent again, it
 // replays the stored outcomes. The arbiter probes the primary key per key, a
 // plan no statistics can turn into a scan of the shop's every key.
-static void StoreKeys_Unsafe(const pg_uuid_t &shop, PushEvent *events, int n) {
-    int count;
-    PushEvent **owners = KeyOwners(events, n, &count);
+static void StoreKeys_Unsafe(const pg_uuid_t &shop, const BatchKeys &keys) {
+    PushEvent **owners = (PushEvent **)palloc(sizeof(PushEvent *) * Max(keys.count, 1));
     int claimed = 0;
-    for (int i = 0; i < count; i++)
-        if (owners[i]->claimed)
-            owners[claimed++] = owners[i];
+    for (int i = 0; i < keys.count; i++)
+        if (keys.owners[i]->claimed)
+            owners[claimed++] = keys.owners[i];
     if (claimed == 0)
         return;
     const char **hashes = (const char **)palloc(sizeof(char *) * claimed);
@@ -337,7 +341,8 @@ static Datum PushBatch_Unsafe(void *arg) {
         ParseEvent_Unsafe(*element, &events[i]);
     }
     MarkSameKeys(events, n);
-    FindStoredKeys_Unsafe(ctx.shop_id, events, n);
+    BatchKeys keys = KeyOwners(events, n);
+    FindStoredKeys_Unsafe(ctx.shop_id, events, n, keys);
     FailGroupsWithRefusedMembers(events, n);
 
     PushEvent **to_apply = (PushEvent **)palloc(sizeof(PushEvent *) * Max(n, 1));
@@ -349,7 +354,7 @@ static Datum PushBatch_Unsafe(void *arg) {
     for (int i = 0; i < n; i++)
         if (events[i].same_key_as >= 0)
             ResolveSameKey(events, i);
-    StoreKeys_Unsafe(ctx.shop_id, events, n);
+    StoreKeys_Unsafe(ctx.shop_id, keys);
     if (!stale)
         RecordDevicePush_Unsafe(ctx, env->outbox, env->started, events, n);
     // The response, all but server_seq, before the seqs are drawn: the
