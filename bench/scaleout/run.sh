@@ -14,10 +14,7 @@ make -s -C gateway
 mkdir -p bench/results
 source test/lib/pgcluster.sh
 source test/lib/scaleout.sh
-pgcluster_start
-trap 'scaleout_stop; pgcluster_stop' EXIT
-trap 'scaleout_stop; pgcluster_stop; exit 130' INT TERM
-pgcluster_install_shopsync
+scaleout_primary_start
 psql -X -q -c "ALTER SYSTEM SET max_connections = 300" && pgcluster_restart
 scaleout_replica_start
 scaleout_bouncer_start

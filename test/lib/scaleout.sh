@@ -4,7 +4,7 @@
 # (pg_basebackup -R), PgBouncer in transaction pooling in front of both, and
 # gateways that call through PgBouncer, LISTEN on the primary directly and
 # read from the replica. Source after pgcluster.sh, then:
-#   pgcluster_start; pgcluster_install_shopsync
+#   scaleout_primary_start      # the primary with the extension; at exit everything below stops
 #   scaleout_replica_start      # exports REPLICA_PORT, REPLICA_DIR
 #   scaleout_bouncer_start      # exports BOUNCER_PORT (databases: shopsync_test, shopsync_replica)
 #   scaleout_gateway_start NAME [replica|primary]  # exports GW_<NAME>_URL, GW_<NAME>_PID
@@ -12,6 +12,13 @@
 # PGBOUNCER_POOL_SIZE (default 20) is PgBouncer's server connections per database.
 
 SCALEOUT_PIDS=()
+
+scaleout_primary_start() {
+    pgcluster_start
+    trap 'scaleout_stop; pgcluster_stop' EXIT
+    trap 'scaleout_stop; pgcluster_stop; exit 130' INT TERM
+    pgcluster_install_shopsync
+}
 
 scaleout_replica_start() {
     REPLICA_DIR="$PGCLUSTER_DIR/replica"
@@ -107,6 +114,13 @@ scaleout_stop() {
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     done
     SCALEOUT_PIDS=()
+
+scaleout_primary_start() {
+    pgcluster_start
+    trap 'scaleout_stop; pgcluster_stop' EXIT
+    trap 'scaleout_stop; pgcluster_stop; exit 130' INT TERM
+    pgcluster_install_shopsync
+}
     if [ -n "${REPLICA_DIR:-}" ] && [ -d "$REPLICA_DIR" ]; then
         _pgcluster_as_owner "$PG_BINDIR/pg_ctl" -D "$REPLICA_DIR" -m immediate -w stop >/dev/null 2>&1 || true
     fi

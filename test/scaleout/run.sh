@@ -8,10 +8,7 @@ cd "$(dirname "$0")/../.."
 make -s -C gateway
 source test/lib/pgcluster.sh
 source test/lib/scaleout.sh
-pgcluster_start
-trap 'scaleout_stop; pgcluster_stop' EXIT
-trap 'scaleout_stop; pgcluster_stop; exit 130' INT TERM
-pgcluster_install_shopsync
+scaleout_primary_start
 scaleout_replica_start
 PGBOUNCER_POOL_SIZE=2 scaleout_bouncer_start
 export JWT_SECRET="test-secret-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
