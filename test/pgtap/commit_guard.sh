@@ -3,10 +3,7 @@
 # file (one transaction, rolled back) cannot do. Prints TAP. Expects the
 # cluster and extension that test/pgtap/run.sh set up.
 set -uo pipefail
-n=0
-fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
+source "$(dirname "$0")/../lib/tap.sh"
 
 echo "1..4"
 q -c "INSERT INTO shopsync.shops (id, name) VALUES ('dddddddd-dddd-dddd-dddd-dddddddddddd', 'Guard shop')" >/dev/null

@@ -6,10 +6,7 @@
 # Needs two sessions, one kept open across the other's commits, which a pgTAP
 # file cannot do. Prints TAP; expects test/pgtap/run.sh's cluster.
 set -uo pipefail
-n=0
-fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
+source "$(dirname "$0")/../lib/tap.sh"
 SHOP=cacecace-cace-cace-cace-cacecacecace
 OWNER=cacecace-0000-0000-0000-000000000001
 STAFF=cacecace-0000-0000-0000-000000000002

@@ -6,10 +6,7 @@
 # session committing in the middle of the first one's statement, which a
 # pgTAP file cannot do. Prints TAP; expects test/pgtap/run.sh's cluster.
 set -uo pipefail
-n=0
-fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
+source "$(dirname "$0")/../lib/tap.sh"
 SHOP=eeeeeeee-eeee-eeee-eeee-eeeeeeeeeeee
 OWNER=eeeeeeee-0000-0000-0000-000000000001
 CLAIMS="{\"sub\":\"$OWNER\",\"shop_id\":\"$SHOP\",\"role\":\"authenticated\"}"

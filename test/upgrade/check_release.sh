@@ -7,9 +7,7 @@
 #    sha256, and a chain of upgrade steps leads from it to EXTVERSION.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-n=0
-fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+source "$(dirname "$0")/../lib/tap.sh"
 
 version=$(sed -n 's/^EXTVERSION *= *//p' Makefile)
 meta=$(python3 -c 'import json; m=json.load(open("META.json")); p=m["provides"]["shopsync"]; print(m["version"], p["version"], p["file"])')
